@@ -1,0 +1,2 @@
+from . import billing_dunning_level
+from . import billing_dunning_policy

@@ -1,0 +1,2 @@
+from . import billing_sepa_mandate
+from . import res_company

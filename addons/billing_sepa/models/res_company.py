@@ -1,0 +1,50 @@
+from stdnum.eu import at_02
+from stdnum.exceptions import ValidationError as StdnumValidationError
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    sepa_creditor_identifier = fields.Char(
+        string="SEPA Creditor Identifier",
+        help="Creditor identifier (CI) given by your bank or national bank, e.g. DE98ZZZ09999999999. "
+        "It appears on every mandate and direct-debit file.",
+    )
+
+    @api.constrains("sepa_creditor_identifier")
+    def _check_sepa_creditor_identifier(self):
+        for company in self.filtered("sepa_creditor_identifier"):
+            try:
+                at_02.validate(company.sepa_creditor_identifier)
+            except StdnumValidationError as error:
+                raise ValidationError(
+                    self.env._(
+                        "The SEPA creditor identifier %(identifier)s of %(company)s is not valid: %(reason)s",
+                        identifier=company.sepa_creditor_identifier,
+                        company=company.display_name,
+                        reason=error.message,
+                    )
+                ) from error
+
+    @api.model
+    def _normalize_sepa_creditor_identifier(self, value):
+        return at_02.compact(value) if value else value
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("sepa_creditor_identifier"):
+                vals["sepa_creditor_identifier"] = self._normalize_sepa_creditor_identifier(
+                    vals["sepa_creditor_identifier"]
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("sepa_creditor_identifier"):
+            vals["sepa_creditor_identifier"] = self._normalize_sepa_creditor_identifier(
+                vals["sepa_creditor_identifier"]
+            )
+        return super().write(vals)

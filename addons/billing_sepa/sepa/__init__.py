@@ -1,0 +1,1 @@
+"""Plain-Python SEPA format code: no Odoo imports, plain data in and out."""

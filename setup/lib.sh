@@ -1,0 +1,157 @@
+# Shared set-up steps for setup/run and setup/test. Source it; do not run it.
+#
+# Everything the project needs on a fresh Debian machine with Python 3.11 and root:
+# Odoo from $ODOO_SRC, a virtualenv in .venv, and a private PostgreSQL cluster in
+# .local/pg that listens on a unix socket only. Each step is idempotent and cheap
+# when its work is already done.
+
+set -euo pipefail
+
+PROJECT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ODOO_SRC=${ODOO_SRC:-/opt/odoo}
+ODOO_GIT_URL=${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}
+PYTHON=${PYTHON:-python3}
+VENV="$PROJECT_DIR/.venv"
+LOCAL_DIR="$PROJECT_DIR/.local"
+PG_DATA="$LOCAL_DIR/pg/data"
+PG_SOCKET_DIR="$LOCAL_DIR/pg/run"
+PG_PORT=${PG_PORT:-5439}
+PG_USER=odoo
+PG_OS_USER=postgres
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 2; }
+
+find_odoo() {
+    if [ -f "$ODOO_SRC/odoo/release.py" ] && [ -f "$ODOO_SRC/odoo-bin" ]; then
+        check_odoo_version
+        return 0
+    fi
+    if [ -e "$ODOO_SRC" ] && [ -n "$(ls -A "$ODOO_SRC" 2>/dev/null)" ]; then
+        die "ODOO_SRC=$ODOO_SRC exists but holds no Odoo source (no odoo/release.py or odoo-bin).
+       Point ODOO_SRC at an Odoo 18.0 community tree, e.g. 'export ODOO_SRC=/path/to/odoo'."
+    fi
+    log "No Odoo at ODOO_SRC=$ODOO_SRC; trying a shallow clone of Odoo 18.0 from $ODOO_GIT_URL"
+    if ! git clone --quiet --depth 1 --branch 18.0 "$ODOO_GIT_URL" "$ODOO_SRC" 2>&1 | sed 's/^/[git] /' >&2 \
+            || [ ! -f "$ODOO_SRC/odoo/release.py" ]; then
+        die "Odoo 18.0 was not found at ODOO_SRC=$ODOO_SRC and cloning $ODOO_GIT_URL failed.
+       Put an Odoo 18.0 community source tree there (it must contain odoo-bin, odoo/,
+       setup/, setup.py and requirements.txt), or set ODOO_SRC to where it is, then rerun."
+    fi
+    check_odoo_version
+}
+
+check_odoo_version() {
+    local series
+    series=$(sed -n "s/^version_info = (\([0-9]*\), \([0-9]*\),.*/\1.\2/p" "$ODOO_SRC/odoo/release.py")
+    [ "$series" = "18.0" ] || die "ODOO_SRC=$ODOO_SRC holds Odoo $series, not 18.0."
+}
+
+apt_install() {
+    # Install the Debian packages given whose status is not 'installed'.
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    [ "$(id -u)" -eq 0 ] || die "Debian packages missing: ${missing[*]}. Install them (as root: apt-get install ${missing[*]})."
+    log "apt-get install ${missing[*]}"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+ensure_system_packages() {
+    # postgresql: the database server; libldap2-dev/libsasl2-dev: python-ldap builds from
+    # source; wkhtmltopdf: PDF reports (mandate forms, reminders).
+    apt_install postgresql libpq-dev libldap2-dev libsasl2-dev wkhtmltopdf
+}
+
+ensure_venv() {
+    local stamp="$VENV/.billing-setup-stamp" want
+    want=$( (cat "$ODOO_SRC/requirements.txt" "$PROJECT_DIR/setup/requirements.txt"; echo "$ODOO_SRC") | sha256sum | cut -c1-16)
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
+    [ -x "$VENV/bin/python" ] || { log "creating $VENV"; "$PYTHON" -m venv "$VENV"; }
+    log "installing Odoo's requirements (cbor2 pin moved to 5.6.2 for Python 3.11)"
+    local reqs="$LOCAL_DIR/odoo-requirements.txt"
+    mkdir -p "$LOCAL_DIR"
+    # cbor2 5.4.2 does not build on Python 3.11; 5.6.2 is the release Odoo pins for 3.12.
+    sed -E "s/^cbor2==5\.4\.2.*/cbor2==5.6.2/" "$ODOO_SRC/requirements.txt" > "$reqs"
+    "$VENV/bin/pip" install -q --upgrade pip wheel "setuptools<81" >&2
+    "$VENV/bin/pip" install -q -r "$reqs" >&2
+    # Register the 'odoo' distribution so addons from PyPI (odoo-addon-*) can declare it.
+    "$VENV/bin/pip" install -q --no-deps -e "$ODOO_SRC" >&2
+    log "installing the project's requirements"
+    "$VENV/bin/pip" install -q -r "$PROJECT_DIR/setup/requirements.txt" >&2
+    echo "$want" > "$stamp"
+}
+
+pg_as_owner() {
+    # PostgreSQL refuses to run as root: run its tools as the 'postgres' user then.
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u "$PG_OS_USER" -- "$@"
+    else
+        "$@"
+    fi
+}
+
+pg_bin() { echo "/usr/lib/postgresql/$(ls /usr/lib/postgresql | sort -n | tail -1)/bin/$1"; }
+
+ensure_postgres() {
+    mkdir -p "$LOCAL_DIR/pg"
+    if [ "$(id -u)" -eq 0 ]; then
+        chown "$PG_OS_USER" "$LOCAL_DIR/pg"
+        # the cluster's owner must be able to reach its folder inside the project
+        chmod o+x "$PROJECT_DIR" "$LOCAL_DIR"
+    fi
+    if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+        log "initialising a private PostgreSQL cluster in $PG_DATA"
+        pg_as_owner "$(pg_bin initdb)" -D "$PG_DATA" -U "$PG_USER" --auth=trust \
+            --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    fi
+    pg_as_owner mkdir -p "$PG_SOCKET_DIR"
+    if ! pg_as_owner "$(pg_bin pg_ctl)" -D "$PG_DATA" status >/dev/null 2>&1; then
+        log "starting PostgreSQL (socket in $PG_SOCKET_DIR, port $PG_PORT, no TCP)"
+        pg_as_owner "$(pg_bin pg_ctl)" -D "$PG_DATA" -l "$LOCAL_DIR/pg/server.log" -w -s \
+            -o "-k $PG_SOCKET_DIR -p $PG_PORT -c listen_addresses='' -c fsync=off -c max_connections=200" start
+    fi
+}
+
+addons_path() {
+    # An Odoo source checkout keeps most addons in addons/, an exported tree may have
+    # them all in odoo/addons: list whichever exist.
+    local path="$ODOO_SRC/odoo/addons"
+    [ -d "$ODOO_SRC/addons" ] && path="$path,$ODOO_SRC/addons"
+    echo "$path,$PROJECT_DIR/addons"
+}
+
+odoo_command() {
+    # Sets ODOO_CMD to the command line of Odoo for this project, followed by "$@".
+    ODOO_CMD=("$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$PROJECT_DIR/odoo.conf"
+        --addons-path="$(addons_path)"
+        --db_host="$PG_SOCKET_DIR" --db_port="$PG_PORT" --db_user="$PG_USER"
+        --data-dir="$LOCAL_DIR/filestore" "$@")
+}
+
+odoo_bin() {
+    odoo_command "$@"
+    "${ODOO_CMD[@]}"
+}
+
+psql_local() {
+    "$(pg_bin psql)" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$PG_USER" -X -q "$@"
+}
+
+db_exists() {
+    [ "$(psql_local -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$1'")" = "1" ]
+}
+
+bootstrap() {
+    find_odoo
+    ensure_system_packages
+    ensure_venv
+    ensure_postgres
+}
+
+ADDONS="billing_sepa,billing_dunning,billing_einvoice,billing_webshop"
