@@ -1,0 +1,1 @@
+"""Plain-Python dunning calculations: no Odoo imports, plain data in and out."""
