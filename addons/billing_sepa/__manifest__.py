@@ -7,13 +7,17 @@
     "website": "https://github.com/billing-automation-suite/billing-suite",
     "license": "LGPL-3",
     "depends": ["account"],
-    "external_dependencies": {"python": ["python-stdnum"]},
+    "external_dependencies": {"python": ["python-stdnum", "sepaxml"]},
     "data": [
         "security/ir.model.access.csv",
         "security/billing_sepa_security.xml",
         "data/ir_sequence_data.xml",
+        "data/ir_cron_data.xml",
         "views/billing_sepa_mandate_views.xml",
         "views/res_company_views.xml",
+        "views/res_partner_views.xml",
+        "views/account_journal_views.xml",
+        "views/account_move_views.xml",
         "views/billing_sepa_menus.xml",
     ],
     "demo": [

@@ -1,3 +1,4 @@
+from dateutil.relativedelta import relativedelta
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
@@ -5,6 +6,10 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..sepa.identifiers import identifier_errors
+
+# EPC rulebook: a mandate with no collection presented for 36 months expires.
+MANDATE_VALIDITY_MONTHS = 36
+EXPIRY_WARNING_DAYS = 30
 
 
 class BillingSepaMandate(models.Model):
@@ -80,6 +85,15 @@ class BillingSepaMandate(models.Model):
         help="Due date of the last collection presented under this mandate, returned or not. "
         "A recurrent mandate expires 36 months after it.",
     )
+    expiry_date = fields.Date(
+        compute="_compute_expiry_date",
+        store=True,
+        help="A recurrent mandate with no collection presented by this date expires: 36 months after "
+        "the last collection, or after the signature when it was never used.",
+    )
+    expiry_warned = fields.Boolean(copy=False, readonly=True)
+    amendment_ids = fields.One2many("billing.sepa.mandate.amendment", "mandate_id", readonly=True)
+    pending_amendment_count = fields.Integer(compute="_compute_pending_amendment_count")
 
     _sql_constraints = [
         (
@@ -88,6 +102,25 @@ class BillingSepaMandate(models.Model):
             "A mandate reference must be unique per creditor, whatever its case.",
         ),
     ]
+
+    @api.depends("mandate_type", "last_collection_date", "signature_date")
+    def _compute_expiry_date(self):
+        for mandate in self:
+            start = mandate.last_collection_date or mandate.signature_date
+            if mandate.mandate_type == "recurrent" and start:
+                mandate.expiry_date = start + relativedelta(months=MANDATE_VALIDITY_MONTHS)
+            else:
+                mandate.expiry_date = False
+
+    @api.depends("amendment_ids.state")
+    def _compute_pending_amendment_count(self):
+        counts = dict(
+            self.env["billing.sepa.mandate.amendment"]._read_group(
+                [("mandate_id", "in", self.ids), ("state", "=", "pending")], ["mandate_id"], ["__count"]
+            )
+        )
+        for mandate in self:
+            mandate.pending_amendment_count = counts.get(mandate, 0)
 
     @api.depends("name")
     def _compute_reference_key(self):
@@ -103,6 +136,128 @@ class BillingSepaMandate(models.Model):
                     self.env["ir.sequence"].with_company(company).next_by_code("billing.sepa.mandate")
                 )
         return super().create(vals_list)
+
+    def write(self, vals):
+        amendments = self._amendments_for(vals)
+        result = super().write(vals)
+        if amendments:
+            self.env["billing.sepa.mandate.amendment"].sudo().create(amendments)
+        return result
+
+    def _amendments_for(self, vals):
+        """Amendment values for the reference and debtor account changes in ``vals``.
+
+        Only mandates already presented to the debtor bank need one: before the first
+        collection the bank has nothing to compare with.
+        """
+        presented = self.filtered("last_collection_date")
+        amendments = []
+        if "name" in vals:
+            amendments += [
+                {"mandate_id": m.id, "kind": "reference", "original_value": m.name, "new_value": vals["name"]}
+                for m in presented
+                if m.name.upper() != (vals["name"] or "").upper()
+            ]
+        if "partner_bank_id" in vals:
+            new_bank = self.env["res.partner.bank"].browse(vals["partner_bank_id"])
+            amendments += [
+                {
+                    "mandate_id": m.id,
+                    "kind": "debtor_account",
+                    "original_value": m.partner_bank_id.sanitized_acc_number,
+                    "new_value": new_bank.sanitized_acc_number,
+                }
+                for m in presented
+                if m.partner_bank_id.sanitized_acc_number != new_bank.sanitized_acc_number
+            ]
+        return amendments
+
+    @api.model
+    def _record_debtor_account_amendments(self, old_numbers_by_bank):
+        """Record amendments after bank accounts changed their number in place.
+
+        :param old_numbers_by_bank: {res.partner.bank record: sanitized number before the write}
+        """
+        mandates = self.search(
+            [
+                ("partner_bank_id", "in", [bank.id for bank in old_numbers_by_bank]),
+                ("last_collection_date", "!=", False),
+                ("state", "=", "active"),
+            ]
+        )
+        self.env["billing.sepa.mandate.amendment"].sudo().create(
+            [
+                {
+                    "mandate_id": mandate.id,
+                    "kind": "debtor_account",
+                    "original_value": old_numbers_by_bank[mandate.partner_bank_id],
+                    "new_value": mandate.partner_bank_id.sanitized_acc_number,
+                }
+                for mandate in mandates
+                if old_numbers_by_bank[mandate.partner_bank_id]
+                != mandate.partner_bank_id.sanitized_acc_number
+            ]
+        )
+
+    @api.model
+    def _record_creditor_identifier_amendments(self, old_identifiers_by_company):
+        """Record amendments after companies changed their creditor identifier."""
+        mandates = self.search(
+            [
+                ("company_id", "in", [company.id for company in old_identifiers_by_company]),
+                ("last_collection_date", "!=", False),
+                ("state", "=", "active"),
+            ]
+        )
+        self.env["billing.sepa.mandate.amendment"].sudo().create(
+            [
+                {
+                    "mandate_id": mandate.id,
+                    "kind": "creditor_identifier",
+                    "original_value": old_identifiers_by_company[mandate.company_id],
+                    "new_value": mandate.company_id.sepa_creditor_identifier,
+                }
+                for mandate in mandates
+                if old_identifiers_by_company[mandate.company_id]
+            ]
+        )
+
+    @api.model
+    def _cron_expire_mandates(self):
+        """Expire recurrent mandates unused for 36 months; warn the responsible 30 days ahead."""
+        today = fields.Date.context_today(self)
+        expired = self.search([("state", "=", "active"), ("expiry_date", "<", today)])
+        if expired:
+            expired.write({"state": "expired"})
+            expired._message_log_batch(
+                bodies={
+                    mandate.id: self.env._(
+                        "Expired: no collection was presented for %(months)s months.",
+                        months=MANDATE_VALIDITY_MONTHS,
+                    )
+                    for mandate in expired
+                }
+            )
+        to_warn = self.search(
+            [
+                ("state", "=", "active"),
+                ("expiry_warned", "=", False),
+                ("expiry_date", "<=", today + relativedelta(days=EXPIRY_WARNING_DAYS)),
+            ]
+        )
+        for mandate in to_warn:
+            mandate.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=mandate.expiry_date,
+                summary=self.env._("SEPA mandate expires soon"),
+                note=self.env._(
+                    "Mandate %(reference)s expires on %(date)s unless a collection is presented before.",
+                    reference=mandate.name,
+                    date=mandate.expiry_date,
+                ),
+                user_id=mandate.create_uid.id or self.env.uid,
+            )
+        to_warn.write({"expiry_warned": True})
 
     @api.constrains("name")
     def _check_name(self):

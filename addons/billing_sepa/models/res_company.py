@@ -13,6 +13,17 @@ class ResCompany(models.Model):
         help="Creditor identifier (CI) given by your bank or national bank, e.g. DE98ZZZ09999999999. "
         "It appears on every mandate and direct-debit file.",
     )
+    sepa_prenotification_days = fields.Integer(
+        string="Pre-notification Days",
+        default=14,
+        help="Calendar days between the pre-notification (the invoice) and the collection. "
+        "The EPC default is 14; a shorter period needs the debtor's agreement.",
+    )
+    sepa_collection_delay_days = fields.Integer(
+        string="Collection Delay",
+        default=0,
+        help="Days after the invoice date before the invoice may be collected.",
+    )
 
     @api.constrains("sepa_creditor_identifier")
     def _check_sepa_creditor_identifier(self):
@@ -43,8 +54,18 @@ class ResCompany(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if vals.get("sepa_creditor_identifier"):
+        if "sepa_creditor_identifier" not in vals:
+            return super().write(vals)
+        if vals["sepa_creditor_identifier"]:
             vals["sepa_creditor_identifier"] = self._normalize_sepa_creditor_identifier(
                 vals["sepa_creditor_identifier"]
             )
-        return super().write(vals)
+        old_identifiers = {
+            company: company.sepa_creditor_identifier
+            for company in self
+            if company.sepa_creditor_identifier != vals["sepa_creditor_identifier"]
+        }
+        result = super().write(vals)
+        if old_identifiers:
+            self.env["billing.sepa.mandate"].sudo()._record_creditor_identifier_amendments(old_identifiers)
+        return result

@@ -1,0 +1,101 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from ..sepa.target2 import next_target2_business_day
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    sepa_mandate_id = fields.Many2one(
+        "billing.sepa.mandate",
+        string="SEPA Mandate",
+        copy=False,
+        check_company=True,
+        index="btree_not_null",
+        domain="[('partner_id', '=', commercial_partner_id), ('state', '=', 'active')]",
+        tracking=True,
+        help="Mandate under which this invoice is collected by direct debit.",
+    )
+    sepa_collection_date = fields.Date(
+        string="Expected Collection Date",
+        copy=False,
+        tracking=True,
+        help="Earliest date the invoice is collected: on or after the due date, after the "
+        "pre-notification period and the collection delay, on a TARGET2 business day.",
+    )
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        posted._assign_sepa_collection()
+        return posted
+
+    def button_draft(self):
+        result = super().button_draft()
+        self.filtered("sepa_mandate_id").write({"sepa_mandate_id": False, "sepa_collection_date": False})
+        return result
+
+    def _assign_sepa_collection(self):
+        """Give customer invoices of direct-debit customers their mandate and collection date."""
+        invoices = self.filtered(
+            lambda move: (
+                move.move_type == "out_invoice"
+                and move.state == "posted"
+                and not move.sepa_mandate_id
+                and move.currency_id.name == "EUR"
+            )
+        )
+        if not invoices:
+            return
+        today = fields.Date.context_today(self)
+        for company, company_invoices in invoices.grouped("company_id").items():
+            partners = company_invoices.commercial_partner_id.with_company(company)
+            debit_partners = partners.filtered("sepa_direct_debit")
+            if not debit_partners:
+                continue
+            mandates = self.env["billing.sepa.mandate"].search(
+                [
+                    ("partner_id", "in", debit_partners.ids),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "active"),
+                ],
+                order="signature_date desc, id desc",
+            )
+            mandate_by_partner = {}
+            for mandate in mandates:
+                mandate_by_partner.setdefault(mandate.partner_id, mandate)
+            # One write per (mandate, date): invoices of a monthly run share both.
+            invoices_by_values = defaultdict(lambda: self.browse())
+            for invoice in company_invoices:
+                partner = invoice.commercial_partner_id.with_company(company)
+                mandate = mandate_by_partner.get(partner)
+                if partner.sepa_direct_debit and mandate:
+                    date = invoice._sepa_earliest_collection_date(partner, today)
+                    invoices_by_values[mandate.id, date] |= invoice
+            for (mandate_id, date), grouped_invoices in invoices_by_values.items():
+                grouped_invoices.write({"sepa_mandate_id": mandate_id, "sepa_collection_date": date})
+
+    @api.model
+    def _sepa_earliest_collection_date_for(
+        self, invoice_date, due_date, prenotification_days, delay_days, today
+    ):
+        earliest = max(
+            due_date or invoice_date,
+            invoice_date + timedelta(days=delay_days),
+            today + timedelta(days=prenotification_days),
+        )
+        return next_target2_business_day(earliest)
+
+    def _sepa_earliest_collection_date(self, partner, today):
+        self.ensure_one()
+        company = self.company_id
+        prenotification = partner.sepa_prenotification_days or company.sepa_prenotification_days
+        return self._sepa_earliest_collection_date_for(
+            self.invoice_date,
+            self.invoice_date_due,
+            prenotification,
+            company.sepa_collection_delay_days,
+            today,
+        )
