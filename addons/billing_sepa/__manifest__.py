@@ -18,6 +18,8 @@
         "views/res_partner_views.xml",
         "views/account_journal_views.xml",
         "views/account_move_views.xml",
+        "views/billing_sepa_batch_views.xml",
+        "wizard/billing_sepa_batch_create_views.xml",
         "views/billing_sepa_menus.xml",
     ],
     "demo": [

@@ -5,3 +5,6 @@ from . import account_journal
 from . import account_move
 from . import billing_sepa_mandate
 from . import billing_sepa_mandate_amendment
+from . import billing_sepa_batch
+from . import billing_sepa_batch_line
+from . import billing_sepa_batch_skip

@@ -2,6 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..sepa.target2 import next_target2_business_day
 
@@ -27,12 +28,39 @@ class AccountMove(models.Model):
         "pre-notification period and the collection delay, on a TARGET2 business day.",
     )
 
+    sepa_batch_id = fields.Many2one(
+        "billing.sepa.batch",
+        string="SEPA Collection",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The live direct-debit batch collecting this invoice; an invoice is in one at most.",
+    )
+
+    sepa_collection_batch_id = fields.Many2one(
+        "billing.sepa.batch",
+        string="Collected by SEPA Batch",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="On the journal entries that book a collected direct-debit batch.",
+    )
+
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted._assign_sepa_collection()
         return posted
 
     def button_draft(self):
+        in_batch = self.filtered(lambda move: move.sepa_batch_id.state in ("draft", "generated", "sent"))
+        if in_batch:
+            raise UserError(
+                self.env._(
+                    "Invoice %(invoice)s is being collected by SEPA batch %(batch)s: cancel the batch first.",
+                    invoice=in_batch[0].name,
+                    batch=in_batch[0].sepa_batch_id.name,
+                )
+            )
         result = super().button_draft()
         self.filtered("sepa_mandate_id").write({"sepa_mandate_id": False, "sepa_collection_date": False})
         return result

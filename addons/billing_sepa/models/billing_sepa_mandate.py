@@ -92,6 +92,11 @@ class BillingSepaMandate(models.Model):
         "the last collection, or after the signature when it was never used.",
     )
     expiry_warned = fields.Boolean(copy=False, readonly=True)
+    sequence_settled = fields.Boolean(
+        copy=False,
+        readonly=True,
+        help="A collection under this mandate has been settled: with FRST, later ones are RCUR.",
+    )
     amendment_ids = fields.One2many("billing.sepa.mandate.amendment", "mandate_id", readonly=True)
     pending_amendment_count = fields.Integer(compute="_compute_pending_amendment_count")
 

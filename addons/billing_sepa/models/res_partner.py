@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 
+from ..sepa import pain008
+from ..sepa.charset import to_sepa_text
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -46,3 +49,22 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+    def _prepare_sepa_address(self):
+        """The partner's address in the hybrid pain.008 form, or None without town or country.
+
+        Town and country go to their structured fields (mandatory in hybrid form since
+        November 2026); street and street2 become at most two address lines.
+        """
+        self.ensure_one()
+        if not (self.city and self.country_id):
+            return None
+        street_lines = [line for line in (self.street, self.street2) if line]
+        # Town and postal code are never cut: the builder leaves out an address whose town
+        # does not fit rather than send a wrong one.
+        return pain008.Address(
+            postal_code=to_sepa_text(self.zip or ""),
+            town_name=to_sepa_text(self.city),
+            country=self.country_id.code,
+            address_lines=[to_sepa_text(line, 70) for line in street_lines],
+        )

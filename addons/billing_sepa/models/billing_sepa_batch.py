@@ -1,0 +1,537 @@
+from collections import defaultdict
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..sepa import pain008
+from ..sepa.charset import to_sepa_identifier, to_sepa_text
+from ..sepa.target2 import earliest_collection_date
+
+
+class BillingSepaBatch(models.Model):
+    _name = "billing.sepa.batch"
+    _description = "SEPA Direct Debit Collection"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "collection_date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, copy=False, readonly=True, default="/")
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True, default=lambda self: self.env.company
+    )
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Bank Journal",
+        required=True,
+        readonly=True,
+        check_company=True,
+        domain="[('type', '=', 'bank')]",
+        help="The bank account credited by the collection; its SEPA settings shape the file.",
+    )
+    collection_date = fields.Date(
+        string="Requested Collection Date", required=True, readonly=True, tracking=True
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("generated", "File Generated"),
+            ("sent", "Sent to Bank"),
+            ("collected", "Collected"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    line_ids = fields.One2many("billing.sepa.batch.line", "batch_id", string="Collections", readonly=True)
+    skip_ids = fields.One2many(
+        "billing.sepa.batch.skip", "batch_id", string="Skipped Invoices", readonly=True
+    )
+    currency_id = fields.Many2one(
+        "res.currency", default=lambda self: self.env.ref("base.EUR"), readonly=True
+    )
+    amount_total = fields.Monetary(compute="_compute_totals", store=True)
+    line_count = fields.Integer(compute="_compute_totals", store=True)
+    message_identifier = fields.Char(string="Message ID", readonly=True, copy=False)
+    generation_count = fields.Integer(readonly=True, copy=False)
+    file_attachment_ids = fields.Many2many("ir.attachment", string="SEPA Files", readonly=True, copy=False)
+    collection_move_ids = fields.One2many(
+        "account.move", "sepa_collection_batch_id", string="Collection Entries", readonly=True
+    )
+
+    @api.depends("line_ids.amount")
+    def _compute_totals(self):
+        totals = {
+            batch: (amount, count)
+            for batch, amount, count in self.env["billing.sepa.batch.line"]._read_group(
+                [("batch_id", "in", self.ids)], ["batch_id"], ["amount:sum", "__count"]
+            )
+        }
+        for batch in self:
+            batch.amount_total, batch.line_count = totals.get(batch, (0.0, 0))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["name"] = (
+                    self.env["ir.sequence"].with_company(company).next_by_code("billing.sepa.batch")
+                )
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------ creation
+
+    @api.model
+    def create_collection(self, collection_date, company_id=None, journal_id=None):
+        """Gather every collectable direct-debit invoice into one new batch.
+
+        Callable over RPC. Takes posted, unpaid EUR customer invoices whose mandate is set,
+        whose expected collection date has come by ``collection_date`` and which are in no
+        live batch. Invoices that cannot be collected are listed on the batch with the reason.
+
+        :return: id of the new batch, or False when no invoice was due
+        """
+        company = self.env["res.company"].browse(company_id) if company_id else self.env.company
+        collection_date = fields.Date.to_date(collection_date)
+        journal = self._get_collection_journal(company, journal_id)
+        self._check_collection_date(collection_date, journal)
+
+        invoices = self._lock_collectable_invoices(company, collection_date)
+        batch_vals = {"company_id": company.id, "journal_id": journal.id, "collection_date": collection_date}
+        lines_vals, skips_vals = self.new(batch_vals)._prepare_lines_and_skips(invoices)
+        if not lines_vals:
+            # Nothing to collect: no empty batch, even when some invoices are still skipped.
+            return False
+        batch = self.create(batch_vals)
+        invoice_by_id = {invoice.id: invoice for invoice in invoices}
+        self.env["billing.sepa.batch.line"].create(
+            [
+                dict(
+                    vals,
+                    batch_id=batch.id,
+                    end_to_end_id=batch._get_end_to_end_id(invoice_by_id[vals["move_id"]]),
+                )
+                for vals in lines_vals
+            ]
+        )
+        self.env["billing.sepa.batch.skip"].create([dict(vals, batch_id=batch.id) for vals in skips_vals])
+        included = self.env["account.move"].browse([vals["move_id"] for vals in lines_vals])
+        included.write({"sepa_batch_id": batch.id})
+        return batch.id
+
+    @api.model
+    def _cron_create_collections(self):
+        """Weekly: one batch per company that collects, for the earliest possible date."""
+        companies = self.env["res.company"].search([("sepa_creditor_identifier", "!=", False)])
+        today = fields.Date.context_today(self)
+        for company in companies:
+            journal = self.with_company(company)._get_collection_journal(
+                company, None, raise_if_missing=False
+            )
+            if journal:
+                date = earliest_collection_date(today, 1 + journal.sepa_lead_days)
+                self.with_company(company).create_collection(date, company.id, journal.id)
+
+    def _get_collection_journal(self, company, journal_id, raise_if_missing=True):
+        if journal_id:
+            journal = self.env["account.journal"].browse(journal_id)
+        else:
+            journal = self.env["account.journal"].search(
+                [("company_id", "=", company.id), ("type", "=", "bank"), ("bank_account_id", "!=", False)],
+                limit=1,
+            )
+        if not journal or journal.type != "bank" or journal.company_id != company:
+            if not raise_if_missing:
+                return self.env["account.journal"]
+            raise UserError(
+                self.env._(
+                    "Choose a bank journal of %(company)s with a bank account to collect to.",
+                    company=company.display_name,
+                )
+            )
+        return journal
+
+    @api.model
+    def _check_collection_date(self, collection_date, journal):
+        earliest = earliest_collection_date(fields.Date.context_today(self), 1 + journal.sepa_lead_days)
+        if collection_date < earliest:
+            raise UserError(
+                self.env._(
+                    "The collection date %(date)s is too early: files sent today can be collected on "
+                    "%(earliest)s at the earliest (one TARGET2 business day plus %(lead)s extra lead "
+                    "days of %(journal)s).",
+                    date=collection_date,
+                    earliest=earliest,
+                    lead=journal.sepa_lead_days,
+                    journal=journal.display_name,
+                )
+            )
+
+    @api.model
+    def _lock_collectable_invoices(self, company, collection_date):
+        """Due direct-debit invoices in no live batch, locked against a concurrent batch.
+
+        SKIP LOCKED lets two batch creations run at once without waiting: each takes the
+        invoices the other has not locked. Writing ``sepa_batch_id`` on the invoices then
+        makes a later lock on them fail to serialize, so Odoo retries the other request.
+        """
+        domain = [
+            ("company_id", "=", company.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("sepa_mandate_id", "!=", False),
+            ("sepa_collection_date", "<=", collection_date),
+            ("sepa_batch_id", "=", False),
+        ]
+        query = self.env["account.move"]._search(domain, order="id")
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL("%s FOR UPDATE OF %s SKIP LOCKED", query.select(), SQL.identifier(query.table))
+        )
+        return self.env["account.move"].browse(row[0] for row in self.env.cr.fetchall())
+
+    def _prepare_lines_and_skips(self, invoices):
+        """Split ``invoices`` into line and skip values (without batch_id), no query per invoice."""
+        self.ensure_one()
+        lines, skips = [], []
+        first_seen = set()
+        for invoice in invoices:
+            reason = self._get_skip_reason(invoice)
+            if reason:
+                skips.append({"move_id": invoice.id, "reason": reason})
+                continue
+            mandate = invoice.sepa_mandate_id
+            sequence_type = self._get_sequence_type(mandate, first_seen)
+            first_seen.add(mandate.id)
+            lines.append(
+                {
+                    "move_id": invoice.id,
+                    "mandate_id": mandate.id,
+                    "amount": invoice.amount_residual,
+                    "sequence_type": sequence_type,
+                }
+            )
+        return lines, skips
+
+    def _get_skip_reason(self, invoice):
+        mandate = invoice.sepa_mandate_id
+        if invoice.currency_id.name != "EUR":
+            return self.env._(
+                "SEPA direct debits are in EUR; this invoice is in %(currency)s.",
+                currency=invoice.currency_id.name,
+            )
+        if mandate.state != "active":
+            return self.env._(
+                "Mandate %(reference)s is %(state)s.",
+                reference=mandate.name,
+                state=dict(mandate._fields["state"]._description_selection(self.env))[mandate.state],
+            )
+        if mandate.signature_date and mandate.signature_date > self.collection_date:
+            return self.env._(
+                "Mandate %(reference)s was signed after the collection date.", reference=mandate.name
+            )
+        if invoice.amount_residual <= 0:
+            return self.env._("Nothing left to collect.")
+        return False
+
+    def _get_sequence_type(self, mandate, first_seen):
+        if mandate.mandate_type == "oneoff":
+            return "OOFF"
+        if (
+            self.journal_id.sepa_use_first_sequence
+            and not mandate.sequence_settled
+            and mandate.id not in first_seen
+        ):
+            return "FRST"
+        return "RCUR"
+
+    def _get_end_to_end_id(self, invoice):
+        # Traceable to the invoice by its number, unique per batch by the batch id.
+        suffix = f"-{self.id}"
+        return to_sepa_identifier(invoice.name)[: 35 - len(suffix)] + suffix
+
+    # ------------------------------------------------------------------ file
+
+    def action_generate_file(self):
+        for batch in self:
+            if batch.state not in ("draft", "generated"):
+                raise UserError(
+                    self.env._("Only draft batches get a new file (%(batch)s).", batch=batch.name)
+                )
+            if not batch.line_ids:
+                raise UserError(self.env._("Batch %(batch)s has no collection.", batch=batch.name))
+            batch._generate_file()
+        return True
+
+    def _generate_file(self):
+        """Build, validate and attach the pain.008 file(s) of the batch.
+
+        One file normally; one file per payment-information block when the bank wants that.
+        Each generation gets new message identifiers: banks refuse a MsgId they have seen.
+        """
+        self.ensure_one()
+        version = self.journal_id.sepa_pain_version or pain008.PAIN008_001_08
+        generation = self.generation_count + 1
+        blocks = self._prepare_payment_infos()
+        files = [blocks] if not self.journal_id.sepa_one_block_per_file else [[block] for block in blocks]
+        attachments_vals = []
+        for index, file_blocks in enumerate(files, 1):
+            suffix = f"-{generation}" if len(files) == 1 else f"-{generation}-{index}"
+            message_identifier = to_sepa_identifier(self.name)[: 35 - len(suffix)] + suffix
+            message = pain008.Message(
+                msg_id=message_identifier,
+                creation_datetime=fields.Datetime.now(),
+                initiating_party_name=to_sepa_text(self.company_id.name, 70),
+                batches=file_blocks,
+            )
+            attachments_vals.append(
+                {
+                    "name": f"{message_identifier}.xml",
+                    "raw": self._build_pain008(message, version),
+                    "mimetype": "application/xml",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+        self.file_attachment_ids.unlink()
+        attachments = self.env["ir.attachment"].create(attachments_vals)
+        self.write(
+            {
+                "file_attachment_ids": [Command.set(attachments.ids)],
+                "message_identifier": ", ".join(
+                    name.removesuffix(".xml") for name in attachments.mapped("name")
+                ),
+                "generation_count": generation,
+                "state": "generated",
+            }
+        )
+
+    def _build_pain008(self, message, version):
+        try:
+            return pain008.build_pain008(message, version)
+        except pain008.SepaDataError as error:
+            raise UserError(
+                self.env._(
+                    "The SEPA file of %(batch)s cannot be built: %(error)s", batch=self.name, error=error
+                )
+            ) from error
+        except pain008.SepaSchemaError as error:
+            raise UserError(
+                self.env._(
+                    "The SEPA file of %(batch)s does not validate against the ISO schema: %(error)s",
+                    batch=self.name,
+                    error=error,
+                )
+            ) from error
+
+    def _group_lines_by_block(self):
+        """Lines per payment-information block: one block per scheme and sequence type."""
+        self.ensure_one()
+        blocks = defaultdict(lambda: self.env["billing.sepa.batch.line"])
+        for line in self.line_ids:
+            blocks[line.mandate_id.scheme, line.sequence_type] |= line
+        return blocks
+
+    def _get_payment_info_identifier(self, scheme, sequence_type):
+        suffix = f"-{scheme}-{sequence_type}"
+        return to_sepa_identifier(self.name)[: 35 - len(suffix)] + suffix
+
+    def _prepare_payment_infos(self):
+        self.ensure_one()
+        company = self.company_id
+        creditor_account = self.journal_id.bank_account_id
+        if not company.sepa_creditor_identifier:
+            raise UserError(
+                self.env._("Set the SEPA creditor identifier of %(company)s.", company=company.name)
+            )
+        if not creditor_account:
+            raise UserError(
+                self.env._(
+                    "Bank journal %(journal)s has no bank account.", journal=self.journal_id.display_name
+                )
+            )
+        creditor_address = company.partner_id._prepare_sepa_address()
+        return [
+            pain008.PaymentInfo(
+                pmt_inf_id=self._get_payment_info_identifier(scheme, sequence_type),
+                collection_date=self.collection_date,
+                creditor_name=to_sepa_text(company.name, 70),
+                creditor_iban=creditor_account.sanitized_acc_number,
+                creditor_bic=creditor_account.bank_bic or "",
+                creditor_identifier=company.sepa_creditor_identifier,
+                creditor_address=creditor_address,
+                scheme=scheme,
+                sequence_type=sequence_type,
+                batch_booking=self.journal_id.sepa_batch_booking,
+                transactions=[line._prepare_direct_debit() for line in lines],
+            )
+            for (scheme, sequence_type), lines in self._group_lines_by_block().items()
+        ]
+
+    def action_download_file(self):
+        self.ensure_one()
+        if not self.file_attachment_ids:
+            raise UserError(self.env._("Generate the file first."))
+        if len(self.file_attachment_ids) > 1:
+            # Several files (one block per file): they are listed on the form to download one by one.
+            return False
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.file_attachment_ids.id}?download=true",
+            "target": "download",
+        }
+
+    def get_files(self):
+        """The current SEPA files of the batch, for RPC clients.
+
+        :return: list of {"name": file name, "content": base64 of the XML}
+        """
+        self.ensure_one()
+        return [
+            {"name": attachment.name, "content": attachment.datas.decode()}
+            for attachment in self.file_attachment_ids
+        ]
+
+    def action_mark_sent(self):
+        for batch in self:
+            if batch.state != "generated":
+                raise UserError(self.env._("Generate the file of %(batch)s first.", batch=batch.name))
+        self.write({"state": "sent"})
+        lines = self.line_ids
+        # The debtor bank has now seen these amendments and this collection.
+        pending = lines.mandate_id.amendment_ids.filtered(lambda amendment: amendment.state == "pending")
+        for batch in self:
+            batch_pending = pending.filtered(
+                lambda amendment, batch=batch: amendment.mandate_id in batch.line_ids.mandate_id
+            )
+            batch_pending.write({"presented_date": batch.collection_date})
+        for batch in self:
+            batch.line_ids.mandate_id.sudo().write({"last_collection_date": batch.collection_date})
+        lines.mandate_id.filtered(lambda mandate: mandate.mandate_type == "oneoff").sudo().write(
+            {"state": "closed"}
+        )
+
+    def action_mark_collected(self):
+        """Book the collected money: one entry per payment block, invoices reconciled in bulk.
+
+        With batch booking the bank shows one amount per block, so each entry has a single
+        outstanding line per block for one statement line to match; without it, one
+        outstanding line per debit. Every invoice's receivable is reconciled in one plan.
+        """
+        if self.filtered(lambda batch: batch.state != "sent"):
+            raise UserError(self.env._("Only batches sent to the bank can be marked collected."))
+        moves_vals = [
+            batch._prepare_collection_move_vals(key, lines)
+            for batch in self
+            for key, lines in batch._group_lines_by_block().items()
+        ]
+        moves = self.env["account.move"].create(moves_vals)
+        moves.action_post()
+
+        batch_line_by_e2e = {line.end_to_end_id: line for line in self.line_ids}
+        receivables = self.line_ids.move_id.line_ids.filtered(
+            lambda aml: aml.account_id.account_type == "asset_receivable" and not aml.reconciled
+        )
+        receivables_by_invoice = receivables.grouped("move_id")
+        plan = []
+        for credit in moves.line_ids.filtered(lambda aml: aml.name in batch_line_by_e2e and aml.credit):
+            invoice = batch_line_by_e2e[credit.name].move_id
+            plan.append(credit | receivables_by_invoice.get(invoice, self.env["account.move.line"]))
+        self.env["account.move.line"]._reconcile_plan(plan)
+
+        self.line_ids.mandate_id.sudo().write({"sequence_settled": True})
+        self.write({"state": "collected"})
+
+    def _get_outstanding_account(self):
+        self.ensure_one()
+        account = (
+            self.journal_id.inbound_payment_method_line_ids.payment_account_id[:1]
+            or self.company_id.account_journal_payment_debit_account_id
+        )
+        if not account:
+            raise UserError(
+                self.env._(
+                    "Set an outstanding receipts account on the incoming payment methods of %(journal)s.",
+                    journal=self.journal_id.display_name,
+                )
+            )
+        return account
+
+    def _prepare_collection_move_vals(self, block_key, lines):
+        """Journal entry of one payment block: debit outstanding receipts, credit each debtor."""
+        self.ensure_one()
+        scheme, sequence_type = block_key
+        company = self.company_id
+        date = self.collection_date
+        outstanding = self._get_outstanding_account()
+        credit_lines = []
+        debit_lines = []
+        total_amount = total_balance = 0.0
+        for line in lines:
+            balance = self.currency_id._convert(line.amount, company.currency_id, company, date)
+            receivable = line.move_id.line_ids.filtered(
+                lambda aml: aml.account_id.account_type == "asset_receivable"
+            )[:1]
+            credit_lines.append(
+                Command.create(
+                    {
+                        "name": line.end_to_end_id,
+                        "account_id": receivable.account_id.id,
+                        "partner_id": line.move_id.commercial_partner_id.id,
+                        "currency_id": self.currency_id.id,
+                        "amount_currency": -line.amount,
+                        "balance": -balance,
+                    }
+                )
+            )
+            if not self.journal_id.sepa_batch_booking:
+                debit_lines.append(
+                    Command.create(
+                        {
+                            "name": line.end_to_end_id,
+                            "account_id": outstanding.id,
+                            "partner_id": line.move_id.commercial_partner_id.id,
+                            "currency_id": self.currency_id.id,
+                            "amount_currency": line.amount,
+                            "balance": balance,
+                        }
+                    )
+                )
+            total_amount += line.amount
+            total_balance += balance
+        if self.journal_id.sepa_batch_booking:
+            debit_lines.append(
+                Command.create(
+                    {
+                        "name": self._get_payment_info_identifier(scheme, sequence_type),
+                        "account_id": outstanding.id,
+                        "currency_id": self.currency_id.id,
+                        "amount_currency": self.currency_id.round(total_amount),
+                        "balance": company.currency_id.round(total_balance),
+                    }
+                )
+            )
+        return {
+            "move_type": "entry",
+            "journal_id": self.journal_id.id,
+            "date": date,
+            "ref": self.env._(
+                "SEPA direct debit %(batch)s (%(scheme)s %(sequence)s)",
+                batch=self.name,
+                scheme=scheme,
+                sequence=sequence_type,
+            ),
+            "sepa_collection_batch_id": self.id,
+            "line_ids": debit_lines + credit_lines,
+        }
+
+    def action_cancel(self):
+        if self.filtered(lambda batch: batch.state == "collected"):
+            raise UserError(self.env._("A collected batch cannot be cancelled."))
+        self.line_ids.move_id.write({"sepa_batch_id": False})
+        self.write({"state": "cancelled"})

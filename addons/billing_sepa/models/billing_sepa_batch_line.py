@@ -1,0 +1,59 @@
+from decimal import Decimal
+
+from odoo import fields, models
+
+from ..sepa import pain008
+from ..sepa.charset import to_sepa_text
+
+
+class BillingSepaBatchLine(models.Model):
+    _name = "billing.sepa.batch.line"
+    _description = "SEPA Direct Debit Collection Line"
+    _order = "batch_id, id"
+
+    batch_id = fields.Many2one("billing.sepa.batch", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="batch_id.company_id", store=True)
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", required=True, index=True, ondelete="restrict"
+    )
+    partner_id = fields.Many2one(related="move_id.commercial_partner_id", string="Debtor")
+    mandate_id = fields.Many2one("billing.sepa.mandate", required=True, ondelete="restrict")
+    currency_id = fields.Many2one(related="batch_id.currency_id")
+    amount = fields.Monetary(required=True)
+    sequence_type = fields.Selection(
+        [("FRST", "First"), ("RCUR", "Recurrent"), ("OOFF", "One-off"), ("FNAL", "Final")], required=True
+    )
+    end_to_end_id = fields.Char(string="End-to-End ID", required=True, index=True)
+
+    def _prepare_direct_debit(self):
+        self.ensure_one()
+        mandate = self.mandate_id
+        debtor = self.move_id.commercial_partner_id
+        bank = mandate.partner_bank_id
+        return pain008.DirectDebit(
+            end_to_end_id=self.end_to_end_id,
+            instruction_id=self.end_to_end_id,
+            amount=Decimal(str(self.currency_id.round(self.amount))).quantize(Decimal("0.01")),
+            mandate_id=mandate.name,
+            mandate_signature_date=mandate.signature_date,
+            debtor_name=to_sepa_text(bank.acc_holder_name or debtor.name, 70),
+            debtor_iban=bank.sanitized_acc_number,
+            debtor_bic=bank.bank_bic or "",
+            debtor_address=debtor._prepare_sepa_address(),
+            amendment=self._prepare_amendment(),
+            remittance_text=to_sepa_text(self.move_id.payment_reference or self.move_id.name, 140),
+        )
+
+    def _prepare_amendment(self):
+        pending = self.mandate_id.amendment_ids.filtered(lambda amendment: amendment.state == "pending")
+        if not pending:
+            return None
+        # The oldest original value of each kind is what the debtor bank last saw.
+        originals = {}
+        for amendment in pending.sorted("id"):
+            originals.setdefault(amendment.kind, amendment.original_value)
+        return pain008.MandateAmendment(
+            original_mandate_id=originals.get("reference", ""),
+            original_creditor_identifier=originals.get("creditor_identifier", ""),
+            original_debtor_iban=originals.get("debtor_account", ""),
+        )

@@ -1,0 +1,222 @@
+from datetime import date
+from decimal import Decimal
+
+from lxml import etree
+
+from odoo import Command
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+from odoo.tests.common import freeze_time
+
+NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"}
+
+
+@tagged("post_install", "-at_install")
+class TestSepaBatch(AccountTestInvoicingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.company.write(
+            {
+                "sepa_creditor_identifier": "DE98ZZZ09999999999",
+                "city": "Berlin",
+                "country_id": cls.env.ref("base.de").id,
+            }
+        )
+        cls.eur = cls.env.ref("base.EUR")
+        cls.eur.active = True
+        cls.bank_journal = cls.company_data["default_journal_bank"]
+        cls.bank_journal.bank_account_id = cls.env["res.partner.bank"].create(
+            {"acc_number": "DE89370400440532013000", "partner_id": cls.company.partner_id.id}
+        )
+        cls.debtors = cls.env["res.partner"].create(
+            [
+                {
+                    "name": "Zoë Müller & Söhne",
+                    "city": "Köln",
+                    "country_id": cls.env.ref("base.de").id,
+                    "street": "Domstraße 1",
+                },
+                {"name": "Jan Jansen"},
+                {"name": "Олег Петров"},
+            ]
+        )
+        for partner in cls.debtors:
+            partner.with_company(cls.company).sepa_direct_debit = True
+        ibans = ["NL91ABNA0417164300", "NL69INGB0123456789", "NL44RABO0123456789"]
+        cls.mandates = cls.env["billing.sepa.mandate"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "partner_bank_id": cls.env["res.partner.bank"]
+                    .create({"acc_number": iban, "partner_id": partner.id})
+                    .id,
+                    "signature_date": "2026-01-05",
+                    "company_id": cls.company.id,
+                }
+                for partner, iban in zip(cls.debtors, ibans, strict=True)
+            ]
+        )
+        cls.mandates.action_activate()
+
+    def _post_invoices(self, amounts_by_partner, invoice_date="2026-03-02"):
+        with freeze_time(invoice_date):
+            invoices = self.env["account.move"].create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner.id,
+                        "invoice_date": invoice_date,
+                        "currency_id": self.eur.id,
+                        "invoice_line_ids": [
+                            Command.create({"name": "Subscription", "price_unit": amount, "tax_ids": []})
+                        ],
+                    }
+                    for partner, amount in amounts_by_partner
+                ]
+            )
+            invoices.action_post()
+        return invoices
+
+    def _create_collection(self, collection_date="2026-03-20", today="2026-03-18"):
+        with freeze_time(today):
+            batch_id = self.env["billing.sepa.batch"].create_collection(
+                collection_date, self.company.id, self.bank_journal.id
+            )
+        return self.env["billing.sepa.batch"].browse(batch_id)
+
+    def test_collection_gathers_due_invoices_and_lists_skips(self):
+        invoices = self._post_invoices(
+            [(self.debtors[0], 10.0), (self.debtors[1], 20.5), (self.debtors[2], 30.25)]
+        )
+        not_due = self._post_invoices([(self.debtors[0], 99.0)], invoice_date="2026-03-17")
+        self.mandates[2].action_revoke()
+
+        batch = self._create_collection()
+
+        self.assertEqual(batch.line_ids.move_id, invoices[:2])
+        self.assertEqual(batch.amount_total, 30.5)
+        self.assertRecordValues(batch.skip_ids, [{"move_id": invoices[2].id}])
+        self.assertIn("Revoked", batch.skip_ids.reason)
+        self.assertEqual(invoices[:2].sepa_batch_id, batch)
+        self.assertFalse(not_due.sepa_batch_id)
+        self.assertEqual(set(batch.line_ids.mapped("sequence_type")), {"RCUR"})
+        # Never in two live batches: a second run finds nothing new.
+        self.assertFalse(self._create_collection())
+
+    def test_collection_date_respects_lead_time(self):
+        self._post_invoices([(self.debtors[0], 10.0)])
+        with self.assertRaises(UserError):
+            self._create_collection(collection_date="2026-03-18", today="2026-03-18")
+        self.bank_journal.sepa_lead_days = 2
+        # Wed 18 Mar + 1 + 2 TARGET2 days = Mon 23 Mar.
+        with self.assertRaises(UserError):
+            self._create_collection(collection_date="2026-03-20", today="2026-03-18")
+        self.assertTrue(self._create_collection(collection_date="2026-03-23", today="2026-03-18"))
+
+    def test_file_generated_validated_and_summed_to_the_cent(self):
+        amounts = [0.01, 33.33, 19.99, 1234.56, 0.1, 7.77] * 5
+        self._post_invoices([(self.debtors[i % 3], amount) for i, amount in enumerate(amounts)])
+        batch = self._create_collection()
+        batch.action_generate_file()
+
+        self.assertEqual(batch.state, "generated")
+        root = etree.fromstring(batch.file_attachment_ids.raw)
+        expected = sum(Decimal(str(a)) for a in amounts)
+        self.assertEqual(
+            root.findtext("p:CstmrDrctDbtInitn/p:GrpHdr/p:CtrlSum", namespaces=NS), str(expected)
+        )
+        self.assertEqual(
+            root.findtext("p:CstmrDrctDbtInitn/p:GrpHdr/p:NbOfTxs", namespaces=NS), str(len(amounts))
+        )
+        names = root.xpath("//p:Dbtr/p:Nm/text()", namespaces=NS)
+        self.assertIn("Zoe Mueller + Soehne", names)
+        self.assertTrue(all(name.strip() for name in names))
+        self.assertEqual(root.xpath("//p:Dbtr/p:PstlAdr/p:TwnNm/text()", namespaces=NS)[0], "Koeln")
+        first_message_id = batch.message_identifier
+
+        batch.action_generate_file()
+        self.assertNotEqual(batch.message_identifier, first_message_id)
+        [file] = batch.get_files()
+        self.assertEqual(file["name"], f"{batch.message_identifier}.xml")
+
+    def test_sent_records_collection_and_presents_amendments(self):
+        self.mandates[0].sudo().last_collection_date = "2026-02-16"
+        self.mandates[0].name = "UMR-NEW-REF"
+        self._post_invoices([(self.debtors[0], 10.0)])
+        batch = self._create_collection()
+        batch.action_generate_file()
+        root = etree.fromstring(batch.file_attachment_ids.raw)
+        self.assertEqual(root.xpath("//p:MndtRltdInf/p:AmdmntInd/text()", namespaces=NS), ["true"])
+        self.assertTrue(root.xpath("//p:AmdmntInfDtls/p:OrgnlMndtId", namespaces=NS))
+
+        batch.action_mark_sent()
+        self.assertEqual(batch.state, "sent")
+        self.assertEqual(self.mandates[0].last_collection_date, date(2026, 3, 20))
+        self.assertEqual(self.mandates[0].pending_amendment_count, 0)
+
+    def test_first_sequence_when_bank_wants_it(self):
+        self.bank_journal.sepa_use_first_sequence = True
+        self.mandates[1].sudo().sequence_settled = True
+        self._post_invoices([(self.debtors[0], 10.0), (self.debtors[0], 11.0), (self.debtors[1], 12.0)])
+        batch = self._create_collection()
+        self.assertEqual(sorted(batch.line_ids.mapped("sequence_type")), ["FRST", "RCUR", "RCUR"])
+
+    def test_cancel_frees_invoices_and_draft_is_blocked_meanwhile(self):
+        invoices = self._post_invoices([(self.debtors[0], 10.0)])
+        batch = self._create_collection()
+        with self.assertRaises(UserError):
+            invoices.button_draft()
+        batch.action_cancel()
+        self.assertFalse(invoices.sepa_batch_id)
+        self.assertTrue(self._create_collection())
+
+    def test_one_block_per_file(self):
+        self.bank_journal.sepa_use_first_sequence = True
+        self.bank_journal.sepa_one_block_per_file = True
+        self.mandates[1].sudo().sequence_settled = True
+        self._post_invoices([(self.debtors[0], 10.0), (self.debtors[1], 12.0)])
+        batch = self._create_collection()
+        batch.action_generate_file()
+        self.assertEqual(len(batch.file_attachment_ids), 2)
+        sequence_types = {
+            etree.fromstring(attachment.raw).xpath("//p:SeqTp/text()", namespaces=NS)[0]
+            for attachment in batch.file_attachment_ids
+        }
+        self.assertEqual(sequence_types, {"FRST", "RCUR"})
+
+    def _collect(self, batch_booking):
+        self.bank_journal.sepa_batch_booking = batch_booking
+        invoices = self._post_invoices(
+            [(self.debtors[0], 10.0), (self.debtors[1], 20.5), (self.debtors[2], 0.01)]
+        )
+        batch = self._create_collection()
+        batch.action_generate_file()
+        batch.action_mark_sent()
+        batch.action_mark_collected()
+        return invoices, batch
+
+    def test_collected_with_batch_booking_reconciles_in_bulk(self):
+        invoices, batch = self._collect(batch_booking=True)
+        self.assertEqual(batch.state, "collected")
+        self.assertEqual(
+            set(invoices.mapped("payment_state")),
+            {"paid", "in_payment"} & set(invoices.mapped("payment_state")),
+        )
+        self.assertTrue(all(invoice.amount_residual == 0 for invoice in invoices))
+        entry = batch.collection_move_ids
+        self.assertEqual(len(entry), 1)
+        self.assertEqual(entry.state, "posted")
+        outstanding = entry.line_ids.filtered(lambda aml: aml.debit)
+        self.assertEqual(len(outstanding), 1, "one statement line must match one outstanding line per block")
+        self.assertAlmostEqual(outstanding.amount_currency, 30.51)
+        self.assertTrue(all(self.mandates.mapped("sequence_settled")))
+
+    def test_collected_without_batch_booking_one_line_per_debit(self):
+        invoices, batch = self._collect(batch_booking=False)
+        outstanding = batch.collection_move_ids.line_ids.filtered(lambda aml: aml.debit)
+        self.assertEqual(len(outstanding), 3)
+        self.assertEqual(outstanding.partner_id, self.debtors)
+        self.assertTrue(all(invoice.amount_residual == 0 for invoice in invoices))
