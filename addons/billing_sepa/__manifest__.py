@@ -13,6 +13,8 @@
         "security/billing_sepa_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "report/billing_sepa_mandate_report.xml",
+        "report/report_invoice.xml",
         "views/billing_sepa_mandate_views.xml",
         "views/res_company_views.xml",
         "views/res_partner_views.xml",

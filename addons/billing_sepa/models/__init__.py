@@ -8,3 +8,4 @@ from . import billing_sepa_mandate_amendment
 from . import billing_sepa_batch
 from . import billing_sepa_batch_line
 from . import billing_sepa_batch_skip
+from . import account_move_send

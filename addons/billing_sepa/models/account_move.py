@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date, formatLang
 
 from ..sepa.target2 import next_target2_business_day
 
@@ -45,6 +46,31 @@ class AccountMove(models.Model):
         index="btree_not_null",
         help="On the journal entries that book a collected direct-debit batch.",
     )
+
+    sepa_prenotification_text = fields.Text(
+        string="Direct Debit Pre-notification",
+        compute="_compute_sepa_prenotification_text",
+        help="Printed on the invoice and added to its e-mail: amount, date, mandate, creditor, account.",
+    )
+
+    @api.depends(
+        "sepa_mandate_id", "sepa_collection_date", "amount_residual", "company_id.sepa_creditor_identifier"
+    )
+    def _compute_sepa_prenotification_text(self):
+        for move in self:
+            mandate = move.sepa_mandate_id
+            if not (mandate and move.sepa_collection_date and move.state == "posted"):
+                move.sepa_prenotification_text = False
+                continue
+            move.sepa_prenotification_text = move.env._(
+                "We will collect %(amount)s by SEPA direct debit on or shortly after %(date)s from account "
+                "%(account)s, under mandate %(reference)s of creditor identifier %(creditor)s.",
+                amount=formatLang(move.env, move.amount_residual, currency_obj=move.currency_id),
+                date=format_date(move.env, move.sepa_collection_date),
+                account=mandate.partner_bank_id._get_sepa_masked_number(),
+                reference=mandate.name,
+                creditor=move.company_id.sepa_creditor_identifier or "",
+            )
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

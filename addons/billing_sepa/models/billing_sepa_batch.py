@@ -6,7 +6,7 @@ from odoo.tools import SQL
 
 from ..sepa import pain008
 from ..sepa.charset import to_sepa_identifier, to_sepa_text
-from ..sepa.target2 import earliest_collection_date
+from ..sepa.target2 import earliest_collection_date, next_target2_business_day
 
 
 class BillingSepaBatch(models.Model):
@@ -96,7 +96,8 @@ class BillingSepaBatch(models.Model):
         :return: id of the new batch, or False when no invoice was due
         """
         company = self.env["res.company"].browse(company_id) if company_id else self.env.company
-        collection_date = fields.Date.to_date(collection_date)
+        # Banks move a date TARGET2 does not settle on; moving it here keeps the file honest.
+        collection_date = next_target2_business_day(fields.Date.to_date(collection_date))
         journal = self._get_collection_journal(company, journal_id)
         self._check_collection_date(collection_date, journal)
 
@@ -378,8 +379,11 @@ class BillingSepaBatch(models.Model):
         if not self.file_attachment_ids:
             raise UserError(self.env._("Generate the file first."))
         if len(self.file_attachment_ids) > 1:
-            # Several files (one block per file): they are listed on the form to download one by one.
-            return False
+            raise UserError(
+                self.env._(
+                    "This batch has several files: download them one by one from the SEPA Files field."
+                )
+            )
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{self.file_attachment_ids.id}?download=true",
@@ -415,6 +419,7 @@ class BillingSepaBatch(models.Model):
         lines.mandate_id.filtered(lambda mandate: mandate.mandate_type == "oneoff").sudo().write(
             {"state": "closed"}
         )
+        return True
 
     def action_mark_collected(self):
         """Book the collected money: one entry per payment block, invoices reconciled in bulk.
@@ -446,6 +451,7 @@ class BillingSepaBatch(models.Model):
 
         self.line_ids.mandate_id.sudo().write({"sequence_settled": True})
         self.write({"state": "collected"})
+        return True
 
     def _get_outstanding_account(self):
         self.ensure_one()
@@ -535,3 +541,4 @@ class BillingSepaBatch(models.Model):
             raise UserError(self.env._("A collected batch cannot be cancelled."))
         self.line_ids.move_id.write({"sepa_batch_id": False})
         self.write({"state": "cancelled"})
+        return True

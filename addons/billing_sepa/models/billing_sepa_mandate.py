@@ -331,8 +331,10 @@ class BillingSepaMandate(models.Model):
                     )
                 )
         self.write({"state": "active"})
+        return True
 
     def action_revoke(self):
         if self.filtered(lambda m: m.state not in ("draft", "active")):
             raise UserError(self.env._("Only draft or active mandates can be revoked."))
         self.write({"state": "revoked"})
+        return True

@@ -13,3 +13,9 @@ class ResPartnerBank(models.Model):
         result = super().write(vals)
         self.env["billing.sepa.mandate"]._record_debtor_account_amendments(old_numbers)
         return result
+
+    def _get_sepa_masked_number(self):
+        """The account number with all but the country, check digits and last four hidden."""
+        self.ensure_one()
+        number = self.sanitized_acc_number or ""
+        return number[:4] + "*" * max(len(number) - 8, 0) + number[-4:] if len(number) > 8 else number

@@ -68,3 +68,26 @@ class TestInvoiceCollectionDate(AccountTestInvoicingCommon):
         invoice.button_draft()
         self.assertFalse(invoice.sepa_mandate_id)
         self.assertFalse(invoice.sepa_collection_date)
+
+    @freeze_time("2026-03-30")
+    def test_prenotification_on_invoice_pdf_and_mail(self):
+        invoice = self._invoice("2026-03-30")
+        text = invoice.sepa_prenotification_text
+        self.assertIn(self.mandate.name, text)
+        self.assertIn("NL91**********4300", text)
+        self.assertIn("04/13/2026", text)
+        html = self.env["ir.actions.report"]._render_qweb_html("account.report_invoice", invoice.ids)[0]
+        self.assertIn(b"NL91**********4300", html)
+        template = self.env.ref("account.email_template_edi_invoice")
+        body = self.env["account.move.send"]._get_default_mail_body(invoice, template, "en_US")
+        self.assertIn(self.mandate.name, body)
+
+    def test_mandate_form_prints_scheme_text(self):
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("billing_sepa.report_sepa_mandate", self.mandate.ids)[0]
+            .decode()
+        )
+        self.assertIn("SEPA Core Direct Debit Mandate", html)
+        self.assertIn("refund", html)
+        self.assertIn(self.mandate.name, html)
