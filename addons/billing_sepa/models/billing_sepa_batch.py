@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..sepa import pain008
@@ -258,7 +258,15 @@ class BillingSepaBatch(models.Model):
 
     # ------------------------------------------------------------------ file
 
+    def _check_manager_rights(self):
+        # Invoicing users prepare collections; what moves money needs an accounting manager.
+        if not self.env.su and not self.env.user.has_group("account.group_account_manager"):
+            raise AccessError(
+                self.env._("Only accounting managers can generate, send or book SEPA collections.")
+            )
+
     def action_generate_file(self):
+        self._check_manager_rights()
         for batch in self:
             if batch.state not in ("draft", "generated"):
                 raise UserError(
@@ -402,6 +410,7 @@ class BillingSepaBatch(models.Model):
         ]
 
     def action_mark_sent(self):
+        self._check_manager_rights()
         for batch in self:
             if batch.state != "generated":
                 raise UserError(self.env._("Generate the file of %(batch)s first.", batch=batch.name))
@@ -428,6 +437,7 @@ class BillingSepaBatch(models.Model):
         outstanding line per block for one statement line to match; without it, one
         outstanding line per debit. Every invoice's receivable is reconciled in one plan.
         """
+        self._check_manager_rights()
         if self.filtered(lambda batch: batch.state != "sent"):
             raise UserError(self.env._("Only batches sent to the bank can be marked collected."))
         moves_vals = [

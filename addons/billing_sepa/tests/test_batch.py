@@ -5,8 +5,8 @@ from lxml import etree
 
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 from odoo.tests.common import freeze_time
 
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"}
@@ -163,6 +163,26 @@ class TestSepaBatch(AccountTestInvoicingCommon):
         self._post_invoices([(self.debtors[0], 10.0), (self.debtors[0], 11.0), (self.debtors[1], 12.0)])
         batch = self._create_collection()
         self.assertEqual(sorted(batch.line_ids.mapped("sequence_type")), ["FRST", "RCUR", "RCUR"])
+
+    def test_invoicing_user_prepares_manager_generates(self):
+        self._post_invoices([(self.debtors[0], 10.0)])
+        user = new_test_user(
+            self.env,
+            "sepa_invoicing_user",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+        )
+        with freeze_time("2026-03-18"):
+            batch_id = (
+                self.env["billing.sepa.batch"]
+                .with_user(user)
+                .create_collection("2026-03-20", self.company.id, self.bank_journal.id)
+            )
+        batch = self.env["billing.sepa.batch"].browse(batch_id)
+        with self.assertRaises(AccessError):
+            batch.with_user(user).action_generate_file()
+        batch.action_generate_file()
+        self.assertEqual(batch.state, "generated")
 
     def test_cancel_frees_invoices_and_draft_is_blocked_meanwhile(self):
         invoices = self._post_invoices([(self.debtors[0], 10.0)])
