@@ -21,6 +21,7 @@
         "views/account_journal_views.xml",
         "views/account_move_views.xml",
         "views/billing_sepa_batch_views.xml",
+        "views/res_config_settings_views.xml",
         "wizard/billing_sepa_batch_create_views.xml",
         "views/billing_sepa_menus.xml",
     ],

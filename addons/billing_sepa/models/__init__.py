@@ -9,3 +9,4 @@ from . import billing_sepa_batch
 from . import billing_sepa_batch_line
 from . import billing_sepa_batch_skip
 from . import account_move_send
+from . import res_config_settings

@@ -72,6 +72,15 @@ class AccountMove(models.Model):
                 creditor=move.company_id.sepa_creditor_identifier or "",
             )
 
+    def action_view_sepa_batch(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "billing.sepa.batch",
+            "res_id": self.sepa_batch_id.id,
+            "view_mode": "form",
+        }
+
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted._assign_sepa_collection()

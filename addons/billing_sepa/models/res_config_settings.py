@@ -1,0 +1,9 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    sepa_creditor_identifier = fields.Char(related="company_id.sepa_creditor_identifier", readonly=False)
+    sepa_prenotification_days = fields.Integer(related="company_id.sepa_prenotification_days", readonly=False)
+    sepa_collection_delay_days = fields.Integer(related="company_id.sepa_collection_delay_days", readonly=False)
