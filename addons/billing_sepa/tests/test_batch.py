@@ -240,3 +240,48 @@ class TestSepaBatch(AccountTestInvoicingCommon):
         self.assertEqual(len(outstanding), 3)
         self.assertEqual(outstanding.partner_id, self.debtors)
         self.assertTrue(all(invoice.amount_residual == 0 for invoice in invoices))
+
+    def test_pain_001_02_for_banks_that_still_need_it(self):
+        self.bank_journal.sepa_pain_version = "pain.008.001.02"
+        self._post_invoices([(self.debtors[0], 10.0)])
+        batch = self._create_collection()
+        batch.action_generate_file()
+        root = etree.fromstring(batch.file_attachment_ids.raw)
+        self.assertEqual(root.nsmap[None], "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02")
+        self.assertFalse(root.xpath("//*[local-name()='PstlAdr']"))
+
+    def test_other_company_invoices_and_mandates_stay_apart(self):
+        other_company = self.company_data_2["company"]
+        other_company.sepa_creditor_identifier = "NL69ZZZ123456780000"
+        debtor = self.debtors[1]
+        debtor.with_company(other_company).sepa_direct_debit = True
+        with freeze_time("2026-03-02"):
+            foreign = (
+                self.env["account.move"]
+                .with_company(other_company)
+                .create(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": debtor.id,
+                        "invoice_date": "2026-03-02",
+                        "currency_id": self.eur.id,
+                        "invoice_line_ids": [
+                            Command.create({"name": "Other", "price_unit": 5.0, "tax_ids": []})
+                        ],
+                    }
+                )
+            )
+            foreign.action_post()
+        # No mandate of the other company: its invoice is not for direct debit.
+        self.assertFalse(foreign.sepa_mandate_id)
+        mine = self._post_invoices([(debtor, 7.0)])
+        batch = self._create_collection()
+        self.assertEqual(batch.line_ids.move_id, mine)
+        # A user of the other company alone sees none of this company's mandates.
+        user = new_test_user(
+            self.env,
+            "sepa_other_company",
+            groups="account.group_account_invoice",
+            company_id=other_company.id,
+        )
+        self.assertFalse(self.env["billing.sepa.mandate"].with_user(user).search([]))
