@@ -251,7 +251,7 @@ class TestSepaBatch(AccountTestInvoicingCommon):
         self.assertFalse(root.xpath("//*[local-name()='PstlAdr']"))
 
     def test_other_company_invoices_and_mandates_stay_apart(self):
-        other_company = self.company_data_2["company"]
+        other_company = self.setup_other_company()["company"]
         other_company.sepa_creditor_identifier = "NL69ZZZ123456780000"
         debtor = self.debtors[1]
         debtor.with_company(other_company).sepa_direct_debit = True
