@@ -1,11 +1,26 @@
-from odoo import fields, models
+import base64
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 DELIVERY_CHANNELS = [
     ("email", "E-mail"),
     ("peppol", "Peppol"),
     ("finvoice", "Finvoice e-invoice"),
+    ("elasku", "Consumer e-invoice (e-lasku)"),
     ("post", "Post"),
 ]
+DELIVERY_STATES = [
+    ("queued", "Queued"),
+    ("sent", "Sent"),
+    ("delivered", "Delivered"),
+    ("bounced", "Bounced"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+]
+FINVOICE_CHANNELS = ("finvoice", "elasku")
 
 
 class BillingEinvoiceDelivery(models.Model):
@@ -26,21 +41,147 @@ class BillingEinvoiceDelivery(models.Model):
     company_id = fields.Many2one(related="move_id.company_id", store=True, index=True)
     partner_id = fields.Many2one(related="move_id.partner_id", store=True, string="Customer")
     channel = fields.Selection(DELIVERY_CHANNELS, required=True)
-    state = fields.Selection(
-        [
-            ("queued", "Queued"),
-            ("sent", "Sent"),
-            ("delivered", "Delivered"),
-            ("bounced", "Bounced"),
-            ("failed", "Failed"),
-            ("cancelled", "Cancelled"),
-        ],
-        required=True,
-        default="queued",
-        index=True,
-    )
+    state = fields.Selection(DELIVERY_STATES, required=True, default="queued", index=True)
     payload_attachment_id = fields.Many2one("ir.attachment", string="Payload", readonly=True)
     external_id = fields.Char(string="External Reference", readonly=True, index="btree_not_null")
+    mail_message_id = fields.Many2one(
+        "mail.message", string="E-mail Message", readonly=True, index="btree_not_null", ondelete="set null"
+    )
     error_message = fields.Text(readonly=True)
     sent_date = fields.Datetime(readonly=True)
     done_date = fields.Datetime(string="Delivered/Bounced On", readonly=True)
+
+    # ---- actions -------------------------------------------------------------------------
+
+    def action_cancel(self):
+        if self.filtered(lambda delivery: delivery.state != "queued"):
+            raise UserError(self.env._("Only queued deliveries can be cancelled."))
+        self.write({"state": "cancelled", "done_date": fields.Datetime.now()})
+
+    def action_retry(self):
+        """Send the invoices of failed, bounced or stuck deliveries again on the same channel."""
+        if self.filtered(lambda delivery: delivery.state not in ("queued", "failed", "bounced")):
+            raise UserError(self.env._("Only queued, failed or bounced deliveries can be retried."))
+        if self.filtered(lambda delivery: delivery.move_id.state != "posted"):
+            raise UserError(self.env._("Only posted invoices can be sent."))
+        for channel, deliveries in self.grouped("channel").items():
+            (deliveries.filtered(lambda delivery: delivery.state == "queued")).write(
+                {"state": "cancelled", "done_date": fields.Datetime.now()}
+            )
+            self.env["account.move.send"]._generate_and_send_invoices(
+                deliveries.move_id, sending_methods=[channel], allow_raising=False
+            )
+
+    def action_download_finvoice_batch(self):
+        """Put the queued Finvoice messages in one file for upload to the bank and mark them sent.
+
+        The bank's acknowledgement is not known here: the deliveries move to "sent", not
+        "delivered".
+        """
+        deliveries = self.filtered(
+            lambda delivery: (
+                delivery.channel in FINVOICE_CHANNELS
+                and delivery.state == "queued"
+                and delivery.payload_attachment_id
+                and not delivery.error_message
+            )
+        )
+        if not deliveries:
+            raise UserError(
+                self.env._("None of the selected deliveries is a Finvoice message waiting to be sent.")
+            )
+        if len(deliveries.company_id) > 1:
+            raise UserError(self.env._("A bank file holds the invoices of one company: select one company."))
+        deliveries = deliveries.sorted("id")
+        content = deliveries._get_finvoice_batch_content()
+        now = fields.Datetime.now()
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"finvoice_{deliveries.company_id.id}_{now:%Y%m%d_%H%M%S}.xml",
+                "raw": content,
+                "mimetype": "application/xml",
+                "res_model": deliveries._name,
+                "res_id": deliveries[0].id,
+            }
+        )
+        deliveries.write({"state": "sent", "sent_date": now})
+        for move in deliveries.move_id:
+            move.message_post(
+                body=self.env._("Finvoice e-invoice put in the bank file %(file)s.", file=attachment.name)
+            )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
+    def _get_finvoice_batch_content(self):
+        return b"".join(delivery.payload_attachment_id.raw for delivery in self)
+
+    # ---- creation helpers ------------------------------------------------------------------
+
+    @api.model
+    def _create_finvoice_delivery(self, move, channel, message_identifier, payload):
+        delivery = self.sudo().create(
+            {"move_id": move.id, "channel": channel, "external_id": message_identifier}
+        )
+        delivery.payload_attachment_id = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"{message_identifier}.xml",
+                    "datas": base64.b64encode(payload),
+                    "mimetype": "application/xml",
+                    "res_model": delivery._name,
+                    "res_id": delivery.id,
+                }
+            )
+        )
+        return delivery
+
+    # ---- e-mail outcome ----------------------------------------------------------------------
+
+    def _update_from_mail_notifications(self):
+        """Follow the state of the e-mail to the customer (Odoo's mail.notification)."""
+        for delivery in self.filtered(lambda d: d.channel == "email" and d.mail_message_id):
+            notifications = delivery.mail_message_id.sudo().notification_ids.filtered(
+                lambda notification: notification.notification_type == "email"
+            )
+            statuses = set(notifications.mapped("notification_status"))
+            if "bounce" in statuses:
+                if delivery.state != "bounced":
+                    delivery.write({"state": "bounced", "done_date": fields.Datetime.now()})
+                    delivery._notify_bounce(
+                        notifications.filtered(lambda n: n.notification_status == "bounce")
+                    )
+            elif "exception" in statuses:
+                reasons = notifications.filtered(lambda n: n.notification_status == "exception")
+                delivery.write(
+                    {
+                        "state": "failed",
+                        "error_message": "\n".join(filter(None, reasons.mapped("failure_reason")))
+                        or self.env._("The e-mail could not be sent."),
+                    }
+                )
+            elif statuses and statuses <= {"sent"} and delivery.state == "queued":
+                delivery.write({"state": "sent", "sent_date": fields.Datetime.now()})
+
+    def _notify_bounce(self, notifications):
+        self.ensure_one()
+        move = self.move_id
+        addresses = ", ".join(filter(None, notifications.res_partner_id.mapped("email")))
+        move.message_post(
+            body=Markup("<p>%s</p>")
+            % self.env._(
+                "The invoice e-mail to %(addresses)s bounced: the customer has not received it.",
+                addresses=addresses or self.partner_id.display_name,
+            )
+        )
+        user = move.invoice_user_id or move.create_uid
+        move.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("Invoice e-mail bounced"),
+            note=self.env._("Check the customer's e-mail address and send the invoice again."),
+            user_id=user.id,
+        )

@@ -1,0 +1,102 @@
+import datetime
+import os
+import pathlib
+from decimal import Decimal
+
+from ..finvoice import document
+from ..models.res_company import XSD_DIR_ENVIRONMENT_VARIABLE
+
+DATA_DIR = pathlib.Path(__file__).parent / "data"
+
+
+def finvoice_xsd_dir():
+    """The folder with Finvoice3.0.xsd: $BILLING_FINVOICE_XSD_DIR, else the one setup made.
+
+    Tests fail (they never skip) when it is missing: run setup/einvoice_schemas.py.
+    """
+    configured = os.environ.get(XSD_DIR_ENVIRONMENT_VARIABLE)
+    if configured:
+        return configured
+    # addons/billing_einvoice/tests -> the project root, where setup keeps .local/schemas.
+    return str(pathlib.Path(__file__).resolve().parents[3] / ".local" / "schemas" / "finvoice")
+
+
+def sample_invoice(is_credit_note=False, **values):
+    """A two-row Finnish invoice (or its credit note) with 25.5 % VAT, as plain data."""
+    return document.Invoice(
+        **{
+            "message_identifier": "FINV-2026-00002" if is_credit_note else "FINV-2026-00001",
+            "timestamp": datetime.datetime(
+                2026, 1, 15, 10, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=2))
+            ),
+            "routing": document.Routing(
+                from_identifier="003712345671",
+                from_intermediator="OKOYFIHH",
+                to_identifier="003776543212",
+                to_intermediator="003723327487",
+            ),
+            "seller": document.Party(
+                name="Laskuttaja Oy",
+                identifier="1234567-1",
+                vat="FI12345671",
+                address=document.PostalAddress(
+                    street_lines=["Mannerheimintie 1"], town="Helsinki", postcode="00100", country_code="FI"
+                ),
+                email="laskutus@laskuttaja.example",
+                phone="+358 9 123 4567",
+            ),
+            "seller_accounts": [document.BankAccount(iban="FI2112345600000785", bic="NDEAFIHH")],
+            "buyer": document.Party(
+                name="Asiakas Oy",
+                identifier="7654321-2",
+                vat="FI76543212",
+                address=document.PostalAddress(
+                    street_lines=["Hämeenkatu 5"], town="Tampere", postcode="33100", country_code="FI"
+                ),
+                unit_number="003776543212",
+            ),
+            "number": "RINV/2026/00001" if is_credit_note else "INV/2026/00001",
+            "date": datetime.date(2026, 1, 15),
+            "due_date": datetime.date(2026, 2, 14),
+            "currency": "EUR",
+            "total_excluded": Decimal("150.00"),
+            "total_vat": Decimal("38.25"),
+            "total_included": Decimal("188.25"),
+            "lines": [
+                document.InvoiceLine(
+                    name="Ylläpito tammikuu",
+                    article_identifier="MAINT",
+                    quantity=Decimal("1"),
+                    unit_code="C62",
+                    unit_price=Decimal("100"),
+                    vat_percent=Decimal("25.5"),
+                    vat_amount=Decimal("25.50"),
+                    amount_excluded=Decimal("100"),
+                    amount_included=Decimal("125.50"),
+                ),
+                document.InvoiceLine(
+                    name="Tuntityö",
+                    quantity=Decimal("2.5"),
+                    unit_code="HUR",
+                    unit_price=Decimal("20"),
+                    vat_percent=Decimal("25.5"),
+                    vat_amount=Decimal("12.75"),
+                    amount_excluded=Decimal("50"),
+                    amount_included=Decimal("62.75"),
+                ),
+            ],
+            "vat_summaries": [
+                document.VatSummary(percent=Decimal("25.5"), base=Decimal("150"), amount=Decimal("38.25"))
+            ],
+            "is_credit_note": is_credit_note,
+            "language": "FI",
+            # 1234561: the 7-3-1 check digit of 123456 is 1. The credit note uses an RF reference.
+            "payment_reference": "RF18 5390 0754 7034" if is_credit_note else "1234561",
+            "original_invoice_number": "INV/2026/00001" if is_credit_note else "",
+            "original_invoice_date": datetime.date(2026, 1, 15) if is_credit_note else None,
+            "sellers_buyer_identifier": "C-42",
+            "payment_terms_text": "14 päivää netto",
+            "overdue_fine_percent": Decimal("11.5"),
+            **values,
+        }
+    )

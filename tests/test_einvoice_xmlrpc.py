@@ -1,0 +1,84 @@
+"""A CRM posts an invoice for a Finvoice customer over XML-RPC, sends it and reads its delivery state."""
+
+import uuid
+
+
+def test_crm_reads_the_delivery_state_of_an_invoice(odoo):
+    [company] = odoo("res.company", "search_read", [], fields=["id", "partner_id"], limit=1)
+    # The company's own e-invoice address and a bank account with a BIC (set once; idempotent).
+    odoo(
+        "res.company",
+        "write",
+        [company["id"]],
+        {"einvoice_address": "003712345671", "einvoice_operator": "OKOYFIHH"},
+    )
+    company_partner_id = company["partner_id"][0]
+    bank_account_ids = odoo(
+        "res.partner.bank",
+        "search",
+        [("partner_id", "=", company_partner_id), ("acc_number", "=", "FI2112345600000785")],
+    )
+    if not bank_account_ids:
+        bank_id = odoo("res.bank", "create", {"name": "Nordea Bank Abp", "bic": "NDEAFIHH"})
+        bank_account_ids = [
+            odoo(
+                "res.partner.bank",
+                "create",
+                {
+                    "acc_number": "FI2112345600000785",
+                    "partner_id": company_partner_id,
+                    "bank_id": bank_id,
+                    "allow_out_payment": True,
+                },
+            )
+        ]
+    suffix = uuid.uuid4().hex[:8]
+    partner_id = odoo(
+        "res.partner",
+        "create",
+        {
+            "name": f"CRM Finvoice customer {suffix}",
+            "is_company": True,
+            "street": "Hämeenkatu 5",
+            "city": "Tampere",
+            "zip": "33100",
+            "invoice_sending_method": "finvoice",
+            "einvoice_address": "003776543212",
+            "einvoice_operator": "003723327487",
+        },
+    )
+    invoice_id = odoo(
+        "account.move",
+        "create",
+        {
+            "move_type": "out_invoice",
+            "partner_id": partner_id,
+            "partner_bank_id": bank_account_ids[0],
+            "invoice_line_ids": [
+                (
+                    0,
+                    0,
+                    {"name": "District heating", "quantity": 1, "price_unit": 120.0, "tax_ids": [(6, 0, [])]},
+                )
+            ],
+        },
+    )
+    odoo("account.move", "action_post", [invoice_id])
+    [posted] = odoo("account.move", "read", [invoice_id], ["einvoice_delivery_state"])
+    assert posted["einvoice_delivery_state"] is False
+
+    odoo("account.move", "action_einvoice_send", [invoice_id])
+
+    [sent] = odoo("account.move", "read", [invoice_id], ["name", "einvoice_delivery_state"])
+    assert sent["einvoice_delivery_state"] == "queued"
+    [delivery] = odoo(
+        "billing.einvoice.delivery",
+        "search_read",
+        [("move_id", "=", invoice_id)],
+        fields=["channel", "state", "external_id", "error_message", "payload_attachment_id"],
+    )
+    assert delivery["error_message"] is False, delivery["error_message"]
+    assert delivery["channel"] == "finvoice"
+    assert delivery["state"] == "queued"
+    assert 2 <= len(delivery["external_id"]) <= 48
+    assert delivery["payload_attachment_id"]
