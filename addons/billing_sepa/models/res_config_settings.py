@@ -6,4 +6,6 @@ class ResConfigSettings(models.TransientModel):
 
     sepa_creditor_identifier = fields.Char(related="company_id.sepa_creditor_identifier", readonly=False)
     sepa_prenotification_days = fields.Integer(related="company_id.sepa_prenotification_days", readonly=False)
-    sepa_collection_delay_days = fields.Integer(related="company_id.sepa_collection_delay_days", readonly=False)
+    sepa_collection_delay_days = fields.Integer(
+        related="company_id.sepa_collection_delay_days", readonly=False
+    )

@@ -6,3 +6,4 @@ from . import test_sepa_charset
 from . import test_sepa_target2
 from . import test_pain008
 from . import test_batch
+from . import test_translations
