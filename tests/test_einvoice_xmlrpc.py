@@ -4,7 +4,9 @@ import uuid
 
 
 def test_crm_reads_the_delivery_state_of_an_invoice(odoo):
-    [company] = odoo("res.company", "search_read", [], fields=["id", "partner_id"], limit=1)
+    # The invoice below is created in the user's current company: configure that one.
+    [user] = odoo("res.users", "read", [odoo.uid], ["company_id"])
+    [company] = odoo("res.company", "read", [user["company_id"][0]], ["id", "partner_id"])
     # The company's own e-invoice address and a bank account with a BIC (set once; idempotent).
     odoo(
         "res.company",
