@@ -1,0 +1,116 @@
+from odoo import api, fields, models
+
+from ..dunning.levels import next_action_date
+from .res_company import BLOCK_REASONS
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    billing_dunning_line_ids = fields.One2many(
+        "billing.dunning.reminder.line", "move_id", string="Reminder Lines", readonly=True
+    )
+    billing_dunning_charge_ids = fields.One2many(
+        "billing.dunning.charge", "move_id", string="Dunning Charges", readonly=True
+    )
+    billing_dunning_level_id = fields.Many2one(
+        "billing.dunning.level",
+        string="Dunning Level",
+        compute="_compute_billing_dunning_level",
+        store=True,
+        index="btree_not_null",
+        help="Level of the last reminder sent for this invoice.",
+    )
+    billing_dunning_last_date = fields.Date(
+        string="Last Reminder", compute="_compute_billing_dunning_level", store=True
+    )
+    billing_dunning_next_date = fields.Date(
+        string="Next Dunning Action",
+        compute="_compute_billing_dunning_next_date",
+        help="The first day on which the next level could be reached.",
+    )
+    billing_dunning_block_reason = fields.Selection(
+        BLOCK_REASONS,
+        string="Dunning Block",
+        tracking=True,
+        copy=False,
+        help="No reminder and no charge for this invoice while set.",
+    )
+    billing_dunning_block_until = fields.Date(
+        string="Dunning Block Until", tracking=True, copy=False, help="The block ends after this day."
+    )
+    billing_dunning_block_note = fields.Char(string="Dunning Block Note", copy=False)
+    billing_dunning_court_state = fields.Selection(
+        [
+            ("requested", "Court order requested"),
+            ("issued", "Court order issued"),
+            ("objected", "Objection raised"),
+            ("enforceable", "Enforcement order issued"),
+        ],
+        string="Court Dunning",
+        tracking=True,
+        copy=False,
+        help="German Mahnverfahren. Automatic reminders stop once the court is involved.",
+    )
+    billing_dunning_court_request_date = fields.Date(string="Court Order Requested On", copy=False)
+    billing_dunning_court_issue_date = fields.Date(string="Court Order Issued On", copy=False)
+    billing_dunning_court_file_number = fields.Char(string="Court File Number", copy=False)
+    billing_dunning_court_costs = fields.Monetary(
+        string="Court Costs", currency_field="company_currency_id", copy=False
+    )
+    billing_dunning_is_charge = fields.Boolean(
+        string="Dunning Charges Document",
+        readonly=True,
+        copy=False,
+        help="Fees, interest or compensation of a reminder: never reminded itself (no interest on interest).",
+    )
+    billing_dunning_thanked = fields.Boolean(string="Thank-you Sent", readonly=True, copy=False)
+
+    @api.depends("billing_dunning_line_ids.level_id", "billing_dunning_line_ids.date")
+    def _compute_billing_dunning_level(self):
+        for move in self:
+            last = move.billing_dunning_line_ids.sorted(
+                lambda line: (line.date, line.level_sequence, line.id)
+            )[-1:]
+            move.billing_dunning_level_id = last.level_id
+            move.billing_dunning_last_date = last.date
+
+    @api.depends(
+        "billing_dunning_level_id",
+        "billing_dunning_last_date",
+        "invoice_date_due",
+        "payment_state",
+        "commercial_partner_id",
+    )
+    def _compute_billing_dunning_next_date(self):
+        today = fields.Date.context_today(self)
+        for move in self:
+            policy = move._get_billing_dunning_policy()
+            if (
+                move.move_type != "out_invoice"
+                or move.state != "posted"
+                or move.payment_state not in ("not_paid", "partial")
+                or move.billing_dunning_is_charge
+                or not policy
+                or not move.invoice_date_due
+            ):
+                move.billing_dunning_next_date = False
+                continue
+            levels = policy._get_levels()
+            current = move.billing_dunning_level_id
+            current_index = list(levels).index(current) if current in levels else None
+            move.billing_dunning_next_date = next_action_date(
+                policy._get_steps(),
+                move.invoice_date_due,
+                today,
+                current_index,
+                move.billing_dunning_last_date,
+            )
+
+    def _get_billing_dunning_policy(self):
+        self.ensure_one()
+        company = self.company_id
+        return (
+            self.commercial_partner_id.with_company(company).billing_dunning_policy_id
+            or company.billing_dunning_policy_id
+        )

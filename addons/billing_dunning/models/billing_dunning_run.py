@@ -1,0 +1,589 @@
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..dunning.interest import PROFILES, Payment, compensation_due, statutory_interest
+from ..dunning.levels import target_step
+from .billing_dunning_interest_rate import RATE_SET_BY_PROFILE
+
+# Customers per batch: a batch is one transaction in the scheduled action.
+BATCH_SIZE = 500
+
+
+class BillingDunningRun(models.Model):
+    """Dunning for one company on one date.
+
+    The run walks the customers with open receivable invoices in id order, a batch at a
+    time (``partner_cursor`` keeps the place, so a run interrupted by a crash or a time limit
+    resumes where it stopped). Per batch: one query selects the candidate invoices, one locks
+    them (``FOR UPDATE SKIP LOCKED``: a concurrent run skips the customers this one holds),
+    the level of every invoice is computed in Python, and reminders, lines, charges and
+    charges documents are created in a few batched calls.
+    """
+
+    _name = "billing.dunning.run"
+    _description = "Dunning Run"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    date = fields.Date(
+        required=True,
+        default=fields.Date.context_today,
+        readonly=True,
+        help="Levels, thresholds, interest and charges are computed for this day.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, readonly=True
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Started By", default=lambda self: self.env.user, readonly=True
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("running", "Running"), ("done", "Done")],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    partner_cursor = fields.Integer(
+        string="Last Customer Processed", readonly=True, help="Technical: where a resumed run continues."
+    )
+    reminder_ids = fields.One2many("billing.dunning.reminder", "run_id", string="Reminders", readonly=True)
+    reminder_count = fields.Integer(compute="_compute_counts", string="Reminder Count")
+    charge_count = fields.Integer(compute="_compute_counts", string="Charge Count")
+
+    @api.depends("date", "company_id")
+    def _compute_name(self):
+        for run in self:
+            run.name = self.env._("Dunning %(date)s", date=run.date) if run.date else False
+
+    def _compute_counts(self):
+        reminders = dict(
+            self.env["billing.dunning.reminder"]._read_group(
+                [("run_id", "in", self.ids)], ["run_id"], ["__count"]
+            )
+        )
+        charges = dict(
+            self.env["billing.dunning.charge"]._read_group(
+                [("run_id", "in", self.ids)], ["run_id"], ["__count"]
+            )
+        )
+        for run in self:
+            run.reminder_count = reminders.get(run, 0)
+            run.charge_count = charges.get(run, 0)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_run(self):
+        """Run now, all batches in this transaction (button and RPC)."""
+        for run in self:
+            run._check_runnable()
+            run.state = "running"
+            while run._process_batch():
+                pass
+        return True
+
+    def action_run_in_background(self):
+        """Let the scheduled action run it, in committed batches."""
+        for run in self:
+            run._check_runnable()
+        self.state = "running"
+        self.env.ref("billing_dunning.ir_cron_billing_dunning_run")._trigger()
+        return True
+
+    def action_view_reminders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "billing_dunning.billing_dunning_reminder_action"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        return action
+
+    def _check_runnable(self):
+        self.ensure_one()
+        if self.state == "done":
+            raise UserError(self.env._("The dunning run %(run)s is done already.", run=self.display_name))
+        if self.date > fields.Date.context_today(self):
+            raise UserError(self.env._("A dunning run cannot be dated in the future."))
+
+    @api.model
+    def _cron_run_dunning(self, batch_size=BATCH_SIZE):
+        """Daily: a run per company with the daily run on, then one batch of work per call."""
+        today = fields.Date.context_today(self)
+        companies = self.env["res.company"].search(
+            [("billing_dunning_auto_run", "=", True), ("billing_dunning_policy_id", "!=", False)]
+        )
+        existing = self.search([("company_id", "in", companies.ids), ("date", "=", today)])
+        missing = companies - existing.company_id
+        if missing:
+            self.create(
+                [{"company_id": company.id, "date": today, "state": "running"} for company in missing]
+            )
+        runs = self.search([("state", "=", "running")], order="id")
+        if not runs:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return
+        run = runs[0]
+        more = run.with_company(run.company_id)._process_batch(batch_size)
+        remaining = len(runs) - 1 + (1 if more else 0)
+        self.env["ir.cron"]._notify_progress(done=1, remaining=remaining)
+        if remaining:
+            self.env.ref("billing_dunning.ir_cron_billing_dunning_run")._trigger()
+
+    # ------------------------------------------------------------------ batches
+
+    def _process_batch(self, limit=BATCH_SIZE):
+        """Process the next ``limit`` customers; return whether customers are left."""
+        self.ensure_one()
+        partner_ids = self._get_candidate_partner_ids(limit + 1)
+        batch = partner_ids[:limit]
+        if batch:
+            self._process_partners(batch)
+            self.partner_cursor = batch[-1]
+        if len(partner_ids) > limit:
+            return True
+        self._finish()
+        return False
+
+    def _finish(self):
+        self.state = "done"
+        self._send_thank_you()
+
+    def _get_candidate_domain(self):
+        """Open posted customer invoices of the run's company that may be reminded on its date."""
+        self.ensure_one()
+        lead_days = max(
+            [
+                -days
+                for days in self.env["billing.dunning.level"]
+                .search([("company_id", "=", self.company_id.id), ("pre_due", "=", True)])
+                .mapped("delay_days")
+            ]
+            or [0]
+        )
+        return [
+            ("company_id", "=", self.company_id.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            # Odoo's own "blocked" payment state is respected: it is not in this list.
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("billing_dunning_is_charge", "=", False),
+            ("invoice_date_due", "<=", self.date + timedelta(days=lead_days)),
+            ("billing_dunning_court_state", "=", False),
+            "|",
+            ("billing_dunning_block_reason", "=", False),
+            ("billing_dunning_block_until", "<", self.date),
+            "|",
+            ("commercial_partner_id.billing_dunning_block_reason", "=", False),
+            ("commercial_partner_id.billing_dunning_block_until", "<", self.date),
+        ]
+
+    def _get_candidate_partner_ids(self, limit):
+        """Ids of the next ``limit`` customers after the cursor with candidate invoices."""
+        domain = self._get_candidate_domain()
+        if self.partner_cursor:
+            domain += [("commercial_partner_id", ">", self.partner_cursor)]
+        query = self.env["account.move"]._search(domain)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT %s FROM %s WHERE %s ORDER BY 1 LIMIT %s",
+                SQL.identifier(query.table, "commercial_partner_id"),
+                query.from_clause,
+                query.where_clause,
+                limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _lock_candidates(self, partner_ids):
+        """Candidate invoices of ``partner_ids``, locked; customers of which a concurrent run
+        holds any invoice are left out entirely (that run reminds them)."""
+        Move = self.env["account.move"]
+        query = Move._search(
+            [*self._get_candidate_domain(), ("commercial_partner_id", "in", partner_ids)], order="id"
+        )
+        self.env.cr.execute(
+            query.select(
+                SQL.identifier(query.table, "id"), SQL.identifier(query.table, "commercial_partner_id")
+            )
+        )
+        wanted = self.env.cr.fetchall()
+        locked = self._lock_rows(query)
+        held_elsewhere = {partner_id for move_id, partner_id in wanted if move_id not in locked}
+        return Move.browse(move_id for move_id, partner_id in wanted if partner_id not in held_elsewhere)
+
+    def _lock_rows(self, query):
+        """Lock the rows of ``query`` that no other transaction holds; return their ids."""
+        self.env.cr.execute(
+            SQL("%s FOR UPDATE OF %s SKIP LOCKED", query.select(), SQL.identifier(query.table))
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _process_partners(self, partner_ids):
+        self.ensure_one()
+        moves = self._lock_candidates(partner_ids)
+        if not moves:
+            return
+        already = {
+            partner.id
+            for [partner] in self.env["billing.dunning.reminder"]._read_group(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("date", "=", self.date),
+                    ("partner_id", "in", partner_ids),
+                ],
+                ["partner_id"],
+            )
+        }
+        moves = moves.filtered(lambda move: move.commercial_partner_id.id not in already)
+        credits_by_partner = self._get_unapplied_credits(moves.commercial_partner_id)
+        reminded = {
+            (line["move_id"][0], line["level_id"][0])
+            for line in self.env["billing.dunning.reminder.line"].search_read(
+                [("move_id", "in", moves.ids)], ["move_id", "level_id"]
+            )
+        }
+        plans = []
+        for partner, partner_moves in moves.grouped("commercial_partner_id").items():
+            plan = self._plan_partner(partner, partner_moves, credits_by_partner.get(partner.id), reminded)
+            if plan:
+                plans.append(plan)
+        if not plans:
+            return
+        reminders = self._create_reminders(plans)
+        self._create_charges(reminders)
+        reminders._dispatch()
+
+    def _get_unapplied_credits(self, partners):
+        """Open receivable credits (payments, credit notes) per customer id."""
+        lines = self.env["account.move.line"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("partner_id", "child_of", partners.ids),
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("amount_residual", "<", 0),
+            ]
+        )
+        return dict(lines.grouped(lambda line: line.partner_id.commercial_partner_id.id))
+
+    def _get_policy(self, partner):
+        company = self.company_id
+        return partner.with_company(company).billing_dunning_policy_id or company.billing_dunning_policy_id
+
+    def _plan_partner(self, partner, moves, credits, reminded):
+        """What to send ``partner``: (partner, policy, [(move, level)], other moves, credits), or None."""
+        policy = self._get_policy(partner)
+        if not policy:
+            return None
+        levels = list(policy._get_levels())
+        steps = policy._get_steps()
+        currency = self.company_id.currency_id
+        escalations, listed = [], self.env["account.move"]
+        for move in moves.sorted(lambda move: (move.invoice_date_due, move.id)):
+            if currency.compare_amounts(move.amount_residual_signed, policy.min_amount_item) < 0:
+                continue
+            listed |= move
+            current = move.billing_dunning_level_id
+            current_index = levels.index(current) if current in levels else None
+            index = target_step(
+                steps,
+                move.invoice_date_due,
+                self.date,
+                current_index,
+                move.billing_dunning_last_date,
+                policy.catch_up,
+            )
+            if index is not None and (move.id, levels[index].id) not in reminded:
+                escalations.append((move, levels[index]))
+        if not escalations:
+            return None
+        credits = credits or self.env["account.move.line"]
+        total = sum(listed.mapped("amount_residual_signed")) + sum(credits.mapped("amount_residual"))
+        if (
+            currency.compare_amounts(total, 0) <= 0
+            or currency.compare_amounts(total, policy.min_amount_partner) < 0
+        ):
+            return None
+        escalated = self.env["account.move"].concat(*(move for move, level in escalations))
+        others = (listed - escalated).filtered(lambda move: move.invoice_date_due < self.date)
+        return partner, policy, escalations, others, credits
+
+    def _create_reminders(self, plans):
+        reminders = (
+            self.env["billing.dunning.reminder"]
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+            .create(
+                [
+                    {
+                        "run_id": self.id,
+                        "company_id": self.company_id.id,
+                        "partner_id": partner.id,
+                        "date": self.date,
+                        "level_id": max(
+                            (level for move, level in escalations), key=lambda lvl: (lvl.sequence, lvl.id)
+                        ).id,
+                        "other_move_ids": [Command.set(others.ids)],
+                        "credit_line_ids": [Command.set(credits.ids)],
+                    }
+                    for partner, policy, escalations, others, credits in plans
+                ]
+            )
+        )
+        self.env["billing.dunning.reminder.line"].create(
+            [
+                self._prepare_reminder_line_vals(reminder, move, level)
+                for reminder, (partner, policy, escalations, others, credits) in zip(
+                    reminders, plans, strict=True
+                )
+                for move, level in escalations
+            ]
+        )
+        return reminders
+
+    def _prepare_reminder_line_vals(self, reminder, move, level):
+        return {
+            "reminder_id": reminder.id,
+            "move_id": move.id,
+            "level_id": level.id,
+            "due_date": move.invoice_date_due,
+            "days_overdue": max((self.date - move.invoice_date_due).days, 0),
+            "currency_id": move.currency_id.id,
+            "amount_residual": move.amount_residual,
+            "amount_residual_company": move.amount_residual_signed,
+        }
+
+    # ------------------------------------------------------------------ charges
+
+    def _create_charges(self, reminders):
+        """Fees, interest and compensation of the new reminder lines, posted on one charges
+        document per origin invoice."""
+        lines = reminders.line_ids.filtered(lambda line: not line.level_id.pre_due)
+        if not lines:
+            return self.env["billing.dunning.charge"]
+        moves = lines.move_id
+        previous = self.env["billing.dunning.charge"].search_fetch(
+            [("move_id", "in", moves.ids), ("kind", "in", ("interest", "compensation"))],
+            ["move_id", "kind", "interest_date_to"],
+        )
+        compensated = set(previous.filtered(lambda charge: charge.kind == "compensation").move_id.ids)
+        interest_until = {}
+        for charge in previous.filtered(lambda charge: charge.kind == "interest"):
+            interest_until[charge.move_id.id] = max(
+                interest_until.get(charge.move_id.id, charge.interest_date_to), charge.interest_date_to
+            )
+        payments = self._get_payments(moves.filtered(lambda move: move.payment_state == "partial"))
+        rates_cache = {}
+        charges_vals = []
+        for line in lines:
+            charges_vals += self._prepare_line_charges(
+                line, compensated, interest_until, payments, rates_cache
+            )
+        if not charges_vals:
+            return self.env["billing.dunning.charge"]
+        return self._post_charges(charges_vals)
+
+    def _get_payments(self, moves):
+        """Payments and credit notes matched with ``moves``: {move id: [Payment]} in invoice currency."""
+        partials = self.env["account.partial.reconcile"].search_fetch(
+            [
+                ("debit_move_id.move_id", "in", moves.ids),
+                ("debit_move_id.account_type", "=", "asset_receivable"),
+            ],
+            ["debit_move_id", "debit_amount_currency", "max_date"],
+        )
+        result = defaultdict(list)
+        for partial in partials:
+            amount = partial.debit_move_id.currency_id.round(partial.debit_amount_currency)
+            result[partial.debit_move_id.move_id.id].append(Payment(partial.max_date, Decimal(str(amount))))
+        return result
+
+    def _prepare_line_charges(self, line, compensated, interest_until, payments, rates_cache):
+        move, level = line.move_id, line.level_id
+        profile_code = move.commercial_partner_id.billing_dunning_profile
+        base = {
+            "move_id": move.id,
+            "level_id": level.id,
+            "company_id": self.company_id.id,
+            "partner_id": move.commercial_partner_id.id,
+            "reminder_id": line.reminder_id.id,
+            "date": self.date,
+            "currency_id": move.currency_id.id,
+        }
+        charges = []
+        fee = self._get_fee(level, move)
+        if not move.currency_id.is_zero(fee):
+            charges.append(dict(base, kind="fee", amount=fee))
+        if profile_code == "none":
+            return charges
+        if level.apply_interest:
+            date_from = interest_until.get(move.id, move.invoice_date_due)
+            interest, detail = self._get_interest(
+                move, profile_code, date_from, payments.get(move.id, []), rates_cache
+            )
+            if not move.currency_id.is_zero(interest):
+                charges.append(
+                    dict(
+                        base,
+                        kind="interest",
+                        amount=interest,
+                        interest_date_from=date_from + timedelta(days=1),
+                        interest_date_to=self.date,
+                        interest_detail=detail,
+                    )
+                )
+        if level.apply_compensation and move.id not in compensated:
+            amount_eur = compensation_due(PROFILES[profile_code.upper()])
+            if amount_eur:
+                eur = self.env.ref("base.EUR")
+                amount = eur._convert(float(amount_eur), move.currency_id, self.company_id, self.date)
+                charges.append(dict(base, kind="compensation", amount=amount))
+                compensated.add(move.id)
+        return charges
+
+    def _get_fee(self, level, move):
+        """The fee for ``move`` at ``level``, in the invoice currency, rounded."""
+        currency, company = move.currency_id, self.company_id
+        if level.fee_type == "fixed":
+            fees = {fee.currency_id: fee.amount for fee in level.fee_fixed_ids}
+            if currency in fees:
+                return currency.round(fees[currency])
+            if company.currency_id in fees:
+                return company.currency_id._convert(fees[company.currency_id], currency, company, self.date)
+            return 0.0
+        if level.fee_type == "percent":
+            amount = currency.round(move.amount_residual * level.fee_percent / 100)
+            minimum = company.currency_id._convert(level.fee_min, currency, company, self.date)
+            amount = max(amount, minimum)
+            if level.fee_max:
+                amount = min(
+                    amount, company.currency_id._convert(level.fee_max, currency, company, self.date)
+                )
+            return amount
+        return 0.0
+
+    def _get_interest(self, move, profile_code, date_from, payments, rates_cache):
+        """Interest on ``move`` for the days after ``date_from`` up to the run date, and a text
+        with its periods."""
+        Rate = self.env["billing.dunning.interest.rate"]
+        if profile_code not in rates_cache:
+            rates_cache[profile_code] = Rate._get_profile_rates(profile_code)
+        profile, periods = rates_cache[profile_code]
+        currency = move.currency_id
+        try:
+            result = statutory_interest(
+                Decimal(str(currency.round(move.amount_total))),
+                date_from,
+                self.date,
+                payments,
+                periods,
+                profile.margin_points,
+                currency_decimals=currency.decimal_places,
+            )
+        except ValueError:
+            Rate._raise_missing_rate(RATE_SET_BY_PROFILE[profile_code], date_from + timedelta(days=1))
+        detail = "\n".join(
+            self.env._(
+                "%(start)s - %(end)s: %(days)s days on %(base)s at %(rate)s %%",
+                start=segment.start,
+                end=segment.end,
+                days=segment.days,
+                base=segment.base,
+                rate=segment.annual_rate,
+            )
+            for segment in result.segments
+        )
+        return float(result.total), detail
+
+    def _post_charges(self, charges_vals):
+        company = self.company_id
+        accounts = company._get_billing_dunning_charge_setup()
+        tax = accounts["tax"]
+        kinds = dict(self.env["billing.dunning.charge"]._fields["kind"]._description_selection(self.env))
+        by_move = defaultdict(list)
+        for vals in charges_vals:
+            by_move[vals["move_id"]].append(vals)
+        origins = self.env["account.move"].browse(list(by_move))
+        documents_vals = []
+        for origin in origins:
+            policy = self._get_policy(origin.commercial_partner_id)
+            documents_vals.append(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": origin.partner_id.id,
+                    "company_id": company.id,
+                    "journal_id": origin.journal_id.id,
+                    "currency_id": origin.currency_id.id,
+                    "invoice_date": self.date,
+                    "date": self.date,
+                    "invoice_payment_term_id": False,
+                    "invoice_date_due": self.date + timedelta(days=policy.charge_due_days),
+                    "fiscal_position_id": False,
+                    "debit_origin_id": origin.id,
+                    "invoice_origin": origin.name,
+                    "billing_dunning_is_charge": True,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": self.env._(
+                                    "%(kind)s on %(invoice)s%(period)s",
+                                    kind=kinds[vals["kind"]],
+                                    invoice=origin.name,
+                                    period=self.env._(
+                                        " from %(start)s to %(end)s",
+                                        start=vals["interest_date_from"],
+                                        end=vals["interest_date_to"],
+                                    )
+                                    if vals["kind"] == "interest"
+                                    else "",
+                                ),
+                                "account_id": accounts[vals["kind"]].id,
+                                "tax_ids": [Command.set(tax.ids)],
+                                "quantity": 1,
+                                "price_unit": vals["amount"],
+                            }
+                        )
+                        for vals in by_move[origin.id]
+                    ],
+                }
+            )
+        documents = self.env["account.move"].create(documents_vals)
+        documents.action_post()
+        charges_to_create = []
+        for origin, document in zip(origins, documents, strict=True):
+            for vals, line in zip(by_move[origin.id], document.invoice_line_ids, strict=True):
+                charges_to_create.append(dict(vals, charge_move_id=document.id, charge_line_id=line.id))
+        return (
+            self.env["billing.dunning.charge"]
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+            .create(charges_to_create)
+        )
+
+    # ------------------------------------------------------------------ thank you
+
+    def _send_thank_you(self):
+        """Thank customers once for each reminded (overdue) invoice that got paid."""
+        moves = self.env["account.move"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("billing_dunning_level_id.pre_due", "=", False),
+                ("billing_dunning_level_id", "!=", False),
+                ("payment_state", "in", ("paid", "in_payment")),
+                ("billing_dunning_thanked", "=", False),
+            ]
+        )
+        if not moves:
+            return
+        template = self.env.ref("billing_dunning.mail_template_thank_you")
+        moves.filtered(lambda move: move.partner_id.email).message_post_with_source(
+            template, message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        moves.billing_dunning_thanked = True
