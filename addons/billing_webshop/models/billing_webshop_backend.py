@@ -1,6 +1,18 @@
-from odoo import fields, models
+import json
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..webshop.adapters import ADAPTERS, ShopApiError, parse_json_body
+
+_logger = logging.getLogger(__name__)
 
 MANAGER_GROUP = "billing_webshop.group_billing_webshop_manager"
+# Headers kept with an event: what helps to understand a delivery, never a signature.
+_KEPT_HEADER_PREFIXES = ("x-wc-webhook-", "webhook-", "content-type", "user-agent")
+_REDACTED_HEADERS = ("x-wc-webhook-signature", "webhook-signature")
 
 
 class BillingWebshopBackend(models.Model):
@@ -26,3 +38,280 @@ class BillingWebshopBackend(models.Model):
     api_key = fields.Char(string="API Key", copy=False, groups=MANAGER_GROUP)
     api_secret = fields.Char(string="API Secret", copy=False, groups=MANAGER_GROUP)
     webhook_secret = fields.Char(copy=False, groups=MANAGER_GROUP)
+    webhook_url = fields.Char(compute="_compute_webhook_url", help="Give this address to the shop's webhook.")
+
+    # Sales
+    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", domain=[("share", "=", False)])
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        check_company=True,
+        help="Pricelist of the imported orders; its currency must be the shop's currency.",
+    )
+    currency_policy = fields.Selection(
+        [
+            ("pricelist", "Only the pricelist's currency"),
+            ("any_pricelist", "Any currency with a pricelist of this company"),
+        ],
+        default="pricelist",
+        required=True,
+        help="What to do with an order in another currency than the backend pricelist's: "
+        "refuse it, or look for an active pricelist in that currency.",
+    )
+    shipping_product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        default=lambda self: self.env.ref(
+            "billing_webshop.product_webshop_shipping", raise_if_not_found=False
+        ),
+    )
+    fee_product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        default=lambda self: self.env.ref("billing_webshop.product_webshop_fee", raise_if_not_found=False),
+    )
+    discount_product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        default=lambda self: self.env.ref(
+            "billing_webshop.product_webshop_discount", raise_if_not_found=False
+        ),
+        help="Coupon discounts become lines of this product, one per tax combination.",
+    )
+    refund_product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        default=lambda self: self.env.ref("billing_webshop.product_webshop_refund", raise_if_not_found=False),
+        help="Partial refunds become credit notes with a line of this product.",
+    )
+    tax_map_ids = fields.One2many("billing.webshop.tax.map", "backend_id", string="Tax Mapping", copy=True)
+    payment_method_ids = fields.One2many(
+        "billing.webshop.payment.method", "backend_id", string="Payment Gateways", copy=True
+    )
+
+    # Workflow
+    confirm_policy = fields.Selection(
+        [("paid", "When paid"), ("always", "Always")],
+        default="paid",
+        required=True,
+        string="Confirm Orders",
+    )
+    invoice_on_confirm = fields.Boolean(
+        default=True, help="Create and post the invoice when the order is confirmed."
+    )
+    register_payment = fields.Boolean(
+        default=True, help="Register the shop payment on the invoice, in the journal of the gateway."
+    )
+    send_confirmation = fields.Boolean(string="Send Order Confirmation")
+    total_tolerance = fields.Monetary(
+        currency_field="currency_id",
+        default=0.02,
+        help="Largest difference between the shop's total and Odoo's that is absorbed in the "
+        "invoice's tax amounts. A larger difference puts the event in error.",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+
+    # Polling
+    poll_enabled = fields.Boolean(string="Poll Orders", default=True)
+    poll_cursor = fields.Datetime(copy=False, help="Modification date (UTC) of the last order read.")
+    poll_overlap_minutes = fields.Integer(default=10, required=True)
+    max_attempts = fields.Integer(default=5, required=True, help="Attempts before an event goes to error.")
+
+    event_ids = fields.One2many("billing.webshop.event", "backend_id")
+    event_error_count = fields.Integer(compute="_compute_event_error_count")
+    order_binding_ids = fields.One2many("billing.webshop.order.binding", "backend_id")
+
+    _sql_constraints = [
+        (
+            "total_tolerance_positive",
+            "CHECK(total_tolerance >= 0)",
+            "The totals tolerance cannot be negative.",
+        ),
+    ]
+
+    @api.depends("shop_type")
+    def _compute_webhook_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for backend in self:
+            backend.webhook_url = f"{base}/billing_webshop/webhook/{backend.id}" if backend.id else False
+
+    def _compute_event_error_count(self):
+        counts = dict(
+            self.env["billing.webshop.event"]._read_group(
+                [("backend_id", "in", self.ids), ("state", "=", "error")], ["backend_id"], ["__count"]
+            )
+        )
+        for backend in self:
+            backend.event_error_count = counts.get(backend, 0)
+
+    @api.constrains("currency_policy", "pricelist_id")
+    def _check_pricelist(self):
+        for backend in self:
+            if backend.currency_policy == "pricelist" and not backend.pricelist_id:
+                raise ValidationError(
+                    self.env._("Webshop %(name)s needs a pricelist to accept orders.", name=backend.name)
+                )
+
+    @api.model
+    def _default_pricelist(self, company):
+        return self.env["product.pricelist"].search(
+            [("company_id", "in", (company.id, False)), ("currency_id", "=", company.currency_id.id)], limit=1
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("pricelist_id"):
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["pricelist_id"] = self._default_pricelist(company).id
+        return super().create(vals_list)
+
+    # -- adapter ------------------------------------------------------------------------------------
+
+    def _get_adapter(self, **options):
+        """The shop adapter of this backend, holding its credentials (read as superuser)."""
+        self.ensure_one()
+        backend = self.sudo()
+        return ADAPTERS[backend.shop_type](backend.base_url, backend.api_key, backend.api_secret, **options)
+
+    # -- webhooks -----------------------------------------------------------------------------------
+
+    @api.model
+    def _redact_headers(self, headers):
+        kept = {}
+        for name, value in headers.items():
+            lowered = name.lower()
+            if lowered.startswith(_KEPT_HEADER_PREFIXES):
+                kept[name] = "(redacted)" if lowered in _REDACTED_HEADERS else value
+        return kept
+
+    def _receive_webhook(self, headers, raw_body):
+        """Store a verified delivery as an event and wake the import cron; return the event.
+
+        The caller has checked the signature. The same content delivered twice (WooCommerce
+        delivers an order.created 10 to 15 times, woocommerce#28329) is stored once.
+        """
+        self.ensure_one()
+        adapter = self._get_adapter()
+        key = adapter.delivery_key(headers, raw_body)
+        Event = self.env["billing.webshop.event"]
+        # Serialise concurrent deliveries of the same content on the key, so that the second
+        # finds the first instead of hitting the unique constraint.
+        Event._lock_key("delivery", self.id, key)
+        existing = Event.search([("backend_id", "=", self.id), ("delivery_key", "=", key)], limit=1)
+        if existing:
+            return existing
+        values = {
+            "backend_id": self.id,
+            "source": "webhook",
+            "topic": adapter.webhook_topic(headers)[:64],
+            "delivery_key": key,
+            "headers": json.dumps(self._redact_headers(headers), sort_keys=True),
+            "state": "received",
+        }
+        try:
+            payload = parse_json_body(raw_body)
+            values["external_id"] = adapter.order_external_id(payload)
+            values["payload"] = json.dumps(payload, ensure_ascii=False)
+            values["state"] = "queued"
+        except ValueError as error:
+            values.update(
+                payload=bytes(raw_body).decode("utf-8", "replace"),
+                state="error",
+                error=str(error),
+                attempts=1,
+            )
+        event = Event.create(values)
+        if event.state == "queued":
+            Event._trigger_processing()
+        return event
+
+    # -- RPC ----------------------------------------------------------------------------------------
+
+    def import_order(self, payload):
+        """Import one shop order given as its JSON (a dict or a string); return what came of it.
+
+        Public on purpose (the XML-RPC API): it stores the order as a ``manual`` event and
+        processes it at once, exactly like a webhook delivery. Webshop managers only.
+        """
+        self.ensure_one()
+        self.check_access("write")
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise UserError(self.env._("Only webshop managers can import orders."))
+        if isinstance(payload, str):
+            payload = parse_json_body(payload.encode("utf-8"))
+        event = self.env["billing.webshop.event"]._create_from_payload(self, payload, source="manual")
+        if event.state in ("received", "queued", "error"):
+            event._process()
+        return event._summary()
+
+    def action_sync_now(self):
+        """Poll the shop for changed orders and process what came in."""
+        self.ensure_one()
+        self.check_access("write")
+        created = self._poll_orders(self.poll_cursor)
+        self.env["billing.webshop.event"]._trigger_processing()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("%(count)s orders read from the shop.", count=len(created)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("billing_webshop.billing_webshop_event_action")
+        action["domain"] = [("backend_id", "=", self.id)]
+        action["context"] = {"search_default_filter_error": 1}
+        return action
+
+    # -- polling ------------------------------------------------------------------------------------
+
+    def _poll_orders(self, since, *, move_cursor=True):
+        """Read the orders changed since ``since`` (minus the overlap) into queued events.
+
+        The cursor moves to the newest modification date read. Events already queued or done
+        for the same order and modification date are not duplicated; the digest makes
+        re-importing an unchanged order a no-op anyway.
+        """
+        self.ensure_one()
+        adapter = self._get_adapter()
+        if not adapter.supports_polling:
+            return self.env["billing.webshop.event"]
+        overlap = timedelta(minutes=self.poll_overlap_minutes)
+        start = (since - overlap) if since else fields.Datetime.now() - timedelta(days=2)
+        Event = self.env["billing.webshop.event"]
+        created = Event
+        newest = self.poll_cursor
+        for payload in adapter.iter_orders_modified_since(start):
+            modified = fields.Datetime.to_datetime(
+                (payload.get("date_modified_gmt") or "").replace("T", " ") or None
+            )
+            if modified and (not newest or modified > newest):
+                newest = modified
+            created |= Event._create_from_payload(
+                self,
+                payload,
+                source="poll",
+                delivery_key=f"poll:{payload.get('id')}:{payload.get('date_modified_gmt')}",
+            )
+        if move_cursor and newest:
+            self.poll_cursor = newest
+        return created
+
+    @api.model
+    def _cron_poll_orders(self, reconcile=False):
+        """Poll every active backend; ``reconcile`` re-reads the last two days."""
+        backends = self.search([("poll_enabled", "=", True)])
+        for backend in backends:
+            since = fields.Datetime.now() - timedelta(days=2) if reconcile else backend.poll_cursor
+            try:
+                with self.env.cr.savepoint():
+                    backend._poll_orders(since, move_cursor=not reconcile)
+            except ShopApiError as error:
+                _logger.warning("webshop %s: polling failed: %s", backend.name, error)
+                backend.message_post(body=self.env._("Polling failed: %(error)s", error=str(error)))
+        self.env["billing.webshop.event"]._trigger_processing()

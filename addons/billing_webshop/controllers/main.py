@@ -1,0 +1,52 @@
+import logging
+from urllib.parse import urlencode
+
+from odoo import http
+from odoo.http import request
+
+_logger = logging.getLogger(__name__)
+
+# OCA connectors cap webhook bodies at 2 MiB; a WooCommerce order is a few kB.
+MAX_BODY_SIZE = 2 * 1024 * 1024
+
+
+class WebshopWebhookController(http.Controller):
+    """Receives shop webhooks: authenticate, store, answer. The import runs in a cron."""
+
+    @http.route(
+        "/billing_webshop/webhook/<int:backend_id>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def webhook(self, backend_id, **_kwargs):
+        httprequest = request.httprequest
+        if (httprequest.content_length or 0) > MAX_BODY_SIZE:
+            return self._answer(413, "payload too large")
+        raw_body = httprequest.get_data(cache=False)
+        if len(raw_body) > MAX_BODY_SIZE:
+            return self._answer(413, "payload too large")
+        backend = request.env["billing.webshop.backend"].sudo().browse(backend_id).exists()
+        if not backend or not backend.active:
+            return self._answer(404, "unknown webshop")
+        adapter = backend._get_adapter()
+        headers = dict(httprequest.headers.items())
+        # Odoo has parsed a form-encoded body into request.form before the route runs, which
+        # empties the stream; the activation ping is form-encoded, so rebuild it for the check.
+        ping_body = raw_body or urlencode(list(httprequest.form.items(multi=True))).encode()
+        if adapter.is_ping(headers, ping_body):
+            return self._answer(200, "pong")
+        # Verified on the raw bytes before anything parses them; no secret means no entry.
+        if not backend.webhook_secret or not adapter.verify_webhook(
+            backend.webhook_secret, headers, raw_body
+        ):
+            _logger.info("webshop %s: webhook with a missing or wrong signature refused", backend.id)
+            return self._answer(403, "invalid signature")
+        event = backend._receive_webhook(headers, raw_body)
+        return self._answer(200, "stored", event=event.id)
+
+    @staticmethod
+    def _answer(status, message, **extra):
+        return request.make_json_response({"status": message, **extra}, status=status)
