@@ -17,6 +17,7 @@
         "views/res_config_settings_views.xml",
         "views/billing_einvoice_menus.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }
