@@ -128,7 +128,8 @@ addons_path() {
 
 odoo_command() {
     # Sets ODOO_CMD to the command line of Odoo for this project, followed by "$@".
-    ODOO_CMD=("$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$PROJECT_DIR/odoo.conf"
+    # A subcommand (shell, ...) must come first: put it in ODOO_SUBCOMMAND.
+    ODOO_CMD=("$VENV/bin/python" "$ODOO_SRC/odoo-bin" ${ODOO_SUBCOMMAND:+"$ODOO_SUBCOMMAND"} -c "$PROJECT_DIR/odoo.conf"
         --addons-path="$(addons_path)"
         --db_host="$PG_SOCKET_DIR" --db_port="$PG_PORT" --db_user="$PG_USER"
         --data-dir="$LOCAL_DIR/filestore" "$@")
@@ -136,6 +137,12 @@ odoo_command() {
 
 odoo_bin() {
     odoo_command "$@"
+    "${ODOO_CMD[@]}"
+}
+
+odoo_shell() {
+    # Odoo's shell on this project's database: reads a Python script on standard input.
+    ODOO_SUBCOMMAND=shell odoo_command "$@"
     "${ODOO_CMD[@]}"
 }
 
