@@ -150,6 +150,19 @@ psql_local() {
     "$(pg_bin psql)" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$PG_USER" -X -q "$@"
 }
 
+keep_local() {
+    # This machine reaches no service outside: point Odoo's IAP services at a closed local
+    # port and stop the daily "update notification" call home, so a development database
+    # never tries to reach odoo.com (partner autocomplete, IAP, publisher warranty).
+    psql_local -d "$1" -c "
+        INSERT INTO ir_config_parameter (key, value, create_date, write_date)
+        VALUES ('iap.partner_autocomplete.endpoint', 'http://127.0.0.1:9', now(), now()),
+               ('iap.endpoint', 'http://127.0.0.1:9', now(), now())
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+        UPDATE ir_cron SET active = false WHERE id IN (SELECT res_id FROM ir_model_data
+            WHERE module = 'mail' AND name = 'ir_cron_module_update_notification');" >/dev/null
+}
+
 db_exists() {
     [ "$(psql_local -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$1'")" = "1" ]
 }
