@@ -464,10 +464,15 @@ class BillingSepaBatch(models.Model):
         return True
 
     def _get_outstanding_account(self):
+        """Outstanding receipts account, found the way Odoo's own incoming payments find it."""
         self.ensure_one()
+        chart_template = self.env["account.chart.template"].with_context(
+            allowed_company_ids=self.company_id.root_id.ids
+        )
         account = (
             self.journal_id.inbound_payment_method_line_ids.payment_account_id[:1]
-            or self.company_id.account_journal_payment_debit_account_id
+            or chart_template.ref("account_journal_payment_debit_account_id", raise_if_not_found=False)
+            or self.company_id.transfer_account_id
         )
         if not account:
             raise UserError(

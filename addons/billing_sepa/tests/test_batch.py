@@ -234,6 +234,17 @@ class TestSepaBatch(AccountTestInvoicingCommon):
         self.assertAlmostEqual(outstanding.amount_currency, 30.51)
         self.assertTrue(all(self.mandates.mapped("sequence_settled")))
 
+    def test_collected_without_payment_account_on_the_method(self):
+        # A bank journal as the chart creates it: no account on its payment methods.
+        self.bank_journal.inbound_payment_method_line_ids.payment_account_id = False
+        invoices, batch = self._collect(batch_booking=True)
+        outstanding = batch.collection_move_ids.line_ids.filtered(lambda aml: aml.debit)
+        self.assertEqual(
+            outstanding.account_id,
+            self.env["account.chart.template"].ref("account_journal_payment_debit_account_id"),
+        )
+        self.assertTrue(all(invoice.amount_residual == 0 for invoice in invoices))
+
     def test_collected_without_batch_booking_one_line_per_debit(self):
         invoices, batch = self._collect(batch_booking=False)
         outstanding = batch.collection_move_ids.line_ids.filtered(lambda aml: aml.debit)
