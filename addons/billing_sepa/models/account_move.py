@@ -137,8 +137,11 @@ class AccountMove(models.Model):
                 if partner.sepa_direct_debit and mandate:
                     date = invoice._sepa_earliest_collection_date(partner, today)
                     invoices_by_values[mandate.id, date] |= invoice
+            # Only our two fields change: no invoice line synchronisation needed.
             for (mandate_id, date), grouped_invoices in invoices_by_values.items():
-                grouped_invoices.write({"sepa_mandate_id": mandate_id, "sepa_collection_date": date})
+                grouped_invoices.with_context(skip_invoice_sync=True).write(
+                    {"sepa_mandate_id": mandate_id, "sepa_collection_date": date}
+                )
 
     @api.model
     def _sepa_earliest_collection_date_for(

@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..sepa import pain008
 from ..sepa.charset import to_sepa_identifier, to_sepa_text
@@ -121,7 +121,9 @@ class BillingSepaBatch(models.Model):
         )
         self.env["billing.sepa.batch.skip"].create([dict(vals, batch_id=batch.id) for vals in skips_vals])
         included = self.env["account.move"].browse([vals["move_id"] for vals in lines_vals])
-        included.write({"sepa_batch_id": batch.id})
+        # A plain link on posted invoices: nothing of the invoice itself changes, so the
+        # invoice line synchronisation that account.move.write runs is skipped.
+        included.with_context(skip_invoice_sync=True).write({"sepa_batch_id": batch.id})
         return batch.id
 
     @api.model
@@ -445,7 +447,11 @@ class BillingSepaBatch(models.Model):
             for batch in self
             for key, lines in batch._group_lines_by_block().items()
         ]
-        moves = self.env["account.move"].create(moves_vals)
+        # Bulk booking: the entries carry no tax and the invoices only get reconciled, so
+        # there is nothing for the invoice line synchronisation to do; and one message on
+        # each invoice (below) replaces a tracking message per invoice.
+        bulk = {"skip_invoice_sync": True, "tracking_disable": True}
+        moves = self.env["account.move"].with_context(**bulk).create(moves_vals)
         moves.action_post()
 
         batch_line_by_e2e = {line.end_to_end_id: line for line in self.line_ids}
@@ -457,7 +463,18 @@ class BillingSepaBatch(models.Model):
         for credit in moves.line_ids.filtered(lambda aml: aml.name in batch_line_by_e2e and aml.credit):
             invoice = batch_line_by_e2e[credit.name].move_id
             plan.append(credit | receivables_by_invoice.get(invoice, self.env["account.move.line"]))
-        self.env["account.move.line"]._reconcile_plan(plan)
+        self.env["account.move.line"].with_context(**bulk)._reconcile_plan(plan)
+        invoices = self.line_ids.move_id
+        invoices._message_log_batch(
+            bodies={
+                line.move_id.id: self.env._(
+                    "Collected by SEPA direct debit %(batch)s on %(date)s.",
+                    batch=line.batch_id.name,
+                    date=format_date(self.env, line.batch_id.collection_date),
+                )
+                for line in self.line_ids
+            }
+        )
 
         self.line_ids.mandate_id.sudo().write({"sequence_settled": True})
         self.write({"state": "collected"})
