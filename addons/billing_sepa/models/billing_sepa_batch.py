@@ -500,6 +500,19 @@ class BillingSepaBatch(models.Model):
             )
         return account
 
+    def _prepare_collection_line_vals(self, name, account, partner, amount, balance):
+        return {
+            "name": name,
+            "account_id": account.id,
+            "partner_id": partner.id,
+            "currency_id": self.currency_id.id,
+            "amount_currency": amount,
+            "balance": balance,
+            # Given, so that no analytic model or default tax is looked up per line.
+            "analytic_distribution": False,
+            "tax_ids": [Command.clear()],
+        }
+
     def _prepare_collection_move_vals(self, block_key, lines):
         """Journal entry of one payment block: debit outstanding receipts, credit each debtor."""
         self.ensure_one()
@@ -507,37 +520,29 @@ class BillingSepaBatch(models.Model):
         company = self.company_id
         date = self.collection_date
         outstanding = self._get_outstanding_account()
+        no_partner = self.env["res.partner"]
         credit_lines = []
         debit_lines = []
         total_amount = total_balance = 0.0
         for line in lines:
+            debtor = line.move_id.commercial_partner_id
             balance = self.currency_id._convert(line.amount, company.currency_id, company, date)
             receivable = line.move_id.line_ids.filtered(
                 lambda aml: aml.account_id.account_type == "asset_receivable"
             )[:1]
             credit_lines.append(
                 Command.create(
-                    {
-                        "name": line.end_to_end_id,
-                        "account_id": receivable.account_id.id,
-                        "partner_id": line.move_id.commercial_partner_id.id,
-                        "currency_id": self.currency_id.id,
-                        "amount_currency": -line.amount,
-                        "balance": -balance,
-                    }
+                    self._prepare_collection_line_vals(
+                        line.end_to_end_id, receivable.account_id, debtor, -line.amount, -balance
+                    )
                 )
             )
             if not self.journal_id.sepa_batch_booking:
                 debit_lines.append(
                     Command.create(
-                        {
-                            "name": line.end_to_end_id,
-                            "account_id": outstanding.id,
-                            "partner_id": line.move_id.commercial_partner_id.id,
-                            "currency_id": self.currency_id.id,
-                            "amount_currency": line.amount,
-                            "balance": balance,
-                        }
+                        self._prepare_collection_line_vals(
+                            line.end_to_end_id, outstanding, debtor, line.amount, balance
+                        )
                     )
                 )
             total_amount += line.amount
@@ -545,13 +550,13 @@ class BillingSepaBatch(models.Model):
         if self.journal_id.sepa_batch_booking:
             debit_lines.append(
                 Command.create(
-                    {
-                        "name": self._get_payment_info_identifier(scheme, sequence_type),
-                        "account_id": outstanding.id,
-                        "currency_id": self.currency_id.id,
-                        "amount_currency": self.currency_id.round(total_amount),
-                        "balance": company.currency_id.round(total_balance),
-                    }
+                    self._prepare_collection_line_vals(
+                        self._get_payment_info_identifier(scheme, sequence_type),
+                        outstanding,
+                        no_partner,
+                        self.currency_id.round(total_amount),
+                        company.currency_id.round(total_balance),
+                    )
                 )
             )
         return {
