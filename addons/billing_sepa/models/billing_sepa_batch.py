@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL
 
 from ..sepa import pain008
 from ..sepa.charset import to_sepa_identifier, to_sepa_text
@@ -448,8 +448,9 @@ class BillingSepaBatch(models.Model):
             for key, lines in batch._group_lines_by_block().items()
         ]
         # Bulk booking: the entries carry no tax and the invoices only get reconciled, so
-        # there is nothing for the invoice line synchronisation to do; and one message on
-        # each invoice (below) replaces a tracking message per invoice.
+        # there is nothing for the invoice line synchronisation to do. No tracking message
+        # per invoice either: each invoice shows the collection entry among its payments,
+        # and the batch's chatter records the step.
         bulk = {"skip_invoice_sync": True, "tracking_disable": True}
         moves = self.env["account.move"].with_context(**bulk).create(moves_vals)
         moves.action_post()
@@ -464,18 +465,6 @@ class BillingSepaBatch(models.Model):
             invoice = batch_line_by_e2e[credit.name].move_id
             plan.append(credit | receivables_by_invoice.get(invoice, self.env["account.move.line"]))
         self.env["account.move.line"].with_context(**bulk)._reconcile_plan(plan)
-        invoices = self.line_ids.move_id
-        invoices._message_log_batch(
-            bodies={
-                line.move_id.id: self.env._(
-                    "Collected by SEPA direct debit %(batch)s on %(date)s.",
-                    batch=line.batch_id.name,
-                    date=format_date(self.env, line.batch_id.collection_date),
-                )
-                for line in self.line_ids
-            }
-        )
-
         self.line_ids.mandate_id.sudo().write({"sequence_settled": True})
         self.write({"state": "collected"})
         return True
