@@ -1,0 +1,724 @@
+"""SEPA direct-debit benchmark: billing_sepa against the OCA 18.0 modules (issue 6, item 11).
+
+The in-process part of ``tests/bench/bench_sepa.sh``, which builds the databases and calls::
+
+    bench_sepa.py seed --stack classic|alt --n N --json FILE -- ODOO_OPTIONS...
+    bench_sepa.py run --contender ours|classic|alt --json FILE [--profile STEP] -- ODOO_OPTIONS...
+    bench_sepa.py report FILE...
+
+``ODOO_OPTIONS`` are the options of ``odoo-bin`` (configuration file, addons path, database
+connection, ``-d DATABASE``). ``seed`` fills a database in which billing_sepa and one OCA
+stack are installed; ``run`` times one contender's steps in a copy of it; ``report`` prints
+the table. Every step is timed from a clean cache to its commit included, as a request would.
+"""
+
+import argparse
+import cProfile
+import datetime
+import io
+import json
+import os
+import pstats
+import random
+import sys
+import time
+from decimal import Decimal
+
+from stdnum import iban as stdnum_iban
+from stdnum.iso7064 import mod_97_10
+
+SEED = 20260311
+CHUNK = 500
+CREDITOR_IDENTIFIER = "DE98ZZZ09999999999"
+CREDITOR_IBAN = "DE89370400440532013000"
+COMPANY_NAME = "Bench Lastschrift Müller & Söhne GmbH & Co. KG"
+PARAM_PREFIX = "bench_sepa."
+SEEDING_CONTEXT = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+}
+
+# ---------------------------------------------------------------------------- data generator
+
+FIRST_NAMES = [
+    "Jürgen", "Björn", "Günther", "Käthe", "Sören", "Jörg", "Zoë", "Ulrike", "Maximilian", "Grete",
+    "Anouk", "Daan", "Sanne", "Bram", "Femke", "Renée", "Maaike", "Joëlle", "Thijs", "Lieke",
+]  # fmt: skip
+LAST_NAMES = [
+    "Müller", "Schröder", "Weiß", "Bäcker", "Groß", "Köhler", "Jäger", "Fuchs", "Hoffmann", "Krüger",
+    "Öztürk", "Žukauskas", "de Vries", "van den Berg", "Jansen", "Bakker", "van Dijk", "Visser",
+    "de Jong", "Smit", "Meijer", "van 't Hof",
+]  # fmt: skip
+LEGAL_FORMS = {"DE": ["GmbH", "GmbH & Co. KG", "KG", "OHG", "e.K."], "NL": ["B.V.", "V.O.F.", "N.V."]}
+TRADES = ["Bäckerei", "Gärtnerei", "Schreinerei", "Fahrradhandel", "Bloemenhandel", "Bouwbedrijf"]
+STREETS = {
+    "DE": ["Hauptstraße", "Schloßallee", "Mühlenweg", "Königsstraße", "Am Bäckerhof", "Lindenstraße"],
+    "NL": ["Dorpsstraat", "Kerkstraat", "Molenweg", "Prinsengracht", "Stationsplein", "Ĳsselkade"],
+}
+CITIES = {
+    "DE": [("50667", "Köln"), ("80331", "München"), ("40213", "Düsseldorf"), ("90402", "Nürnberg"),
+           ("21335", "Lüneburg"), ("97070", "Würzburg")],
+    "NL": [("5211 AA", "'s-Hertogenbosch"), ("2511 BT", "Den Haag"), ("3511 AB", "Utrecht"),
+           ("9711 AA", "Groningen")],
+}  # fmt: skip
+NL_BANKS = ["ABNA", "INGB", "RABO", "SNSB", "TRIO", "ASNB"]
+
+
+def make_iban(country, bban):
+    """IBAN of ``bban`` in ``country``, check digits by ISO 7064 MOD 97-10."""
+    number = country + mod_97_10.calc_check_digits(bban + country) + bban
+    return stdnum_iban.validate(number)
+
+
+def generate_customers(n):
+    """The same ``n`` customers on every call: names, addresses, IBANs and invoice amounts."""
+    rng = random.Random(SEED)
+    customers = []
+    for index in range(n):
+        country = "DE" if rng.random() < 0.6 else "NL"
+        last, other = rng.choice(LAST_NAMES), rng.choice(LAST_NAMES)
+        kind = rng.random()
+        if kind < 0.5:
+            name, is_company = f"{rng.choice(FIRST_NAMES)} {last}", False
+        elif kind < 0.8:
+            name, is_company = f"{last} & {other} {rng.choice(LEGAL_FORMS[country])}", True
+        else:
+            name, is_company = f"{rng.choice(TRADES)} {last} & Söhne {rng.choice(LEGAL_FORMS[country])}", True
+        zip_code, city = rng.choice(CITIES[country])
+        if country == "DE":
+            bban = f"{rng.randrange(10**7, 10**8)}{rng.randrange(10**10):010d}"
+        else:
+            bban = f"{rng.choice(NL_BANKS)}{rng.randrange(10**10):010d}"
+        customers.append(
+            {
+                "ref": f"{index + 1:06d}",
+                "name": name,
+                "is_company": is_company,
+                "street": f"{rng.choice(STREETS[country])} {rng.randint(1, 250)}",
+                "zip": zip_code,
+                "city": city,
+                "country": country,
+                "iban": make_iban(country, bban),
+                "amount": rng.randint(500, 50000) / 100,
+                "signed_days_ago": rng.randint(60, 900),
+            }
+        )
+    return customers
+
+
+# ---------------------------------------------------------------------------- Odoo access
+
+
+def open_registry(odoo_options):
+    import odoo  # noqa: PLC0415 - imported after the command line is read
+
+    odoo.tools.config.parse_config(odoo_options)
+    database = odoo.tools.config["db_name"]
+    if not database:
+        sys.exit("bench_sepa.py: give the database with -d after --")
+    if isinstance(database, list):  # Odoo 18 may keep -d as a list
+        database = database[0]
+    return odoo, odoo.modules.registry.Registry(database)
+
+
+def get_param(env, key):
+    return env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + key)
+
+
+def chunks(items, size=CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Clock:
+    """Wall time and SQL queries of named phases."""
+
+    def __init__(self, sql_db):
+        self.sql_db = sql_db
+        self.phases = []
+
+    def __call__(self, label):
+        return _Phase(self, label)
+
+
+class _Phase:
+    def __init__(self, clock, label):
+        self.clock, self.label = clock, label
+
+    def __enter__(self):
+        self.queries = self.clock.sql_db.sql_counter
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            seconds = time.perf_counter() - self.start
+            queries = self.clock.sql_db.sql_counter - self.queries
+            self.clock.phases.append({"label": self.label, "seconds": seconds, "queries": queries})
+            print(f"  {self.label:<44} {seconds:9.2f} s {queries:9d} queries", flush=True)
+
+
+# ---------------------------------------------------------------------------- seeding
+
+
+def seed(odoo, registry, stack, n):
+    from odoo import Command, fields  # noqa: PLC0415
+
+    clock = Clock(odoo.sql_db)
+    customers = generate_customers(n)
+    today = fields.Date.today()
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(SEEDING_CONTEXT))
+        with clock("company, chart of accounts, bank journal"):
+            company, journal = _seed_company(env, Command)
+            env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+            company, journal = company.with_env(env), journal.with_env(env)
+            stack_vals = _seed_stack(env, stack, company, journal)
+            _seed_outstanding_account(env, journal)
+            cr.commit()
+        with clock(f"{n} customers"):
+            partners = env["res.partner"]
+            for batch in chunks(customers, 2000):
+                partners |= _seed_partners(env, batch, stack_vals["partner"])
+                cr.commit()
+        with clock(f"{n} bank accounts (IBAN)"):
+            banks = env["res.partner.bank"]
+            for batch in chunks(list(zip(partners, customers, strict=True)), 2000):
+                banks |= env["res.partner.bank"].create(
+                    [{"acc_number": c["iban"], "partner_id": p.id} for p, c in batch]
+                )
+                cr.commit()
+        records = list(zip(partners, banks, customers, strict=True))
+        with clock(f"{n} billing_sepa mandates (active)"):
+            for batch in chunks(records, 2000):
+                env["billing.sepa.mandate"].create(
+                    [
+                        {
+                            "name": f"BM-{c['ref']}",
+                            "company_id": company.id,
+                            "partner_id": p.id,
+                            "partner_bank_id": b.id,
+                            "scheme": "CORE",
+                            "mandate_type": "recurrent",
+                            "signature_date": today - datetime.timedelta(days=c["signed_days_ago"]),
+                            "state": "active",
+                        }
+                        for p, b, c in batch
+                    ]
+                )
+                cr.commit()
+        with clock(f"{n} OCA mandates (recurrent, signed, valid)"):
+            for batch in chunks(records, 2000):
+                env["account.banking.mandate"].create(
+                    [
+                        dict(
+                            stack_vals["mandate"],
+                            unique_mandate_reference=f"OCA-{c['ref']}",
+                            company_id=company.id,
+                            partner_bank_id=b.id,
+                            signature_date=today - datetime.timedelta(days=c["signed_days_ago"]),
+                            state="valid",
+                            **({"partner_id": p.id} if stack == "alt" else {}),
+                        )
+                        for p, b, c in batch
+                    ]
+                )
+                cr.commit()
+        sale_journal = env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
+        )
+        eur = env.ref("base.EUR")
+        invoice_date = today - datetime.timedelta(days=10)
+        with clock(f"{n} invoices, posted by {CHUNK}"):
+            for batch in chunks(list(zip(partners, customers, strict=True))):
+                invoices = env["account.move"].create(
+                    [
+                        {
+                            "move_type": "out_invoice",
+                            "partner_id": p.id,
+                            "journal_id": sale_journal.id,
+                            "currency_id": eur.id,
+                            "invoice_date": invoice_date,
+                            "invoice_date_due": invoice_date,
+                            "invoice_line_ids": [
+                                Command.create(
+                                    {
+                                        "name": "Abonnement März / maandabonnement",
+                                        "quantity": 1,
+                                        "price_unit": c["amount"],
+                                        "tax_ids": [Command.clear()],
+                                    }
+                                )
+                            ],
+                        }
+                        for p, c in batch
+                    ]
+                )
+                invoices.action_post()
+                cr.commit()
+                env.invalidate_all()
+        counts = _seed_check(env, stack, company, n)
+        env["ir.config_parameter"].set_param(PARAM_PREFIX + "n", str(n))
+        cr.commit()
+    total = sum(phase["seconds"] for phase in clock.phases)
+    print(f"  {'seeding total':<44} {total:9.2f} s", flush=True)
+    return {"stack": stack, "n": n, "phases": clock.phases, "seconds": total, "counts": counts}
+
+
+def _seed_company(env, Command):
+    eur = env.ref("base.EUR")
+    eur.active = True
+    germany = env.ref("base.de")
+    # chart_template_load: no automatic install of l10n_de (and its dependencies) for the country.
+    company = (
+        env["res.company"]
+        .with_context(chart_template_load=True)
+        .create(
+            {
+                "name": COMPANY_NAME,
+                "currency_id": eur.id,
+                "country_id": germany.id,
+                "street": "Friedrichstraße 123",
+                "zip": "10117",
+                "city": "Berlin",
+                "sepa_creditor_identifier": CREDITOR_IDENTIFIER,
+            }
+        )
+    )
+    (env.ref("base.user_root") | env.ref("base.user_admin")).write(
+        {"company_ids": [Command.link(company.id)]}
+    )
+    env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
+    journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "bank")], limit=1)
+    journal.write(
+        {
+            "bank_account_id": env["res.partner.bank"]
+            .create({"acc_number": CREDITOR_IBAN, "partner_id": company.partner_id.id})
+            .id,
+            # FRST on the first collection, like the OCA mandates' first sequence type.
+            "sepa_use_first_sequence": True,
+        }
+    )
+    env["ir.config_parameter"].set_param(PARAM_PREFIX + "company_id", str(company.id))
+    env["ir.config_parameter"].set_param(PARAM_PREFIX + "journal_id", str(journal.id))
+    return company, journal
+
+
+def _seed_stack(env, stack, company, journal):
+    """The OCA payment mode / method line, and what partners and mandates need for it."""
+    if stack == "classic":
+        method = env.ref("account_banking_sepa_direct_debit.sepa_direct_debit")
+        if method not in journal.inbound_payment_method_line_ids.payment_method_id:
+            journal.inbound_payment_method_line_ids = [
+                (0, 0, {"payment_method_id": method.id, "name": method.name})
+            ]
+        mode = env["account.payment.mode"].create(
+            {
+                "name": "SEPA-Lastschrift",
+                "company_id": company.id,
+                "payment_method_id": method.id,
+                "bank_account_link": "fixed",
+                "fixed_journal_id": journal.id,
+            }
+        )
+        env["ir.config_parameter"].set_param(PARAM_PREFIX + "mode_id", str(mode.id))
+        return {
+            "partner": {"customer_payment_mode_id": mode.id},
+            "mandate": {
+                "format": "sepa",
+                "type": "recurrent",
+                "recurrent_sequence_type": "first",
+                "scheme": "CORE",
+            },
+        }
+    method = env.ref("account_payment_sepa_direct_debit.sepa_direct_debit")
+    method_line = journal.inbound_payment_method_line_ids.filtered(
+        lambda line: line.payment_method_id == method
+    )[:1]
+    values = {"payment_order_ok": True, "selectable": True, "bank_account_link": "fixed"}
+    if method_line:
+        method_line.write(values)
+    else:
+        method_line = env["account.payment.method.line"].create(
+            dict(values, payment_method_id=method.id, journal_id=journal.id, name=method.name)
+        )
+    env["ir.config_parameter"].set_param(PARAM_PREFIX + "method_line_id", str(method_line.id))
+    return {
+        "partner": {"property_inbound_payment_method_line_id": method_line.id},
+        "mandate": {"format": "sepa_core", "type": "recurrent"},
+    }
+
+
+def _seed_outstanding_account(env, journal):
+    """Outstanding receipts account on the bank journal's incoming payment methods.
+
+    billing_sepa books collections there and needs it set (its fallback on the company
+    raises AttributeError in Odoo 18, see the README); the OCA payments use the same account.
+    """
+    account = env["account.chart.template"].ref("account_journal_payment_debit_account_id")
+    journal.inbound_payment_method_line_ids.write({"payment_account_id": account.id})
+
+
+def _seed_partners(env, customers, stack_partner_vals):
+    country_ids = {code: env.ref(f"base.{code.lower()}").id for code in ("DE", "NL")}
+    return env["res.partner"].create(
+        [
+            dict(
+                stack_partner_vals,
+                name=c["name"],
+                is_company=c["is_company"],
+                ref=c["ref"],
+                street=c["street"],
+                zip=c["zip"],
+                city=c["city"],
+                country_id=country_ids[c["country"]],
+                customer_rank=1,
+                sepa_direct_debit=True,
+            )
+            for c in customers
+        ]
+    )
+
+
+def _seed_check(env, stack, company, n):
+    """Count what each contender will collect: every invoice must be collectable by both."""
+    moves = env["account.move"]
+    base = [("company_id", "=", company.id), ("move_type", "=", "out_invoice"), ("state", "=", "posted")]
+    oca_field = "payment_mode_id" if stack == "classic" else "preferred_payment_method_line_id"
+    counts = {
+        "posted invoices": moves.search_count(base),
+        "with billing_sepa mandate": moves.search_count([*base, ("sepa_mandate_id", "!=", False)]),
+        "with OCA mandate": moves.search_count([*base, ("mandate_id", "!=", False)]),
+        "with OCA payment mode": moves.search_count([*base, (oca_field, "!=", False)]),
+    }
+    print("  check: " + ", ".join(f"{key} {value}" for key, value in counts.items()), flush=True)
+    if any(value != n for value in counts.values()):
+        sys.exit(f"bench_sepa.py: the seed is incomplete, expected {n} everywhere")
+    return counts
+
+
+# ---------------------------------------------------------------------------- contenders
+
+
+class Contender:
+    """Steps of one stack: (key, label, callable), run one after the other."""
+
+    def __init__(self, env, today):
+        self.env = env
+        self.today = today
+        self.company = env["res.company"].browse(int(get_param(env, "company_id")))
+        self.journal = env["account.journal"].browse(int(get_param(env, "journal_id")))
+        self.n = int(get_param(env, "n"))
+
+    def invoices(self):
+        return self.env["account.move"].search(
+            [("company_id", "=", self.company.id), ("move_type", "=", "out_invoice")]
+        )
+
+    def result(self):
+        invoices = self.invoices()
+        paid = invoices.filtered(lambda move: move.payment_state in ("paid", "in_payment"))
+        return {"invoices": len(invoices), "paid": len(paid)}
+
+
+class Ours(Contender):
+    name = "ours"
+
+    def steps(self):
+        return [
+            ("collect", "create_collection", self.create_collection),
+            ("generate", "action_generate_file", self.generate),
+            ("sent", "action_mark_sent", self.mark_sent),
+            ("book", "action_mark_collected", self.mark_collected),
+        ]
+
+    def create_collection(self):
+        # The latest expected collection date: every posted invoice is due by then.
+        self.env.cr.execute(
+            "SELECT max(sepa_collection_date) FROM account_move WHERE company_id = %s",
+            [self.company.id],
+        )
+        collection_date = self.env.cr.fetchone()[0]
+        batch_id = self.env["billing.sepa.batch"].create_collection(
+            collection_date, self.company.id, self.journal.id
+        )
+        self.batch = self.env["billing.sepa.batch"].browse(batch_id)
+
+    def generate(self):
+        self.batch.action_generate_file()
+
+    def mark_sent(self):
+        self.batch.action_mark_sent()
+
+    def mark_collected(self):
+        self.batch.action_mark_collected()
+
+    def result(self):
+        result = super().result()
+        result.update(
+            state=self.batch.state,
+            transactions=self.batch.line_count,
+            file_bytes=sum(self.batch.file_attachment_ids.mapped("file_size")),
+            format=self.batch.journal_id.sepa_pain_version,
+        )
+        return result
+
+
+class OcaOrder(Contender):
+    """Both OCA stacks: a debit order filled by the "Create Transactions" wizard."""
+
+    def steps(self):
+        return [
+            ("collect", "new debit order + Create Transactions", self.create_order),
+            ("confirm", "draft2open", self.confirm),
+            ("generate", "open2generated", self.generate),
+            ("book", "generated2uploaded", self.uploaded),
+        ]
+
+    def create_order(self):
+        order = self.env["account.payment.order"].create(self._order_vals())
+        wizard = (
+            self.env["account.payment.line.create"]
+            .with_context(active_model="account.payment.order", active_id=order.id)
+            .create(self._wizard_vals())
+        )
+        wizard.populate()  # "Add all move lines"
+        wizard.create_payment_lines()  # "Create Transactions"
+        self.order = order
+
+    def confirm(self):
+        self.order.draft2open()
+
+    def generate(self):
+        self.order.open2generated()
+
+    def uploaded(self):
+        self.order.generated2uploaded()
+
+    def result(self):
+        result = super().result()
+        result.update(
+            state=self.order.state,
+            transactions=len(self.order.payment_line_ids),
+            payments=len(self.order.payment_ids),
+            file_bytes=sum(self._file().mapped("file_size")),
+            format=self.order.payment_method_id.pain_version,
+        )
+        return result
+
+
+class OcaClassic(OcaOrder):
+    name = "classic"
+
+    def _order_vals(self):
+        mode = self.env["account.payment.mode"].browse(int(get_param(self.env, "mode_id")))
+        return {"payment_mode_id": mode.id, "payment_type": "inbound"}
+
+    def _wizard_vals(self):
+        return {"date_type": "due", "due_on": "<=", "filter_date": self.today}
+
+    def _file(self):
+        return self.env["ir.attachment"].search(
+            [("res_model", "=", "account.payment.order"), ("res_id", "=", self.order.id)]
+        )
+
+
+class OcaAlternative(OcaOrder):
+    name = "alt"
+
+    def _order_vals(self):
+        line_id = int(get_param(self.env, "method_line_id"))
+        return {"payment_method_line_id": line_id, "payment_type": "inbound"}
+
+    def _wizard_vals(self):
+        return {"date_type": "due", "due_date": self.today}
+
+    def _file(self):
+        return self.order.payment_file_id
+
+
+CONTENDERS = {"ours": Ours, "classic": OcaClassic, "alt": OcaAlternative}
+
+
+def run(odoo, registry, contender_name, profile_step=None, profile_file=None):
+    from odoo import fields  # noqa: PLC0415
+
+    clock = Clock(odoo.sql_db)
+    profile_text = None
+    load_before = round(os.getloadavg()[0], 1)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        company_id = int(get_param(env, "company_id"))
+        env = env(context={"allowed_company_ids": [company_id], "tz": "Europe/Berlin", "lang": "en_US"})
+        contender = CONTENDERS[contender_name](env, fields.Date.context_today(env["res.partner"]))
+        steps = []
+        for key, label, step in contender.steps():
+            env.invalidate_all()  # a new request starts with an empty cache
+            profiler = cProfile.Profile() if key == profile_step else None
+            with clock(label):
+                if profiler:
+                    profiler.enable()
+                step()
+                env.flush_all()
+                cr.commit()
+                if profiler:
+                    profiler.disable()
+            steps.append(dict(clock.phases[-1], key=key))
+            if profiler:
+                profile_text = _profile_report(profiler, profile_file)
+        env.invalidate_all()
+        result = contender.result()
+    result["load_average"] = f"{load_before} -> {os.getloadavg()[0]:.1f}"
+    print("  result: " + ", ".join(f"{key} {value}" for key, value in result.items()), flush=True)
+    if result["paid"] != contender.n or result["transactions"] != contender.n:
+        sys.exit(f"bench_sepa.py: {contender_name} did not collect all {contender.n} invoices")
+    if profile_text:
+        print(profile_text, flush=True)
+    return {"contender": contender_name, "n": contender.n, "steps": steps, "result": result}
+
+
+def _profile_report(profiler, profile_file):
+    if profile_file:
+        profiler.dump_stats(profile_file)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(25)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------- report
+
+ROWS = [
+    ("collect", "collect invoices", "create_collection", "new order + Create Transactions wizard"),
+    ("confirm", "confirm", "-", "draft2open (one account.payment each)"),
+    ("generate", "generate pain.008 file", "action_generate_file", "open2generated"),
+    ("sent", "mark sent to bank", "action_mark_sent", "-"),
+    ("book", "book + reconcile", "action_mark_collected", "generated2uploaded"),
+]
+LABELS = {"ours": "billing_sepa", "classic": "OCA classic", "alt": "OCA alternative"}
+TARGET_STEP_SECONDS = 60
+TARGET_RATIO = 10
+
+
+def report(paths):
+    results = [json.loads(open(path, encoding="utf-8").read()) for path in paths]  # noqa: SIM115
+    seeds = [r for r in results if "stack" in r]
+    runs = {r["contender"]: r for r in results if "contender" in r}
+    if "ours" not in runs:
+        sys.exit("bench_sepa.py report: no result for billing_sepa")
+    n = runs["ours"]["n"]
+    lines = [f"SEPA direct-debit benchmark, N = {n} invoices (one per customer, 5-500 EUR, no tax)"]
+    for seed_result in seeds:
+        lines.append(
+            f"seeding ({seed_result['stack']} stack database): {seed_result['seconds']:.1f} s (not compared)"
+        )
+    names = [name for name in ("ours", "classic", "alt") if name in runs]
+    others = [name for name in names if name != "ours"]
+    header = f"{'step':<24}" + "".join(f"{LABELS[name]:>26}" for name in names)
+    header += "".join(f"{name + '/ours':>14}" for name in others)
+    lines += ["", header, "-" * len(header)]
+    by_key = {name: {step["key"]: step for step in runs[name]["steps"]} for name in names}
+    for key, label, _ours_step, _oca_step in ROWS:
+        row = f"{label:<24}"
+        for name in names:
+            step = by_key[name].get(key)
+            row += f"{_cell(step):>26}"
+        for name in others:
+            row += f"{_ratio(by_key[name].get(key), by_key['ours'].get(key)):>14}"
+        lines.append(row)
+    totals = {
+        name: {
+            "seconds": sum(step["seconds"] for step in runs[name]["steps"]),
+            "queries": sum(step["queries"] for step in runs[name]["steps"]),
+        }
+        for name in names
+    }
+    row = f"{'total':<24}" + "".join(f"{_cell(totals[name]):>26}" for name in names)
+    row += "".join(f"{_ratio(totals[name], totals['ours']):>14}" for name in others)
+    lines += ["-" * len(header), row]
+    row = f"{'file':<24}"
+    for name in names:
+        result = runs[name]["result"]
+        row += f"{result['format'] + ' ' + _size(result['file_bytes']):>26}"
+    lines.append(row)
+    lines += ["", "What each row runs (billing_sepa | both OCA stacks):"]
+    lines += [f"  {label:<24}{ours:<24}| {oca}" for _key, label, ours, oca in ROWS]
+    lines.append(
+        "1-minute load average before -> after each run (2 cores, shared): "
+        + ", ".join(f"{LABELS[name]} {runs[name]['result'].get('load_average', '?')}" for name in names)
+    )
+    slowest = max(runs["ours"]["steps"], key=lambda step: step["seconds"])
+    lines.append(f"Slowest billing_sepa step: {slowest['label']} ({slowest['seconds']:.2f} s)")
+    verdict_step = slowest["seconds"] < TARGET_STEP_SECONDS
+    lines.append(
+        f"Target every billing_sepa step under {TARGET_STEP_SECONDS} s: {'met' if verdict_step else 'NOT met'}"
+    )
+    if others:
+        fastest = min(others, key=lambda name: totals[name]["seconds"])
+        ratio = totals[fastest]["seconds"] / totals["ours"]["seconds"]
+        lines.append(
+            f"Overall: billing_sepa is {ratio:.1f}x faster than the faster OCA stack ({LABELS[fastest]}); "
+            f"target >= {TARGET_RATIO}x: {'met' if ratio >= TARGET_RATIO else 'NOT met'}"
+        )
+    print("\n".join(lines))
+
+
+def _cell(step):
+    if not step:
+        return "-"
+    return f"{step['seconds']:.2f} s {step['queries']:>7} q"
+
+
+def _ratio(other, ours):
+    if not other or not ours or not ours["seconds"]:
+        return "-"
+    return f"{other['seconds'] / ours['seconds']:.1f}x"
+
+
+def _size(size):
+    return f"{Decimal(size) / 1000:.0f} kB" if size < 10**6 else f"{Decimal(size) / 10**6:.2f} MB"
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+def main(argv):
+    if "--" in argv:
+        split = argv.index("--")
+        argv, odoo_options = argv[:split], argv[split + 1 :]
+    else:
+        odoo_options = []
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    seed_parser = commands.add_parser("seed", help="fill a database with customers, mandates, invoices")
+    seed_parser.add_argument("--stack", choices=["classic", "alt"], required=True)
+    seed_parser.add_argument("--n", type=int, required=True)
+    seed_parser.add_argument("--json", required=True)
+    run_parser = commands.add_parser("run", help="time one contender's steps")
+    run_parser.add_argument("--contender", choices=sorted(CONTENDERS), required=True)
+    run_parser.add_argument("--json")
+    run_parser.add_argument(
+        "--profile", metavar="STEP", help="profile this step: collect, generate, sent, book"
+    )
+    run_parser.add_argument("--profile-file", help="cProfile output (.prof) of the profiled step")
+    report_parser = commands.add_parser("report", help="print the comparison table")
+    report_parser.add_argument("files", nargs="+")
+    args = parser.parse_args(argv)
+
+    if args.command == "report":
+        report(args.files)
+        return
+    odoo, registry = open_registry(odoo_options)
+    if args.command == "seed":
+        output = seed(odoo, registry, args.stack, args.n)
+    else:
+        output = run(odoo, registry, args.contender, args.profile, args.profile_file)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as file:
+            json.dump(output, file, indent=1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
