@@ -183,49 +183,43 @@ class BillingSepaMandate(models.Model):
 
         :param old_numbers_by_bank: {res.partner.bank record: sanitized number before the write}
         """
-        mandates = self.search(
-            [
-                ("partner_bank_id", "in", [bank.id for bank in old_numbers_by_bank]),
-                ("last_collection_date", "!=", False),
-                ("state", "=", "active"),
-            ]
-        )
-        self.env["billing.sepa.mandate.amendment"].sudo().create(
-            [
-                {
-                    "mandate_id": mandate.id,
-                    "kind": "debtor_account",
-                    "original_value": old_numbers_by_bank[mandate.partner_bank_id],
-                    "new_value": mandate.partner_bank_id.sanitized_acc_number,
-                }
-                for mandate in mandates
-                if old_numbers_by_bank[mandate.partner_bank_id]
-                != mandate.partner_bank_id.sanitized_acc_number
-            ]
+        self._record_amendments(
+            "debtor_account",
+            "partner_bank_id",
+            old_numbers_by_bank,
+            lambda mandate: mandate.partner_bank_id.sanitized_acc_number,
         )
 
     @api.model
     def _record_creditor_identifier_amendments(self, old_identifiers_by_company):
         """Record amendments after companies changed their creditor identifier."""
+        self._record_amendments(
+            "creditor_identifier",
+            "company_id",
+            old_identifiers_by_company,
+            lambda mandate: mandate.company_id.sepa_creditor_identifier,
+        )
+
+    @api.model
+    def _record_amendments(self, kind, link_field, old_values, new_value):
+        """Record a ``kind`` amendment on the presented, active mandates linked by
+        ``link_field`` to the keys of ``old_values`` (their values before the change),
+        when ``new_value(mandate)`` differs from it."""
         mandates = self.search(
             [
-                ("company_id", "in", [company.id for company in old_identifiers_by_company]),
+                (link_field, "in", [record.id for record in old_values]),
                 ("last_collection_date", "!=", False),
                 ("state", "=", "active"),
             ]
         )
-        self.env["billing.sepa.mandate.amendment"].sudo().create(
-            [
-                {
-                    "mandate_id": mandate.id,
-                    "kind": "creditor_identifier",
-                    "original_value": old_identifiers_by_company[mandate.company_id],
-                    "new_value": mandate.company_id.sepa_creditor_identifier,
-                }
-                for mandate in mandates
-                if old_identifiers_by_company[mandate.company_id]
-            ]
-        )
+        amendments = []
+        for mandate in mandates:
+            original, new = old_values[mandate[link_field]], new_value(mandate)
+            if original and original != new:
+                amendments.append(
+                    {"mandate_id": mandate.id, "kind": kind, "original_value": original, "new_value": new}
+                )
+        self.env["billing.sepa.mandate.amendment"].sudo().create(amendments)
 
     @api.model
     def _cron_expire_mandates(self):
