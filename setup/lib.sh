@@ -90,7 +90,8 @@ ensure_venv() {
 pg_as_owner() {
     # PostgreSQL refuses to run as root: run its tools as the 'postgres' user then.
     if [ "$(id -u)" -eq 0 ]; then
-        runuser -u "$PG_OS_USER" -- "$@"
+        # from / : the postgres user may not be allowed into the current folder
+        (cd / && runuser -u "$PG_OS_USER" -- "$@")
     else
         "$@"
     fi
@@ -104,6 +105,17 @@ ensure_postgres() {
         chown "$PG_OS_USER" "$LOCAL_DIR/pg"
         # the cluster's owner must be able to reach its folder inside the project
         chmod o+x "$PROJECT_DIR" "$LOCAL_DIR"
+        if ! pg_as_owner test -w "$LOCAL_DIR/pg"; then
+            # A checkout under a private folder (say /root): the postgres user cannot reach
+            # into it, so the cluster lives in postgres's own home, one per checkout.
+            local home
+            home=$(getent passwd "$PG_OS_USER" | cut -d: -f6)
+            PG_ROOT="$home/billing-suite-$(echo "$PROJECT_DIR" | sha256sum | cut -c1-10)"
+            PG_DATA="$PG_ROOT/data"
+            PG_SOCKET_DIR="$PG_ROOT/run"
+            pg_as_owner mkdir -p "$PG_ROOT"
+            log "$LOCAL_DIR is out of reach of the $PG_OS_USER user: the cluster goes to $PG_ROOT"
+        fi
     fi
     if [ ! -f "$PG_DATA/PG_VERSION" ]; then
         log "initialising a private PostgreSQL cluster in $PG_DATA"
@@ -113,7 +125,7 @@ ensure_postgres() {
     pg_as_owner mkdir -p "$PG_SOCKET_DIR"
     if ! pg_as_owner "$(pg_bin pg_ctl)" -D "$PG_DATA" status >/dev/null 2>&1; then
         log "starting PostgreSQL (socket in $PG_SOCKET_DIR, port $PG_PORT, no TCP)"
-        pg_as_owner "$(pg_bin pg_ctl)" -D "$PG_DATA" -l "$LOCAL_DIR/pg/server.log" -w -s \
+        pg_as_owner "$(pg_bin pg_ctl)" -D "$PG_DATA" -l "$PG_DATA/../server.log" -w -s \
             -o "-k $PG_SOCKET_DIR -p $PG_PORT -c listen_addresses='' -c fsync=off -c max_connections=200" start
     fi
 }
