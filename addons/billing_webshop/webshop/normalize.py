@@ -447,40 +447,42 @@ def _read_product_line(reader, line, path):
 
 
 def _read_shipping_line(reader, line, path):
-    total = reader.money(line, "total", f"{path}.total")
-    total_tax = reader.money(line, "total_tax", f"{path}.total_tax")
     # Shipping lines carry no subtotal: coupons do not discount shipping in WooCommerce
     # (free-shipping coupons change the method instead), so before and after are the same.
-    return OrderLine(
+    return _read_single_amount_line(
+        reader,
+        line,
+        path,
         kind=LINE_KIND_SHIPPING,
-        external_id=str(reader.integer(line, "id", f"{path}.id")),
         name=reader.text(line, "method_title", f"{path}.method_title"),
-        sku="",
-        product_id=None,
-        variation_id=None,
         method_id=reader.text(line, "method_id", f"{path}.method_id"),
-        tax_class="",
-        quantity=Decimal(1),
-        subtotal=total,
-        subtotal_tax=total_tax,
-        total=total,
-        total_tax=total_tax,
-        taxes=_read_line_taxes(reader, line, path),
     )
 
 
 def _read_fee_line(reader, line, path):
+    return _read_single_amount_line(
+        reader,
+        line,
+        path,
+        kind=LINE_KIND_FEE,
+        name=reader.text(line, "name", f"{path}.name"),
+        tax_class=reader.text(line, "tax_class", f"{path}.tax_class"),
+    )
+
+
+def _read_single_amount_line(reader, line, path, *, kind, name, method_id="", tax_class=""):
+    """A shipping or fee line: one unit whose amount is the same before and after coupons."""
     total = reader.money(line, "total", f"{path}.total")
     total_tax = reader.money(line, "total_tax", f"{path}.total_tax")
     return OrderLine(
-        kind=LINE_KIND_FEE,
+        kind=kind,
         external_id=str(reader.integer(line, "id", f"{path}.id")),
-        name=reader.text(line, "name", f"{path}.name"),
+        name=name,
         sku="",
         product_id=None,
         variation_id=None,
-        method_id="",
-        tax_class=reader.text(line, "tax_class", f"{path}.tax_class"),
+        method_id=method_id,
+        tax_class=tax_class,
         quantity=Decimal(1),
         subtotal=total,
         subtotal_tax=total_tax,
