@@ -7,7 +7,9 @@
 #   options: --no-alt (skip the alternative OCA stack), --reuse-seed (keep the seed databases
 #            of an earlier run with the same N), --profile STEP (afterwards, profile one
 #            billing_sepa step in an extra copy: collect, generate, sent or book), --keep (keep
-#            the per-contender copies)
+#            the per-contender copies), --only ours,alt (run only these contenders: the table
+#            takes the others from the JSON results of the last run with the same N, e.g. to
+#            measure billing_sepa again without waiting 30 minutes for the OCA runs)
 #
 # Installs the OCA wheels into .local/anchors/<stack> (never into the venv's site-packages),
 # seeds one database per OCA stack with billing_sepa and that stack installed (N customers,
@@ -17,7 +19,7 @@
 # the table. Exits 0 when every run completed, whatever the figures.
 source "$(dirname "$0")/../../setup/lib.sh"
 
-n=10000 run_alt=1 reuse_seed=0 profile_step="" keep=0
+n=10000 run_alt=1 reuse_seed=0 profile_step="" keep=0 only="ours,classic,alt"
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) n=200 ;;
@@ -26,12 +28,16 @@ while [ $# -gt 0 ]; do
         --reuse-seed) reuse_seed=1 ;;
         --profile) profile_step="$2"; shift ;;
         --keep) keep=1 ;;
+        --only) only="$2"; shift ;;
         *) die "unknown option $1 (see the comment at the top of tests/bench/bench_sepa.sh)" ;;
     esac
     shift
 done
 [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] || die "--n takes a positive number"
+[[ "$only" =~ ^(ours|classic|alt)(,(ours|classic|alt))*$ ]] || die "--only takes contenders among ours,classic,alt"
+wants() { [[ ",$only," == *",$1,"* ]]; }
 
+shopt -s nullglob
 started=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - started ))s"; }
 bootstrap
@@ -40,7 +46,10 @@ BENCH_DIR="$PROJECT_DIR/tests/bench"
 ANCHORS="$LOCAL_DIR/anchors"
 OUT="$LOCAL_DIR/bench/sepa-$n"
 mkdir -p "$OUT"
-rm -f "$OUT"/run-*.json "$OUT"/*.prof
+rm -f "$OUT"/*.prof
+for contender in ours classic alt; do
+    if wants "$contender"; then rm -f "$OUT/run-$contender.json"; fi
+done
 [ "$reuse_seed" -eq 1 ] || rm -f "$OUT"/seed-*.json
 
 CLASSIC_WHEELS=(
@@ -75,7 +84,9 @@ quiet_pip_log() {  # pip's warnings about this machine's extra index folders are
 
 install_anchors classic "$CLASSIC_MODULE" "${CLASSIC_WHEELS[@]}" || die "the OCA classic wheels did not install"
 alt_status="installed"
-if [ "$run_alt" -eq 1 ]; then
+if [ "$run_alt" -eq 1 ] && ! wants alt; then
+    run_alt=0 alt_status="not run (--only $only)"
+elif [ "$run_alt" -eq 1 ]; then
     install_anchors alt "$ALT_MODULE" "${ALT_WHEELS[@]}" || { alt_status="did not resolve from PyPI"; run_alt=0; }
 else
     alt_status="skipped (--no-alt)"
@@ -161,11 +172,14 @@ run_contender() {  # run_contender CONTENDER STACK SEED [EXTRA ARGS]: time it in
     [ "$rc" -eq 0 ] || die "the $contender run failed; see $OUT/odoo-$db.log"
 }
 
-seed_stack classic "$CLASSIC_MODULE"
-classic_seed=$SEED_DB
-run_contender ours classic "$classic_seed" --json "$OUT/run-ours.json"
-run_contender classic classic "$classic_seed" --json "$OUT/run-classic.json"
-if [ "$run_alt" -eq 1 ]; then
+classic_seed=""
+if wants ours || wants classic || [ -n "$profile_step" ]; then
+    seed_stack classic "$CLASSIC_MODULE"
+    classic_seed=$SEED_DB
+fi
+if wants ours; then run_contender ours classic "$classic_seed" --json "$OUT/run-ours.json"; fi
+if wants classic; then run_contender classic classic "$classic_seed" --json "$OUT/run-classic.json"; fi
+if [ "$run_alt" -eq 1 ] && wants alt; then
     # The alternative stack excludes the classic modules (manifest 'excludes'): it gets its own
     # seed database, filled by the same generator.
     seed_stack alt "$ALT_MODULE"
@@ -177,5 +191,10 @@ if [ -n "$profile_step" ]; then
 fi
 
 echo
+for contender in ours classic alt; do
+    if ! wants "$contender" && [ -f "$OUT/run-$contender.json" ]; then
+        echo "($contender: figures of an earlier run, $(date -r "$OUT/run-$contender.json" '+%F %H:%M'))"
+    fi
+done
 bench_py report "$OUT"/seed-*.json "$OUT"/run-*.json
 echo "OCA alternative stack: $alt_status. Odoo logs and JSON results in $OUT ($(elapsed))"
