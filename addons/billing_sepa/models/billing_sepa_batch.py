@@ -453,7 +453,9 @@ class BillingSepaBatch(models.Model):
         # and the batch's chatter records the step.
         bulk = {"skip_invoice_sync": True, "tracking_disable": True}
         moves = self.env["account.move"].with_context(**bulk).create(moves_vals)
-        moves.action_post()
+        pending_ranks = {}
+        moves.with_context(billing_sepa_pending_ranks=pending_ranks).action_post()
+        self.env["res.partner"]._increase_pending_ranks(pending_ranks)
 
         batch_line_by_e2e = {line.end_to_end_id: line for line in self.line_ids}
         receivables = self.line_ids.move_id.line_ids.filtered(
@@ -497,9 +499,18 @@ class BillingSepaBatch(models.Model):
             "currency_id": self.currency_id.id,
             "amount_currency": amount,
             "balance": balance,
-            # Given, so that no analytic model or default tax is looked up per line.
+            # Given, so that no analytic model or default tax is looked up per line, and the
+            # values core would otherwise compute line by line for an entry's plain line.
             "analytic_distribution": False,
             "tax_ids": [Command.clear()],
+            "display_type": "product",
+            "sequence": 100,
+            "quantity": 1.0,
+            "price_unit": 0.0,
+            "product_uom_id": False,
+            "journal_id": self.journal_id.id,
+            "company_id": self.company_id.id,
+            "company_currency_id": self.company_id.currency_id.id,
         }
 
     def _prepare_collection_move_vals(self, block_key, lines):

@@ -234,6 +234,20 @@ class TestSepaBatch(AccountTestInvoicingCommon):
         self.assertAlmostEqual(outstanding.amount_currency, 30.51)
         self.assertTrue(all(self.mandates.mapped("sequence_settled")))
 
+    def test_collected_raises_debtor_ranks_once_as_core_does(self):
+        self._post_invoices([(debtor, 5.0) for debtor in self.debtors[:3]])
+        ranks_before = {debtor: debtor.customer_rank for debtor in self.debtors[:3]}
+        batch = self._create_collection()
+        batch.action_generate_file()
+        batch.action_mark_sent()
+        batch.action_mark_collected()
+        self.debtors.invalidate_recordset(["customer_rank"])
+        # Core raises a debtor's rank once per posted entry crediting its receivable.
+        self.assertEqual(
+            {debtor: debtor.customer_rank for debtor in self.debtors[:3]},
+            {debtor: rank + 1 for debtor, rank in ranks_before.items()},
+        )
+
     def test_collected_without_payment_account_on_the_method(self):
         # A bank journal as the chart creates it: no account on its payment methods.
         self.bank_journal.inbound_payment_method_line_ids.payment_account_id = False
