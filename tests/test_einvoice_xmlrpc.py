@@ -66,13 +66,23 @@ def test_crm_reads_the_delivery_state_of_an_invoice(odoo):
         },
     )
     odoo("account.move", "action_post", [invoice_id])
-    [posted] = odoo("account.move", "read", [invoice_id], ["einvoice_delivery_state"])
+    [posted] = odoo("account.move", "read", [invoice_id], ["einvoice_delivery_state", "einvoice_send_after"])
     assert posted["einvoice_delivery_state"] is False
+    # Posting queued it for the automatic send, after the company's cancel window.
+    assert posted["einvoice_send_after"]
 
     odoo("account.move", "action_einvoice_send", [invoice_id])
 
-    [sent] = odoo("account.move", "read", [invoice_id], ["name", "einvoice_delivery_state"])
+    [sent] = odoo(
+        "account.move",
+        "read",
+        [invoice_id],
+        ["name", "einvoice_delivery_state", "einvoice_send_after", "is_move_sent"],
+    )
     assert sent["einvoice_delivery_state"] == "queued"
+    # Sending by hand took it out of the queue; waiting for the bank file is not "sent".
+    assert sent["einvoice_send_after"] is False
+    assert sent["is_move_sent"] is False
     [delivery] = odoo(
         "billing.einvoice.delivery",
         "search_read",

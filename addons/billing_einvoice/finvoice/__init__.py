@@ -2,5 +2,6 @@
 
 ``references`` checks Finnish (7-3-1) and RF (ISO 11649) payment references,
 ``document`` holds the dataclasses and the writer, ``frame`` the SOAP/ebXML
-transmission frame, and ``schema`` the validation against the official XSD.
+transmission frame, ``schema`` the validation against the official XSD and
+``transport`` the operator REST transport.
 """

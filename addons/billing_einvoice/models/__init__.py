@@ -5,3 +5,4 @@ from . import res_partner
 from . import account_move
 from . import account_move_send
 from . import mail_notification
+from . import mail_template

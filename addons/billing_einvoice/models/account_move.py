@@ -1,14 +1,23 @@
 import datetime
+import logging
 from collections import defaultdict
 from decimal import Decimal
 
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..finvoice import document, frame, references, schema
 from .billing_einvoice_delivery import DELIVERY_STATES
 
 FINVOICE_LANGUAGES = ("FI", "SV", "EN")
+ACCEPTED_STATES = ("sent", "delivered")
+# Context key: the outgoing mail server for the invoice e-mail being posted.
+MAIL_SERVER_CONTEXT_KEY = "billing_einvoice_mail_server_id"
+
+_logger = logging.getLogger(__name__)
 
 
 class AccountMove(models.Model):
@@ -30,6 +39,15 @@ class AccountMove(models.Model):
         help="Outcome of the latest delivery attempt of this invoice.",
     )
 
+    einvoice_send_after = fields.Datetime(
+        string="Send Automatically After",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The invoice waits in the automatic send queue until this time. Sending it by hand or "
+        "resetting it to draft takes it out of the queue.",
+    )
+
     @api.model
     def _selection_einvoice_sending_method(self):
         return self.env["res.partner"]._fields["invoice_sending_method"].selection
@@ -39,6 +57,122 @@ class AccountMove(models.Model):
         for move in self:
             latest = move.einvoice_delivery_ids.sorted("id")[-1:]
             move.einvoice_delivery_state = latest.state or False
+
+    def write(self, vals):
+        # A reset to draft or a cancellation, or Odoo's own background sending (sending_data,
+        # picked up by account's cron), takes the invoice out of our automatic send queue.
+        if vals.get("state") in ("draft", "cancel") or vals.get("sending_data"):
+            vals = {**vals, "einvoice_send_after": False}
+        return super().write(vals)
+
+    def _post(self, soft=True):
+        # EXTENDS 'account': queue the posted customer documents for automatic sending.
+        posted = super()._post(soft=soft)
+        posted._queue_einvoice_auto_send()
+        return posted
+
+    def message_post(self, **kwargs):
+        # EXTENDS 'mail': the invoice e-mail goes through the company's own mail server.
+        server_id = self.env.context.get(MAIL_SERVER_CONTEXT_KEY)
+        if server_id and not kwargs.get("mail_server_id"):
+            kwargs["mail_server_id"] = server_id
+        return super().message_post(**kwargs)
+
+    def _sync_einvoice_move_sent(self):
+        """Make Odoo's ``is_move_sent`` truthful: an invoice with deliveries is sent once one of
+        them was accepted by its channel (sent or delivered), and not sent while none is."""
+        for move in self.filtered("einvoice_delivery_ids").sudo():
+            accepted = any(state in ACCEPTED_STATES for state in move.einvoice_delivery_ids.mapped("state"))
+            if move.is_move_sent != accepted:
+                move.is_move_sent = accepted
+
+    # ---- automatic sending -----------------------------------------------------------------
+
+    def _get_einvoice_send_after(self, posted_at):
+        """When the automatic send may go out: ``max(posted_at + cancel window, invoice date
+        minus the lead days)``, the invoice date taken from midnight in the company's time zone.
+        """
+        self.ensure_one()
+        company = self.company_id
+        send_after = posted_at + datetime.timedelta(minutes=company.einvoice_send_delay)
+        if self.invoice_date:
+            day = self.invoice_date - datetime.timedelta(days=company.einvoice_send_lead_days)
+            timezone = pytz.timezone(company.partner_id.tz or "UTC")
+            midnight = timezone.localize(datetime.datetime.combine(day, datetime.time.min))
+            send_after = max(send_after, midnight.astimezone(pytz.UTC).replace(tzinfo=None))
+        return send_after
+
+    def _is_einvoice_auto_send_candidate(self):
+        self.ensure_one()
+        return (
+            self.state == "posted"
+            and self.is_sale_document(include_receipts=False)
+            and self.company_id.einvoice_auto_send
+            and not self.is_move_sent
+            and self.env["account.move.send"]._get_default_sending_method(self) != "manual"
+        )
+
+    def _queue_einvoice_auto_send(self):
+        now = fields.Datetime.now()
+        for move in self.filtered(lambda m: m._is_einvoice_auto_send_candidate()):
+            move.einvoice_send_after = move._get_einvoice_send_after(now)
+
+    def action_einvoice_cancel_auto_send(self):
+        """Take the invoices out of the automatic send queue (callable over RPC)."""
+        self.filtered("einvoice_send_after").write({"einvoice_send_after": False})
+        return True
+
+    @api.model
+    def _cron_einvoice_auto_send(self, batch_size=50):
+        """Send the invoices whose cancel window is over, ``batch_size`` at a time.
+
+        The due invoices are locked with FOR UPDATE SKIP LOCKED: one being sent by hand (which
+        writes its row) or by a parallel worker is left alone. When more are due, the progress
+        is reported and the scheduled action triggered again.
+        """
+        now = fields.Datetime.now()
+        self.flush_model(["einvoice_send_after", "state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM account_move
+                 WHERE einvoice_send_after <= %s AND state = 'posted'
+              ORDER BY einvoice_send_after, id
+                 LIMIT %s
+            FOR UPDATE SKIP LOCKED
+                """,
+                now,
+                batch_size + 1,
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        moves = self.browse(ids[:batch_size])
+        moves._einvoice_auto_send()
+        remaining = self.search_count([("einvoice_send_after", "<=", now), ("state", "=", "posted")])
+        self.env["ir.cron"]._notify_progress(done=len(moves), remaining=remaining)
+        if len(ids) > batch_size:
+            self.env.ref("billing_einvoice.ir_cron_einvoice_auto_send")._trigger()
+
+    def _einvoice_auto_send(self):
+        """Send these queued invoices now, each once, on its channel; errors stay on the invoice."""
+        self.write({"einvoice_send_after": False})
+        to_send = self.filtered(lambda move: not move.is_move_sent and not move.sending_data)
+        for company, moves in to_send.grouped("company_id").items():
+            try:
+                with self.env.cr.savepoint():
+                    self.env["account.move.send"].with_company(company)._generate_and_send_invoices(
+                        moves, allow_raising=False
+                    )
+            except UserError as error:
+                # E.g. a PDF report that does not fit the invoice: Odoo checks that before it
+                # looks at each invoice. The invoices leave the queue with the reason.
+                _logger.info("Automatic sending of %s failed: %s", moves.ids, error)
+                for move in moves:
+                    move.message_post(
+                        body=self.env._(
+                            "The invoice was not sent automatically: %(error)s", error=str(error.args[0])
+                        )
+                    )
 
     def action_einvoice_send(self):
         """Send the posted customer invoices on their channel now (callable over RPC).

