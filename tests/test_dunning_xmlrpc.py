@@ -207,3 +207,43 @@ def test_dunning_run_over_rpc_with_two_concurrent_runs(odoo):
         "posted",
         5.0,
     )
+
+
+def test_reminder_letters_and_statement_over_xmlrpc(odoo):
+    """A letter-channel reminder waits for printing and a run's letters merge into one print;
+    the statement of account is sent from the customer."""
+    [user] = odoo("res.users", "read", [odoo.uid], ["company_id"])
+    company_id = user["company_id"][0]
+    eur = _currency(odoo, "EUR")
+    policy_id = odoo(
+        "billing.dunning.policy",
+        "create",
+        {
+            "name": f"Letters {uuid.uuid4().hex[:6]}",
+            "company_id": company_id,
+            "level_ids": [
+                (0, 0, {"sequence": 1, "name": "Reminder letter", "delay_days": 7, "channel": "letter"})
+            ],
+        },
+    )
+    letter_customer = _customer(odoo, "none", policy_id)
+    invoice_id = _overdue_invoice(odoo, letter_customer, eur, 120.0, "2025-06-20")
+    run_id = odoo("billing.dunning.run", "create", {"date": RUN_DATE, "company_id": company_id})
+    odoo("billing.dunning.run", "action_run", [run_id])
+    [reminder] = odoo(
+        "billing.dunning.reminder", "search_read", [("partner_id", "=", letter_customer)], ["state", "run_id"]
+    )
+    assert (reminder["state"], reminder["run_id"][0]) == ("to_print", run_id)
+    [run] = odoo("billing.dunning.run", "read", [run_id], ["letter_count"])
+    assert run["letter_count"] >= 1
+    action = odoo("billing.dunning.run", "action_print_letters", [run_id])
+    assert action["type"] == "ir.actions.report"
+    assert action["report_name"] == "billing_dunning.report_reminder"
+    assert reminder["id"] in action["context"]["active_ids"]
+    assert odoo(
+        "account.move", "search", [("id", "=", invoice_id), ("billing_dunning_level_id", "!=", False)]
+    ) == [invoice_id]
+
+    action = odoo("res.partner", "action_billing_dunning_send_statement", [letter_customer])
+    assert action["res_model"] == "mail.compose.message"
+    assert action["context"]["default_res_ids"] == [letter_customer]

@@ -13,6 +13,8 @@
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/billing_dunning_interest_rate_data.xml",
+        "report/billing_dunning_reminder_report.xml",
+        "report/billing_dunning_statement_report.xml",
         "data/mail_template_data.xml",
         "views/billing_dunning_policy_views.xml",
         "views/billing_dunning_interest_rate_views.xml",

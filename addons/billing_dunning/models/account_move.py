@@ -1,4 +1,7 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import SQL
 
 from ..dunning.levels import next_action_date
 from .res_company import BLOCK_REASONS
@@ -13,17 +16,16 @@ class AccountMove(models.Model):
     billing_dunning_charge_ids = fields.One2many(
         "billing.dunning.charge", "move_id", string="Dunning Charges", readonly=True
     )
+    # Computed from the reminder lines, not stored: a run reminds thousands of invoices at
+    # once, and a stored level would cost an UPDATE of every one of them (29 indexes each).
     billing_dunning_level_id = fields.Many2one(
         "billing.dunning.level",
         string="Dunning Level",
         compute="_compute_billing_dunning_level",
-        store=True,
-        index="btree_not_null",
+        search="_search_billing_dunning_level_id",
         help="Level of the last reminder sent for this invoice.",
     )
-    billing_dunning_last_date = fields.Date(
-        string="Last Reminder", compute="_compute_billing_dunning_level", store=True
-    )
+    billing_dunning_last_date = fields.Date(string="Last Reminder", compute="_compute_billing_dunning_level")
     billing_dunning_next_date = fields.Date(
         string="Next Dunning Action",
         compute="_compute_billing_dunning_next_date",
@@ -68,12 +70,56 @@ class AccountMove(models.Model):
 
     @api.depends("billing_dunning_line_ids.level_id", "billing_dunning_line_ids.date")
     def _compute_billing_dunning_level(self):
+        # One read for all moves: a run recomputes thousands at once.
+        saved = self.filtered(lambda move: isinstance(move.id, int))
+        lines = self.env["billing.dunning.reminder.line"].search_fetch(
+            [("move_id", "in", saved.ids)], ["move_id", "level_id", "date"]
+        )
+        last = {}
+        for line in lines:
+            key = (line.date, line.level_id.sequence, line.id)
+            if line.move_id.id not in last or key > last[line.move_id.id][0]:
+                last[line.move_id.id] = (key, line)
         for move in self:
-            last = move.billing_dunning_line_ids.sorted(
-                lambda line: (line.date, line.level_sequence, line.id)
-            )[-1:]
-            move.billing_dunning_level_id = last.level_id
-            move.billing_dunning_last_date = last.date
+            line = last.get(move.id, (None, self.env["billing.dunning.reminder.line"]))[1]
+            move.billing_dunning_level_id = line.level_id
+            move.billing_dunning_last_date = line.date
+
+    def _search_billing_dunning_level_id(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(
+                self.env._(
+                    "Searching the dunning level with %(operator)s is not supported.", operator=operator
+                )
+            )
+        values = set(value) if operator in ("in", "not in") else {value}
+        positive = operator in ("=", "in")
+        level_ids = [level for level in values if level]
+        domains = []
+        if False in values or None in values:
+            # No level at all: the invoice has no reminder line.
+            domains.append([("billing_dunning_line_ids", "=" if positive else "!=", False)])
+        if level_ids:
+            self.env["billing.dunning.reminder.line"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT move_id FROM (
+                        SELECT DISTINCT ON (line.move_id) line.move_id, line.level_id
+                          FROM billing_dunning_reminder_line line
+                          JOIN billing_dunning_level level ON level.id = line.level_id
+                      ORDER BY line.move_id, line.date DESC, level.sequence DESC, line.id DESC
+                    ) last
+                    WHERE last.level_id = ANY(%s)
+                    """,
+                    level_ids,
+                )
+            )
+            move_ids = [move_id for [move_id] in self.env.cr.fetchall()]
+            domains.append([("id", "in" if positive else "not in", move_ids)])
+        if not domains:
+            return [("id", "=", False)] if positive else []
+        return expression.OR(domains) if positive else expression.AND(domains)
 
     @api.depends(
         "billing_dunning_level_id",

@@ -43,6 +43,13 @@ class BillingDunningLevel(models.Model):
         domain=[("model", "=", "billing.dunning.reminder")],
         help="Leave empty for the standard reminder text.",
     )
+    report_id = fields.Many2one(
+        "ir.actions.report",
+        string="Letter",
+        domain=[("model", "=", "billing.dunning.reminder")],
+        help="The PDF letter of this level, attached to its e-mails and printed for its letters. "
+        "Leave empty for the standard reminder letter.",
+    )
     fee_type = fields.Selection(
         [("none", "No fee"), ("fixed", "Fixed amount"), ("percent", "Percentage")],
         string="Fee",

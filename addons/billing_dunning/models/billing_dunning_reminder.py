@@ -1,5 +1,8 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class BillingDunningReminder(models.Model):
@@ -90,10 +93,38 @@ class BillingDunningReminder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("billing.dunning.reminder") or "/"
+        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        for vals, name in zip(unnamed, self._get_next_names(len(unnamed)), strict=True):
+            vals["name"] = name
         return super().create(vals_list)
+
+    @api.model
+    def _get_next_names(self, count):
+        """``count`` reminder numbers, drawn in one query from a standard sequence (a run
+        numbers thousands of reminders at once)."""
+        if not count:
+            return []
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [
+                    ("code", "=", "billing.dunning.reminder"),
+                    ("company_id", "in", [self.env.company.id, False]),
+                ],
+                order="company_id",
+                limit=1,
+            )
+        )
+        if not sequence:
+            return ["/"] * count
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence.next_by_id() for _index in range(count)]
+        self.env.cr.execute(
+            SQL("SELECT nextval(%s) FROM generate_series(1, %s)", f"ir_sequence_{sequence.id:03d}", count)
+        )
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for [number] in self.env.cr.fetchall()]
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_dispatched(self):
@@ -123,6 +154,78 @@ class BillingDunningReminder(models.Model):
             lambda move: (move.invoice_date_due, move.id)
         )
 
+    def _get_report(self):
+        """The letter of this reminder: the level's report, or the standard one."""
+        self.ensure_one()
+        return self.level_id.report_id or self.env.ref(
+            "billing_dunning.action_report_billing_dunning_reminder"
+        )
+
+    def _get_report_items(self):
+        """Every listed item with its level, open amount and this reminder's charges on it (for
+        the letter): a list of dicts in due date order."""
+        self.ensure_one()
+        lines = {line.move_id: line for line in self.line_ids}
+        charges = defaultdict(lambda: defaultdict(float))
+        for charge in self.charge_ids.filtered(lambda charge: charge.state == "posted"):
+            charges[charge.move_id][charge.kind] += charge.amount
+        items = []
+        for move in self._get_overdue_moves():
+            line = lines.get(move)
+            amounts = charges[move]
+            items.append(
+                {
+                    "move": move,
+                    "level": line.level_id if line else move.billing_dunning_level_id,
+                    "days_overdue": max((self.date - move.invoice_date_due).days, 0),
+                    "currency": move.currency_id,
+                    "amount_residual": line.amount_residual if line else move.amount_residual,
+                    "fees": amounts["fee"] + amounts["compensation"],
+                    "interest": amounts["interest"],
+                    "pay_url": move.get_base_url() + move.get_portal_url(),
+                }
+            )
+        return items
+
+    def _get_report_totals(self, items):
+        """Per currency: open amount, charges, unapplied credits and the total to pay."""
+        self.ensure_one()
+        totals = {}
+
+        def total_of(currency):
+            return totals.setdefault(
+                currency, {"currency": currency, "amount_residual": 0.0, "charges": 0.0, "credits": 0.0}
+            )
+
+        for item in items:
+            total = total_of(item["currency"])
+            total["amount_residual"] += item["amount_residual"]
+            total["charges"] += item["fees"] + item["interest"]
+        for credit in self.credit_line_ids:
+            total_of(credit.currency_id)["credits"] += credit.amount_residual_currency
+        for total in totals.values():
+            total["total"] = total["currency"].round(
+                total["amount_residual"] + total["charges"] + total["credits"]
+            )
+        return list(totals.values())
+
+    def _create_report_attachments(self):
+        """Render each reminder's letter as a PDF attached to it; return {reminder: attachment}."""
+        attachments = {}
+        for reminder in self:
+            report = reminder._get_report()
+            content, _report_type = self.env["ir.actions.report"]._render_qweb_pdf(report, reminder.ids)
+            attachments[reminder] = self.env["ir.attachment"].create(
+                {
+                    "name": self.env._("Reminder %(name)s.pdf", name=reminder.name.replace("/", "-")),
+                    "raw": content,
+                    "mimetype": "application/pdf",
+                    "res_model": reminder._name,
+                    "res_id": reminder.id,
+                }
+            )
+        return attachments
+
     def _dispatch(self):
         """Send the reminders of ``self``: one e-mail (one chatter message) per customer, a
         phone-call activity, or a letter flagged for printing."""
@@ -133,11 +236,13 @@ class BillingDunningReminder(models.Model):
         by_email = drafts.filtered(lambda reminder: reminder.channel == "email") - no_email
         by_phone = drafts.filtered(lambda reminder: reminder.channel == "phone")
         by_letter = drafts - by_email - by_phone - no_email
+        attachments = by_email._create_report_attachments()
         for reminder in by_email:
             reminder.message_post_with_source(
                 reminder._get_mail_template(),
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
+                attachment_ids=attachments[reminder].ids,
             )
         for reminder in by_phone:
             reminder.activity_schedule(

@@ -6,6 +6,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..dunning.belgium import MAX_REMINDER_FEE_EUR, may_charge
 from ..dunning.interest import PROFILES, Payment, compensation_due, statutory_interest
 from ..dunning.levels import target_step
 from .billing_dunning_interest_rate import RATE_SET_BY_PROFILE
@@ -57,6 +58,7 @@ class BillingDunningRun(models.Model):
     reminder_ids = fields.One2many("billing.dunning.reminder", "run_id", string="Reminders", readonly=True)
     reminder_count = fields.Integer(compute="_compute_counts", string="Reminder Count")
     charge_count = fields.Integer(compute="_compute_counts", string="Charge Count")
+    letter_count = fields.Integer(compute="_compute_counts", string="Letters to Print")
 
     @api.depends("date", "company_id")
     def _compute_name(self):
@@ -74,9 +76,15 @@ class BillingDunningRun(models.Model):
                 [("run_id", "in", self.ids)], ["run_id"], ["__count"]
             )
         )
+        letters = dict(
+            self.env["billing.dunning.reminder"]._read_group(
+                [("run_id", "in", self.ids), ("state", "=", "to_print")], ["run_id"], ["__count"]
+            )
+        )
         for run in self:
             run.reminder_count = reminders.get(run, 0)
             run.charge_count = charges.get(run, 0)
+            run.letter_count = letters.get(run, 0)
 
     # ------------------------------------------------------------------ actions
 
@@ -104,6 +112,24 @@ class BillingDunningRun(models.Model):
         )
         action["domain"] = [("run_id", "=", self.id)]
         return action
+
+    def action_print_letters(self):
+        """One PDF with the letters of the run still to print (letter channel, or e-mail
+        reminders of customers without an address), in customer order."""
+        self.ensure_one()
+        letters = self.env["billing.dunning.reminder"].search(
+            [("run_id", "=", self.id), ("state", "=", "to_print")], order="partner_id, id"
+        )
+        if not letters:
+            raise UserError(
+                self.env._("The dunning run %(run)s has no letter to print.", run=self.display_name)
+            )
+        action = self.env.ref("billing_dunning.action_report_billing_dunning_reminder").report_action(
+            letters, config=False
+        )
+        # Without the empty values: the action is also returned over XML-RPC, which has no None.
+        action["context"] = {key: value for key, value in action["context"].items() if value is not None}
+        return {key: value for key, value in action.items() if value is not None}
 
     def _check_runnable(self):
         self.ensure_one()
@@ -242,7 +268,8 @@ class BillingDunningRun(models.Model):
                 ["partner_id"],
             )
         }
-        moves = moves.filtered(lambda move: move.commercial_partner_id.id not in already)
+        if already:
+            moves = moves.filtered(lambda move: move.commercial_partner_id.id not in already)
         credits_by_partner = self._get_unapplied_credits(moves.commercial_partner_id)
         reminded = {
             (line["move_id"][0], line["level_id"][0])
@@ -250,15 +277,24 @@ class BillingDunningRun(models.Model):
                 [("move_id", "in", moves.ids)], ["move_id", "level_id"]
             )
         }
+        policies = self._get_policies(moves.commercial_partner_id)
+        ladders = {}
         plans = []
         for partner, partner_moves in moves.grouped("commercial_partner_id").items():
-            plan = self._plan_partner(partner, partner_moves, credits_by_partner.get(partner.id), reminded)
+            policy = policies[partner]
+            if not policy:
+                continue
+            if policy not in ladders:
+                ladders[policy] = (list(policy._get_levels()), policy._get_steps())
+            plan = self._plan_partner(
+                partner, policy, ladders[policy], partner_moves, credits_by_partner.get(partner.id), reminded
+            )
             if plan:
                 plans.append(plan)
         if not plans:
             return
         reminders = self._create_reminders(plans)
-        self._create_charges(reminders)
+        self._create_charges(reminders, plans)
         reminders._dispatch()
 
     def _get_unapplied_credits(self, partners):
@@ -279,48 +315,58 @@ class BillingDunningRun(models.Model):
         company = self.company_id
         return partner.with_company(company).billing_dunning_policy_id or company.billing_dunning_policy_id
 
-    def _plan_partner(self, partner, moves, credits, reminded):
-        """What to send ``partner``: (partner, policy, [(move, level)], other moves, credits), or None."""
-        policy = self._get_policy(partner)
-        if not policy:
-            return None
-        levels = list(policy._get_levels())
-        steps = policy._get_steps()
+    def _get_policies(self, partners):
+        """{customer: its dunning policy in the run's company} for ``partners``, in one read."""
+        company = self.company_id
+        partners = partners.with_company(company)
+        partners.fetch(["billing_dunning_policy_id"])
+        return {
+            partner.with_env(self.env): partner.billing_dunning_policy_id.with_env(self.env)
+            or company.billing_dunning_policy_id
+            for partner in partners
+        }
+
+    def _plan_partner(self, partner, policy, ladder, moves, credits, reminded):
+        """What to send ``partner``: (partner, policy, [(move, level)], other moves, credits), or
+        None. ``ladder`` is (levels, steps) of ``policy``."""
+        levels, steps = ladder
+        level_index = {level.id: index for index, level in enumerate(levels)}
         currency = self.company_id.currency_id
-        escalations, listed = [], self.env["account.move"]
+        min_amount_item, catch_up = policy.min_amount_item, policy.catch_up
+        escalations, listed, others = [], [], []
         for move in moves.sorted(lambda move: (move.invoice_date_due, move.id)):
-            if currency.compare_amounts(move.amount_residual_signed, policy.min_amount_item) < 0:
+            if currency.compare_amounts(move.amount_residual_signed, min_amount_item) < 0:
                 continue
-            listed |= move
-            current = move.billing_dunning_level_id
-            current_index = levels.index(current) if current in levels else None
+            listed.append(move)
             index = target_step(
                 steps,
                 move.invoice_date_due,
                 self.date,
-                current_index,
+                level_index.get(move.billing_dunning_level_id.id),
                 move.billing_dunning_last_date,
-                policy.catch_up,
+                catch_up,
             )
             if index is not None and (move.id, levels[index].id) not in reminded:
                 escalations.append((move, levels[index]))
+            elif move.invoice_date_due < self.date:
+                others.append(move)
         if not escalations:
             return None
         credits = credits or self.env["account.move.line"]
-        total = sum(listed.mapped("amount_residual_signed")) + sum(credits.mapped("amount_residual"))
+        total = sum(move.amount_residual_signed for move in listed) + sum(credits.mapped("amount_residual"))
         if (
             currency.compare_amounts(total, 0) <= 0
             or currency.compare_amounts(total, policy.min_amount_partner) < 0
         ):
             return None
-        escalated = self.env["account.move"].concat(*(move for move, level in escalations))
-        others = (listed - escalated).filtered(lambda move: move.invoice_date_due < self.date)
-        return partner, policy, escalations, others, credits
+        return partner, policy, escalations, self.env["account.move"].concat(*others), credits
 
     def _create_reminders(self, plans):
         reminders = (
             self.env["billing.dunning.reminder"]
-            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+            # No "created" message, follower or tracking per reminder: the run posts one
+            # message per reminder when it sends it.
+            .with_context(tracking_disable=True)
             .create(
                 [
                     {
@@ -331,14 +377,14 @@ class BillingDunningRun(models.Model):
                         "level_id": max(
                             (level for move, level in escalations), key=lambda lvl: (lvl.sequence, lvl.id)
                         ).id,
-                        "other_move_ids": [Command.set(others.ids)],
-                        "credit_line_ids": [Command.set(credits.ids)],
+                        **({"other_move_ids": [Command.set(others.ids)]} if others else {}),
+                        **({"credit_line_ids": [Command.set(credits.ids)]} if credits else {}),
                     }
                     for partner, policy, escalations, others, credits in plans
                 ]
             )
         )
-        self.env["billing.dunning.reminder.line"].create(
+        self.env["billing.dunning.reminder.line"]._insert_batch(
             [
                 self._prepare_reminder_line_vals(reminder, move, level)
                 for reminder, (partner, policy, escalations, others, credits) in zip(
@@ -347,11 +393,13 @@ class BillingDunningRun(models.Model):
                 for move, level in escalations
             ]
         )
-        return reminders
+        return reminders.with_env(self.env)
 
     def _prepare_reminder_line_vals(self, reminder, move, level):
         return {
             "reminder_id": reminder.id,
+            "company_id": self.company_id.id,
+            "date": self.date,
             "move_id": move.id,
             "level_id": level.id,
             "due_date": move.invoice_date_due,
@@ -363,10 +411,19 @@ class BillingDunningRun(models.Model):
 
     # ------------------------------------------------------------------ charges
 
-    def _create_charges(self, reminders):
+    def _create_charges(self, reminders, plans):
         """Fees, interest and compensation of the new reminder lines, posted on one charges
         document per origin invoice."""
-        lines = reminders.line_ids.filtered(lambda line: not line.level_id.pre_due)
+        chargeable = {
+            level
+            for plan in plans
+            for _move, level in plan[2]
+            if not level.pre_due
+            and (level.fee_type != "none" or level.apply_interest or level.apply_compensation)
+        }
+        if not chargeable:
+            return self.env["billing.dunning.charge"]
+        lines = reminders.line_ids.filtered(lambda line: line.level_id in chargeable)
         if not lines:
             return self.env["billing.dunning.charge"]
         moves = lines.move_id
@@ -381,11 +438,14 @@ class BillingDunningRun(models.Model):
                 interest_until.get(charge.move_id.id, charge.interest_date_to), charge.interest_date_to
             )
         payments = self._get_payments(moves.filtered(lambda move: move.payment_state == "partial"))
+        first_reminders = self._get_first_reminders(
+            moves.filtered(lambda move: move.commercial_partner_id.billing_dunning_profile == "b2c_be")
+        )
         rates_cache = {}
         charges_vals = []
         for line in lines:
             charges_vals += self._prepare_line_charges(
-                line, compensated, interest_until, payments, rates_cache
+                line, compensated, interest_until, payments, rates_cache, first_reminders
             )
         if not charges_vals:
             return self.env["billing.dunning.charge"]
@@ -406,7 +466,24 @@ class BillingDunningRun(models.Model):
             result[partial.debit_move_id.move_id.id].append(Payment(partial.max_date, Decimal(str(amount))))
         return result
 
-    def _prepare_line_charges(self, line, compensated, interest_until, payments, rates_cache):
+    def _get_first_reminders(self, moves):
+        """{invoice id: (date, channel)} of the first overdue reminder of each of ``moves``
+        before the run's date."""
+        if not moves:
+            return {}
+        earlier = self.env["billing.dunning.reminder.line"].search_fetch(
+            [("move_id", "in", moves.ids), ("date", "<", self.date), ("level_id.pre_due", "=", False)],
+            ["move_id", "date", "reminder_id"],
+            order="date, id",
+        )
+        first = {}
+        for line in earlier:
+            first.setdefault(line.move_id.id, (line.date, line.reminder_id.channel))
+        return first
+
+    def _prepare_line_charges(
+        self, line, compensated, interest_until, payments, rates_cache, first_reminders=None
+    ):
         move, level = line.move_id, line.level_id
         profile_code = move.commercial_partner_id.billing_dunning_profile
         base = {
@@ -418,6 +495,8 @@ class BillingDunningRun(models.Model):
             "date": self.date,
             "currency_id": move.currency_id.id,
         }
+        if profile_code == "b2c_be":
+            return self._prepare_line_charges_be_consumer(line, base, (first_reminders or {}).get(move.id))
         charges = []
         fee = self._get_fee(level, move)
         if not move.currency_id.is_zero(fee):
@@ -448,6 +527,20 @@ class BillingDunningRun(models.Model):
                 charges.append(dict(base, kind="compensation", amount=amount))
                 compensated.add(move.id)
         return charges
+
+    def _prepare_line_charges_be_consumer(self, line, base, first_reminder):
+        """Belgian consumer (Book XIX): the first reminder is free, nothing is charged before
+        the 14-day wait after it, and a reminder fee is at most EUR 7.50. No statutory interest
+        and no fixed compensation (no Belgian consumer rate in the rate table)."""
+        move = line.move_id
+        day, channel = first_reminder or (None, None)
+        if not may_charge(day, "letter" if channel == "letter" else "email", self.date):
+            return []
+        cap = self.env.ref("base.EUR")._convert(
+            float(MAX_REMINDER_FEE_EUR), move.currency_id, self.company_id, self.date
+        )
+        fee = min(self._get_fee(line.level_id, move), cap)
+        return [] if move.currency_id.is_zero(fee) else [dict(base, kind="fee", amount=fee)]
 
     def _get_fee(self, level, move):
         """The fee for ``move`` at ``level``, in the invoice currency, rounded."""
@@ -574,8 +667,7 @@ class BillingDunningRun(models.Model):
         moves = self.env["account.move"].search(
             [
                 ("company_id", "=", self.company_id.id),
-                ("billing_dunning_level_id.pre_due", "=", False),
-                ("billing_dunning_level_id", "!=", False),
+                ("billing_dunning_line_ids.level_id.pre_due", "=", False),
                 ("payment_state", "in", ("paid", "in_payment")),
                 ("billing_dunning_thanked", "=", False),
             ]

@@ -12,6 +12,7 @@ class ResPartner(models.Model):
             ("b2b_eu", "Business, EU directive (+8 points, EUR 40)"),
             ("b2b_de", "Business, Germany (+9 points, EUR 40)"),
             ("b2c_de", "Consumer, Germany (+5 points)"),
+            ("b2c_be", "Consumer, Belgium (first reminder free, 14-day wait, fee at most EUR 7.50)"),
         ],
         string="Late-Payment Profile",
         required=True,
@@ -46,7 +47,7 @@ class ResPartner(models.Model):
         "account.move",
         "commercial_partner_id",
         string="Dunned Invoices",
-        domain=[("billing_dunning_level_id", "!=", False)],
+        domain=[("billing_dunning_line_ids", "!=", False)],
     )
 
     def _commercial_fields(self):
@@ -56,3 +57,55 @@ class ResPartner(models.Model):
             "billing_dunning_block_reason",
             "billing_dunning_block_until",
         ]
+
+    def action_billing_dunning_send_statement(self):
+        """Open the e-mail composer with the statement of account (open items) attached."""
+        self.ensure_one()
+        template = self.env.ref("billing_dunning.mail_template_statement")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send Statement of Account"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "res.partner",
+                "default_res_ids": self.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+            },
+        }
+
+    def _get_billing_dunning_open_items(self):
+        """Open posted receivable lines of the commercial partners of ``self`` in the current
+        company, in due date order."""
+        return self.env["account.move.line"].search(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("partner_id", "child_of", self.commercial_partner_id.ids),
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("amount_residual", "!=", 0),
+            ],
+            order="date_maturity, date, id",
+        )
+
+    def _get_billing_dunning_statement(self):
+        """What the statement of account shows: the open items and the balance per currency."""
+        self.ensure_one()
+        lines = self._get_billing_dunning_open_items()
+        totals = {}
+        for line in lines:
+            total = totals.setdefault(line.currency_id, {"currency": line.currency_id, "amount": 0.0})
+            total["amount"] += line.amount_residual_currency
+        for total in totals.values():
+            total["amount"] = total["currency"].round(total["amount"])
+        return {
+            "date": fields.Date.context_today(self),
+            "company": self.env.company,
+            "lines": lines,
+            "totals": list(totals.values()),
+        }

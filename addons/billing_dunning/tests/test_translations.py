@@ -1,0 +1,39 @@
+from datetime import date
+
+from odoo.tests import tagged
+
+from .common import DunningCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDunningTranslations(DunningCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for code in ("nl_NL", "de_DE"):
+            cls.env["res.lang"]._activate_lang(code)
+        cls.env["ir.module.module"]._load_module_terms(
+            ["billing_dunning"], ["nl_NL", "de_DE"], overwrite=True
+        )
+
+    def _reminder_message(self, partner):
+        self._invoice(partner, 100.0, date(2025, 3, 1))
+        self._run(date(2025, 3, 9))
+        reminder = self._reminders(partner)
+        return reminder, reminder.message_ids.filtered(lambda message: message.message_type == "comment")
+
+    def test_reminder_email_and_letter_in_german(self):
+        self.b2b.lang = "de_DE"
+        reminder, message = self._reminder_message(self.b2b)
+        self.assertIn("Nach unseren Unterlagen sind die folgenden Rechnungen überfällig", str(message.body))
+        self.assertIn("Online bezahlen", str(message.body))
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "billing_dunning.report_reminder", reminder.ids
+        )[0]
+        self.assertIn("Zu zahlender Betrag", html.decode())
+
+    def test_reminder_email_in_dutch(self):
+        self.b2c.lang = "nl_NL"
+        _reminder, message = self._reminder_message(self.b2c)
+        self.assertIn("volgens onze gegevens zijn de volgende facturen vervallen", str(message.body))
+        self.assertNotIn("according to our records", str(message.body))
