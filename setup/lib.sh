@@ -62,8 +62,9 @@ apt_install() {
 
 ensure_system_packages() {
     # postgresql: the database server; libldap2-dev/libsasl2-dev: python-ldap builds from
-    # source; wkhtmltopdf: PDF reports (mandate forms, reminders).
-    apt_install postgresql libpq-dev libldap2-dev libsasl2-dev wkhtmltopdf
+    # source; wkhtmltopdf: PDF reports (mandate forms, reminders); chromium: the browser tests
+    # that open every screen of the addons.
+    apt_install postgresql libpq-dev libldap2-dev libsasl2-dev wkhtmltopdf chromium
 }
 
 ensure_venv() {

@@ -7,3 +7,4 @@ from . import test_sepa_target2
 from . import test_pain008
 from . import test_batch
 from . import test_translations
+from . import test_ui
