@@ -4,3 +4,4 @@ from . import test_einvoice_sending
 from . import test_auto_send
 from . import test_transport
 from . import test_peppol_validation
+from . import test_ui
