@@ -7,3 +7,4 @@ from . import test_interest_ecb
 from . import test_levels
 from . import test_reports
 from . import test_translations
+from . import test_ui
