@@ -122,3 +122,76 @@ def test_shop_order_imported_over_xmlrpc(odoo):
     [event] = odoo("billing.webshop.event", "read", [failed["event_id"]], ["state", "payload"])
     assert event["state"] == "error"
     assert json.loads(event["payload"])["id"] == unknown["id"]
+
+
+def _woo_emulator():
+    """The addon's local WooCommerce emulator (plain Python, no Odoo import)."""
+    import importlib.util  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    package_dir = FIXTURES.parent.parent / "webshop"
+    name = "billing_webshop_wire"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, package_dir / "__init__.py", submodule_search_locations=[str(package_dir)]
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return importlib.import_module(f"{name}.emulator").WooEmulator
+
+
+def test_products_pushed_and_stale_stock_refused_over_xmlrpc(odoo):
+    suffix = uuid.uuid4().hex[:8]
+    backend_id, _currency, _journal_id = _setup_backend(odoo, suffix)
+    with _woo_emulator()("ck_rpc", "cs_rpc") as woo:
+        odoo(
+            "billing.webshop.backend",
+            "write",
+            [backend_id],
+            {"base_url": woo.base_url, "api_key": "ck_rpc", "api_secret": "cs_rpc", "push_enabled": True},
+        )
+        shop_product = woo._create_product({"name": "Oud", "sku": f"OLD-{suffix}", "manage_stock": True})
+        product_id = odoo(
+            "product.product",
+            "create",
+            {
+                "name": f"Klompen {suffix}",
+                "default_code": f"KLOMP-{suffix}",
+                "is_storable": True,
+                "list_price": 24.5,
+            },
+        )
+        binding_id = odoo(
+            "billing.webshop.product.binding",
+            "create",
+            {"backend_id": backend_id, "external_id": str(shop_product["id"]), "product_id": product_id},
+        )
+        odoo("billing.webshop.product.binding", "action_push_now", [binding_id])
+        pushed = woo.products[shop_product["id"]]
+        assert (pushed["name"], pushed["sku"], pushed["regular_price"]) == (
+            f"Klompen {suffix}",
+            f"KLOMP-{suffix}",
+            "24.50",
+        )
+        assert pushed["stock_quantity"] == 0
+        fields = ["push_state", "last_stock_read", "conflict_shop_stock", "need_push"]
+        [binding] = odoo("billing.webshop.product.binding", "read", [binding_id], fields)
+        assert (binding["push_state"], binding["last_stock_read"]) == ("synced", 0)
+
+        # The shop's stock changes (a restock entered in WordPress), then the price in Odoo:
+        # the price goes out, the shop's stock figure is left alone and the conflict shows.
+        woo._update_product({"id": shop_product["id"], "stock_quantity": 6})
+        odoo("product.product", "write", [product_id], {"list_price": 26.0})
+        [binding] = odoo("billing.webshop.product.binding", "read", [binding_id], fields)
+        assert binding["need_push"] is True
+        odoo("billing.webshop.product.binding", "action_push_now", [binding_id])
+        assert woo.products[shop_product["id"]]["regular_price"] == "26.00"
+        assert woo.products[shop_product["id"]]["stock_quantity"] == 6
+        [binding] = odoo("billing.webshop.product.binding", "read", [binding_id], fields)
+        assert (binding["push_state"], binding["conflict_shop_stock"]) == ("conflict", 6)
+
+        # Accepting the shop's figure resolves it.
+        odoo("billing.webshop.product.binding", "action_accept_shop_stock", [binding_id])
+        [binding] = odoo("billing.webshop.product.binding", "read", [binding_id], fields)
+        assert (binding["push_state"], binding["last_stock_read"]) == ("synced", 6)

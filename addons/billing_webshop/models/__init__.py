@@ -3,7 +3,10 @@ from . import billing_webshop_bindings
 from . import billing_webshop_event
 from . import billing_webshop_order_importer
 from . import billing_webshop_payment_method
+from . import billing_webshop_product_binding
 from . import billing_webshop_tax_map
 from . import product_product
+from . import product_template
 from . import res_partner
 from . import sale_order
+from . import stock_quant

@@ -117,6 +117,31 @@ class BillingWebshopBackend(models.Model):
     poll_overlap_minutes = fields.Integer(default=10, required=True)
     max_attempts = fields.Integer(default=5, required=True, help="Attempts before an event goes to error.")
 
+    # Push (products, prices, stock from Odoo to the shop)
+    push_enabled = fields.Boolean(
+        string="Push Products",
+        help="Send name, description, SKU, price and stock of the bound products to the shop "
+        "when they change in Odoo.",
+    )
+    push_stock = fields.Boolean(
+        default=True,
+        help="Push the free quantity (on hand minus reserved) of the stock location, never a figure "
+        "the shop changed since it was last read.",
+    )
+    stock_location_id = fields.Many2one(
+        "stock.location",
+        check_company=True,
+        domain="[('usage', '=', 'internal')]",
+        help="Location whose free quantity is the shop's stock (with its sublocations); all "
+        "internal locations of the company when empty.",
+    )
+    push_price_include_tax = fields.Boolean(
+        string="Shop Prices Include Tax",
+        help="The shop's prices are entered with tax: push the price with the product's sales taxes.",
+    )
+    product_binding_ids = fields.One2many("billing.webshop.product.binding", "backend_id")
+    product_conflict_count = fields.Integer(compute="_compute_product_conflict_count")
+
     event_ids = fields.One2many("billing.webshop.event", "backend_id")
     event_error_count = fields.Integer(compute="_compute_event_error_count")
     order_binding_ids = fields.One2many("billing.webshop.order.binding", "backend_id")
@@ -143,6 +168,17 @@ class BillingWebshopBackend(models.Model):
         )
         for backend in self:
             backend.event_error_count = counts.get(backend, 0)
+
+    def _compute_product_conflict_count(self):
+        counts = dict(
+            self.env["billing.webshop.product.binding"]._read_group(
+                [("backend_id", "in", self.ids), ("push_state", "in", ("conflict", "error"))],
+                ["backend_id"],
+                ["__count"],
+            )
+        )
+        for backend in self:
+            backend.product_conflict_count = counts.get(backend, 0)
 
     @api.constrains("currency_policy", "pricelist_id")
     def _check_pricelist(self):
@@ -260,6 +296,26 @@ class BillingWebshopBackend(models.Model):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def action_push_products(self):
+        """Push every product of this shop that changed since the last push."""
+        self.ensure_one()
+        self.check_access("write")
+        bindings = self.product_binding_ids.filtered("need_push")
+        if not bindings:
+            raise UserError(
+                self.env._("No product of %(backend)s changed since the last push.", backend=self.name)
+            )
+        return bindings.action_push_now()
+
+    def action_view_product_bindings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "billing_webshop.billing_webshop_product_binding_action"
+        )
+        action["domain"] = [("backend_id", "=", self.id)]
+        action["context"] = {"search_default_filter_attention": 1, "default_backend_id": self.id}
+        return action
 
     def action_view_events(self):
         self.ensure_one()

@@ -70,31 +70,3 @@ class BillingWebshopPartnerBinding(models.Model):
     _sql_constraints = [
         ("external_unique", "UNIQUE(backend_id, external_id)", "This shop customer is already bound."),
     ]
-
-
-class BillingWebshopProductBinding(models.Model):
-    """A shop product or variation and the Odoo product it is; carries the push state."""
-
-    _name = "billing.webshop.product.binding"
-    _description = "Webshop Product Binding"
-    _order = "id desc"
-    _rec_name = "external_id"
-    _check_company_auto = True
-
-    backend_id = fields.Many2one("billing.webshop.backend", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
-    external_id = fields.Char(string="Shop Product ID", required=True)
-    product_id = fields.Many2one(
-        "product.product", required=True, ondelete="cascade", index=True, check_company=True
-    )
-    default_code = fields.Char(related="product_id.default_code", string="SKU")
-    need_push = fields.Boolean(string="To Push", index=True, copy=False)
-    last_push = fields.Datetime(readonly=True, copy=False)
-    last_stock_read = fields.Integer(
-        readonly=True, copy=False, help="The shop's stock quantity when we last read or wrote it."
-    )
-    push_error = fields.Char(readonly=True, copy=False)
-
-    _sql_constraints = [
-        ("external_unique", "UNIQUE(backend_id, external_id)", "This shop product is already bound."),
-    ]

@@ -293,7 +293,7 @@ class BillingWebshopOrderImporter(models.AbstractModel):
                         "%(country)s with prices %(included)s tax, on shop order %(number)s.",
                         rate=(rate.label or rate.code) if rate else "?",
                         rate_id=line_tax.rate_id,
-                        percent=f"{percent.normalize():f}" if percent is not None else "?",
+                        percent=format(percent.normalize(), "f") if percent is not None else "?",
                         country=country.code or "?",
                         included=self.env._("including")
                         if order.prices_include_tax
@@ -486,11 +486,11 @@ class BillingWebshopOrderImporter(models.AbstractModel):
                     "%(document)s totals %(odoo_total)s but shop order %(number)s totals %(shop_total)s: the "
                     "difference %(difference)s is more than the tolerance %(tolerance)s.",
                     document=document,
-                    odoo_total=f"{odoo_total:.2f}",
+                    odoo_total=format(odoo_total, ".2f"),
                     number=number,
-                    shop_total=f"{shop_total:f}",
-                    difference=f"{difference:f}",
-                    tolerance=f"{backend.total_tolerance:.2f}",
+                    shop_total=format(shop_total, "f"),
+                    difference=format(difference, "f"),
+                    tolerance=format(backend.total_tolerance, ".2f"),
                 )
             )
         return difference
@@ -531,7 +531,7 @@ class BillingWebshopOrderImporter(models.AbstractModel):
                 self.env._(
                     "%(document)s misses the shop total by %(difference)s and has no tax to absorb it.",
                     document=move.name or move.ref,
-                    difference=f"{_to_float(expected_total) - move.amount_total:.2f}",
+                    difference=format(_to_float(expected_total) - move.amount_total, ".2f"),
                 )
             )
         if expected_by_group:
@@ -552,8 +552,8 @@ class BillingWebshopOrderImporter(models.AbstractModel):
                 self.env._(
                     "%(document)s totals %(odoo_total)s after the rounding correction instead of %(shop_total)s.",
                     document=move.name or move.ref,
-                    odoo_total=f"{move.amount_total:.2f}",
-                    shop_total=f"{expected_total:f}",
+                    odoo_total=format(move.amount_total, ".2f"),
+                    shop_total=format(expected_total, "f"),
                 )
             )
         return True
@@ -698,7 +698,7 @@ class BillingWebshopOrderImporter(models.AbstractModel):
         return done
 
     def _create_credit_note(self, backend, order, binding, invoice, refund):
-        """A full refund reverses the invoice; a partial one credits an amount at one tax rate."""
+        """A full refund reverses the invoice; a partial one credits its amount per tax rate."""
         reason = refund.reason or self.env._("Shop refund %(refund)s", refund=refund.external_id)
         already = sum(binding.refund_ids.mapped("amount"))
         if (
@@ -709,34 +709,45 @@ class BillingWebshopOrderImporter(models.AbstractModel):
                 [{"ref": reason, "invoice_date": fields.Date.context_today(self)}]
             )
         else:
+            prices = self._get_refund_line_prices(backend, order, invoice, refund)
             credit_note = self.env["account.move"].create(
-                self._prepare_partial_credit_note_vals(backend, order, invoice, refund, reason)
+                self._prepare_partial_credit_note_vals(backend, order, invoice, refund, reason, prices)
             )
-            self._absorb_total_difference(backend, credit_note, refund.amount)
+            # Each rate's tax is what makes its line total its share of the refund, to the cent.
+            expected_by_group = defaultdict(Decimal)
+            for taxes, amount, _price, base in prices:
+                if len(taxes.tax_group_id) == 1:
+                    expected_by_group[taxes.tax_group_id.id] += amount - base
+            self._absorb_total_difference(backend, credit_note, refund.amount, expected_by_group)
         credit_note.action_post()
         return credit_note
 
-    def _prepare_partial_credit_note_vals(self, backend, order, invoice, refund, reason):
-        taxes = invoice.invoice_line_ids.tax_ids
-        if len(taxes) > 1:
-            raise WebshopImportError(
-                self.env._(
-                    "Shop refund %(refund)s of %(amount)s on order %(number)s cannot be split over the order's "
-                    "%(count)s tax rates: create the credit note by hand, then ignore this event.",
-                    refund=refund.external_id,
-                    amount=f"{refund.amount:f}",
-                    number=order.number,
-                    count=len(taxes),
-                )
-            )
+    def _prepare_partial_credit_note_vals(self, backend, order, invoice, refund, reason, prices=None):
+        """A credit note with one refund line per combination of taxes, summing to the refund.
+
+        The refund's own lines give the split per tax rate when the shop sends them (a
+        WooCommerce refund object); what they do not explain (an amount-only refund, "refund
+        manually" of a sum) is split over the invoice's tax combinations in proportion to their
+        amounts with tax, as a discount on the whole order would be, to the cent.
+        """
         if not backend.refund_product_id:
             raise WebshopImportError(
                 self.env._("Webshop %(backend)s has no refund product.", backend=backend.name)
             )
-        amount = refund.amount
-        if taxes and not taxes.price_include:
-            amount = (amount / (1 + Decimal(str(taxes.amount)) / 100)).quantize(
-                Decimal("0.01"), ROUND_HALF_UP
+        if prices is None:
+            prices = self._get_refund_line_prices(backend, order, invoice, refund)
+        line_vals = []
+        for taxes, _amount, price, _base in prices:
+            line_vals.append(
+                Command.create(
+                    {
+                        "product_id": backend.refund_product_id.id,
+                        "name": reason,
+                        "quantity": 1.0,
+                        "price_unit": _to_float(price),
+                        "tax_ids": [Command.set(taxes.ids)],
+                    }
+                )
             )
         return {
             "move_type": "out_refund",
@@ -747,15 +758,76 @@ class BillingWebshopOrderImporter(models.AbstractModel):
             "reversed_entry_id": invoice.id,
             "invoice_origin": invoice.invoice_origin,
             "ref": reason,
-            "invoice_line_ids": [
-                Command.create(
-                    {
-                        "product_id": backend.refund_product_id.id,
-                        "name": reason,
-                        "quantity": 1.0,
-                        "price_unit": _to_float(amount),
-                        "tax_ids": [Command.set(taxes.ids)],
-                    }
-                )
-            ],
+            "invoice_line_ids": line_vals,
         }
+
+    def _get_refund_line_prices(self, backend, order, invoice, refund):
+        """[(taxes, amount with tax, line price, base)] of a partial refund's credit note lines."""
+        prices = []
+        for taxes, amount in self._split_refund_by_taxes(backend, order, invoice, refund):
+            rate = sum(Decimal(str(tax.amount)) for tax in taxes if tax.amount_type == "percent")
+            base = (amount / (1 + rate / 100)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            price = amount if taxes and all(taxes.mapped("price_include")) else base
+            prices.append((taxes, amount, price, base))
+        return prices
+
+    def _split_refund_by_taxes(self, backend, order, invoice, refund):
+        """Return [(account.tax recordset, Decimal amount with tax)] summing to ``refund.amount``."""
+        country = self._get_order_country(order)
+        amounts = defaultdict(Decimal)
+        for rate_ids, amount in refund.amounts_by_rates:
+            taxes = self._get_rate_taxes(backend, order, country, rate_ids, refund)
+            amounts[taxes] += amount.quantize(Decimal("0.01"), ROUND_HALF_UP)
+        rest = refund.amount - sum(amounts.values(), Decimal(0))
+        if rest:
+            for taxes, amount in self._allocate_by_invoice_taxes(invoice, rest, refund, order):
+                amounts[taxes] += amount
+        return [(taxes, amount) for taxes, amount in amounts.items() if amount]
+
+    def _get_rate_taxes(self, backend, order, country, rate_ids, refund):
+        taxes = self.env["account.tax"]
+        for rate_id in rate_ids:
+            rate = next((rate for rate in order.tax_rates if rate.rate_id == rate_id), None)
+            mappings = backend.tax_map_ids.filtered(
+                lambda mapping, rate_id=rate_id, rate=rate: mapping._matches(
+                    rate_id, rate.percent if rate else None, country, order.prices_include_tax
+                )
+            )
+            if not mappings:
+                raise WebshopImportError(
+                    self.env._(
+                        "Shop refund %(refund)s on order %(number)s uses tax rate %(rate)s, which has no "
+                        "tax mapping.",
+                        refund=refund.external_id,
+                        number=order.number,
+                        rate=rate_id,
+                    )
+                )
+            taxes |= max(mappings, key=lambda mapping: mapping._specificity()).tax_id
+        return taxes
+
+    def _allocate_by_invoice_taxes(self, invoice, amount, refund, order):
+        """Split ``amount`` over the invoice's tax combinations pro rata, largest remainder."""
+        weights = defaultdict(Decimal)
+        for line in invoice.invoice_line_ids.filtered(lambda line: line.display_type == "product"):
+            weights[line.tax_ids] += Decimal(str(line.price_total))
+        weights = {taxes: weight for taxes, weight in weights.items() if weight > 0}
+        total = sum(weights.values(), Decimal(0))
+        if not total:
+            raise WebshopImportError(
+                self.env._(
+                    "Shop refund %(refund)s on order %(number)s cannot be split: the invoice has no positive lines.",
+                    refund=refund.external_id,
+                    number=order.number,
+                )
+            )
+        cent = Decimal("0.01")
+        cents = int((amount / cent).to_integral_value(ROUND_HALF_UP))
+        sign = 1 if cents >= 0 else -1
+        exact = {taxes: abs(cents) * weight / total for taxes, weight in weights.items()}
+        shares = {taxes: int(value) for taxes, value in exact.items()}
+        left = abs(cents) - sum(shares.values())
+        # Hand the cents left over to the largest fractional parts (ties: the larger weight).
+        for taxes in sorted(exact, key=lambda t: (exact[t] - shares[t], weights[t]), reverse=True)[:left]:
+            shares[taxes] += 1
+        return [(taxes, sign * share * cent) for taxes, share in shares.items() if share]

@@ -269,13 +269,85 @@ class TestOrderImport(WebshopCommon):
         )
         self.assertEqual(credit_note.invoice_line_ids.tax_ids, self.tax_21)
 
-    def test_partial_refund_over_two_rates_is_an_error(self):
-        # Two tax rates and only a refund total: the VAT split is unknown, so a person decides.
+    def _credit_per_rate(self, credit_note):
+        return sorted(
+            (line.tax_ids.amount, line.price_subtotal, line.price_total)
+            for line in credit_note.invoice_line_ids
+        )
+
+    def test_partial_refund_over_two_rates_is_split_pro_rata(self):
+        # Only a refund total (WooCommerce's "refund manually" of an amount): it is split over
+        # the invoice's rates in proportion to their amounts with tax (24.20 and 6.00 of 30.20).
         event = self.import_payload(self.fixture("woo_order_refunded"))
+        order = self.assertImported(event)
+        credit_note = event.order_binding_id.refund_ids.move_id
+        self.assertEqual((credit_note.move_type, credit_note.state), ("out_refund", "posted"))
+        self.assertEqual(
+            credit_note.reversed_entry_id, order.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
+        )
+        self.assertEqual(credit_note.amount_total, 12.10)
+        self.assertEqual(self._credit_per_rate(credit_note), [(9.0, 2.2, 2.4), (21.0, 8.02, 9.7)])
+        self.assertEqual((credit_note.amount_untaxed, credit_note.amount_tax), (10.22, 1.88))
+
+    def test_partial_refund_with_refund_lines_credits_their_rates(self):
+        payload = self.fixture("woo_order_refunded")
+        payload["refunds"] = [
+            {
+                "id": 4705,
+                "reason": "Drop was op",
+                "total": "-6.00",
+                "line_items": [
+                    {
+                        "id": 1,
+                        "quantity": -1,
+                        "total": "-5.50",
+                        "total_tax": "-0.50",
+                        "taxes": [{"id": 2, "total": "-0.495", "subtotal": "-0.495"}],
+                    }
+                ],
+            }
+        ]
+        event = self.import_payload(payload)
+        self.assertImported(event)
+        credit_note = event.order_binding_id.refund_ids.move_id
+        self.assertEqual(self._credit_per_rate(credit_note), [(9.0, 5.5, 6.0)])
+        self.assertEqual(
+            (credit_note.amount_untaxed, credit_note.amount_tax, credit_note.amount_total), (5.5, 0.5, 6.0)
+        )
+
+        # A second refund of the rest mixes a line (the cheese slicer at 21 %) and an amount.
+        payload["refunds"].append(
+            {
+                "id": 4706,
+                "reason": "Kaasschaaf en coulance",
+                "total": "-13.10",
+                "line_items": [
+                    {
+                        "id": 2,
+                        "quantity": -1,
+                        "total": "-10.00",
+                        "total_tax": "-2.10",
+                        "taxes": [{"id": 1, "total": "-2.1", "subtotal": "-2.1"}],
+                    }
+                ],
+            }
+        )
+        payload["date_modified_gmt"] = "2025-03-20T10:00:00"
+        event = self.import_payload(payload)
+        self.assertImported(event)
+        second = event.order_binding_id.refund_ids.filtered(lambda r: r.external_id == "4706").move_id
+        # 12.10 at 21 % from the line; the 1.00 goodwill split 24.20 : 6.00 → 0.80 + 0.20.
+        self.assertEqual(second.amount_total, 13.10)
+        self.assertEqual(self._credit_per_rate(second), [(9.0, 0.18, 0.2), (21.0, 10.66, 12.9)])
+
+    def test_partial_refund_with_unmapped_rate_is_an_error(self):
+        payload = self.fixture("woo_order_refunded")
+        payload["refunds"][0]["line_items"] = [
+            {"id": 1, "total": "-10.00", "total_tax": "-2.10", "taxes": [{"id": 77, "total": "-2.1"}]}
+        ]
+        event = self.import_payload(payload)
         self.assertEqual(event.state, "error")
-        self.assertIn("4705", event.error)
-        self.assertIn("cannot be split", event.error)
-        self.assertFalse(self.env["sale.order"].search([("client_order_ref", "=", "4690")]))
+        self.assertIn("77", event.error)
 
     def test_total_tolerance_compares_decimals(self):
         self.assertEqual(Decimal(str(self.backend.total_tolerance)), Decimal("0.02"))

@@ -169,6 +169,25 @@ class TestWebshopNormalize(BaseCase):
         self.assertEqual((refund.total, refund.amount), (Decimal("-12.10"), Decimal("12.10")))
         self.assertEqual(order.refunded_amount, Decimal("12.10"))
         self.assertEqual(order.status, "completed")
+        # An embedded summary has no lines: nothing says how it splits over the rates.
+        self.assertEqual(refund.amounts_by_rates, ())
+
+    def test_refund_lines_summed_per_rate(self):
+        payload = load_fixture("woo_order_refunded")
+        payload["refunds"][0].update(
+            total="-18.65",
+            line_items=[
+                {"id": 1, "total": "-10.00", "total_tax": "-2.10", "taxes": [{"id": 1, "total": "-2.1"}]},
+                {"id": 2, "total": "-5.50", "total_tax": "-0.50", "taxes": [{"id": 2, "total": "-0.495"}]},
+                {"id": 3, "total": "-1.00", "taxes": [{"id": 2, "total": "-0.09"}, {"id": 1, "total": ""}]},
+            ],
+            shipping_lines=[{"id": 4, "total": "-1.00", "total_tax": "0.00", "taxes": []}],
+        )
+        (refund,) = normalize_woocommerce_order(payload).refunds
+        self.assertEqual(
+            refund.amounts_by_rates,
+            (((), Decimal("1.00")), ((1,), Decimal("12.10")), ((2,), Decimal("7.09"))),
+        )
 
     def test_fixtures_add_up(self):
         for name in FIXTURES:

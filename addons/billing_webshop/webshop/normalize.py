@@ -172,6 +172,10 @@ class Refund:
     external_id: str
     reason: str
     total: Decimal
+    # ((rate ids, refunded amount with tax, positive), ...) from the refund's own line_items,
+    # shipping_lines and fee_lines when the payload carries them (a WooCommerce refund object);
+    # empty for an embedded summary, which only has the total.
+    amounts_by_rates: tuple[tuple[tuple[int, ...], Decimal], ...] = ()
 
     @property
     def amount(self):
@@ -550,9 +554,27 @@ def _read_refunds(reader, payload):
                 external_id=str(reader.integer(refund, "id", f"{path}.id")),
                 reason=reader.text(refund, "reason", f"{path}.reason"),
                 total=reader.money(refund, "total", f"{path}.total"),
+                amounts_by_rates=_read_refund_amounts_by_rates(reader, refund, path),
             )
         )
     return tuple(refunds)
+
+
+def _read_refund_amounts_by_rates(reader, refund, path):
+    """Sum a refund object's lines (negative amounts) per combination of tax rates."""
+    amounts = {}
+    for key in ("line_items", "shipping_lines", "fee_lines"):
+        for index, line in enumerate(reader.items(refund, key, f"{path}.{key}")):
+            line_path = f"{path}.{key}[{index}]"
+            taxes = _read_line_taxes(reader, line, line_path)
+            total = reader.money(line, "total", f"{line_path}.total", required=False, blank=_ZERO) or _ZERO
+            # total_tax is rounded to the shop's decimals, taxes[].total is not.
+            tax = reader.money(line, "total_tax", f"{line_path}.total_tax", required=False)
+            if tax is None:
+                tax = sum((line_tax.total for line_tax in taxes), _ZERO)
+            rate_ids = tuple(sorted(line_tax.rate_id for line_tax in taxes if not line_tax.total.is_zero()))
+            amounts[rate_ids] = amounts.get(rate_ids, _ZERO) - total - tax
+    return tuple((rate_ids, amount) for rate_ids, amount in sorted(amounts.items()) if not amount.is_zero())
 
 
 def normalize_woocommerce_order(payload: dict) -> NormalizedOrder:
