@@ -7,3 +7,4 @@ from . import test_webhook
 from . import test_webshop_emulator
 from . import test_webshop_normalize
 from . import test_webshop_signature
+from . import test_ui
