@@ -467,7 +467,10 @@ class BillingSepaBatch(models.Model):
             invoice = batch_line_by_e2e[credit.name].move_id
             plan.append(credit | receivables_by_invoice.get(invoice, self.env["account.move.line"]))
         self.env["account.move.line"].with_context(**bulk)._reconcile_plan(plan)
-        self.line_ids.mandate_id.sudo().write({"sequence_settled": True})
+        # Only the mandates whose first collection this was: rewriting the others changes nothing.
+        self.line_ids.mandate_id.filtered(lambda mandate: not mandate.sequence_settled).sudo().write(
+            {"sequence_settled": True}
+        )
         self.write({"state": "collected"})
         return True
 
@@ -524,16 +527,22 @@ class BillingSepaBatch(models.Model):
         credit_lines = []
         debit_lines = []
         total_amount = total_balance = 0.0
+        receivable_account_by_invoice = {
+            aml.move_id: aml.account_id
+            for aml in lines.move_id.line_ids
+            if aml.account_id.account_type == "asset_receivable"
+        }
         for line in lines:
             debtor = line.move_id.commercial_partner_id
             balance = self.currency_id._convert(line.amount, company.currency_id, company, date)
-            receivable = line.move_id.line_ids.filtered(
-                lambda aml: aml.account_id.account_type == "asset_receivable"
-            )[:1]
             credit_lines.append(
                 Command.create(
                     self._prepare_collection_line_vals(
-                        line.end_to_end_id, receivable.account_id, debtor, -line.amount, -balance
+                        line.end_to_end_id,
+                        receivable_account_by_invoice[line.move_id],
+                        debtor,
+                        -line.amount,
+                        -balance,
                     )
                 )
             )
