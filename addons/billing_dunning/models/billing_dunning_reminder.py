@@ -99,6 +99,125 @@ class BillingDunningReminder(models.Model):
         return super().create(vals_list)
 
     @api.model
+    def _insert_batch(self, vals_list):
+        """Create the reminders of a dunning run in one INSERT and return them.
+
+        What ``create`` would store for a run, without its per-record work (defaults, company
+        checks, chatter, followers, tracking), which cost a run of thousands of reminders
+        more than inserting them: the numbers of the sequence, the log columns, the defaults
+        (evaluated once for the batch), the stored channel of the level and the rows of the
+        many2many fields. ``vals_list`` holds plain values, all with the same keys and
+        without ``name`` and ``channel``: ids for many2one fields, lists of ids for many2many
+        ones. A customer or level of another company raises as in ``create``.
+        """
+        if not vals_list:
+            return self.browse()
+        names = [name for name in vals_list[0] if self._fields[name].column_type]
+        relations = [name for name in vals_list[0] if self._fields[name].type == "many2many"]
+        levels = self.env["billing.dunning.level"].browse({vals["level_id"] for vals in vals_list})
+        channel_by_level = {level.id: level.channel for level in levels}
+        columns = [
+            name
+            for name, field in self._fields.items()
+            if field.store
+            and field.column_type
+            and not field.compute
+            and name not in names
+            and name not in models.LOG_ACCESS_COLUMNS
+            and name not in ("id", "name")
+        ]
+        defaults = self.default_get(columns)
+        now = self.env.cr.now()
+        log_values = {
+            "create_uid": self.env.uid,
+            "create_date": now,
+            "write_uid": self.env.uid,
+            "write_date": now,
+        }
+        constant = {
+            name: self._fields[name].convert_to_column_insert(value, self)
+            for name, value in {**defaults, **log_values}.items()
+        }
+        all_names = ["name", "channel", *names, *constant]
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s) VALUES %s RETURNING id",
+                SQL.identifier(self._table),
+                SQL(", ").join(SQL.identifier(name) for name in all_names),
+                SQL(", ").join(
+                    (
+                        number,
+                        channel_by_level[vals["level_id"]],
+                        *(vals[name] for name in names),
+                        *constant.values(),
+                    )
+                    for vals, number in zip(vals_list, self._get_next_names(len(vals_list)), strict=True)
+                ),
+            )
+        )
+        reminders = self.browse(reminder_id for [reminder_id] in self.env.cr.fetchall())
+        for name in relations:
+            field = self._fields[name]
+            rows = [
+                (reminder.id, related_id)
+                for reminder, vals in zip(reminders, vals_list, strict=True)
+                for related_id in vals[name]
+            ]
+            if rows:
+                self.env.cr.execute(
+                    SQL(
+                        "INSERT INTO %s (%s, %s) VALUES %s ON CONFLICT DO NOTHING",
+                        SQL.identifier(field.relation),
+                        SQL.identifier(field.column1),
+                        SQL.identifier(field.column2),
+                        SQL(", ").join(rows),
+                    )
+                )
+        self._check_batch_companies(reminders, vals_list)
+        # The one2many fields on the customers and the runs list the new reminders.
+        for name in [*names, *relations]:
+            for inverse in self.pool.field_inverses[self._fields[name]]:
+                self.env[inverse.model_name].invalidate_model([inverse.name])
+        stored_computed = [
+            field
+            for field in self._fields.values()
+            if field.store and field.compute and field.name != "channel"
+        ]
+        for field in stored_computed:
+            self.env.add_to_compute(field, reminders)
+        reminders._validate_fields([*names, *relations])
+        reminders.check_access("create")
+        # As a create with tracking_disable: no "State: Draft -> Sent" message when the run
+        # dispatches them (the reminder's own message says it all).
+        reminders._track_discard()
+        return reminders
+
+    def _check_batch_companies(self, reminders, vals_list):
+        """Raise, as ``create`` would, when a customer or a level of ``vals_list`` belongs to
+        another company than its reminder (one query per company: the customers' records are
+        not read)."""
+        partners_by_company = defaultdict(set)
+        for vals in vals_list:
+            partners_by_company[vals["company_id"]].add(vals["partner_id"])
+        wrong_partners = set()
+        for company_id, partner_ids in partners_by_company.items():
+            wrong_partners.update(
+                self.env["res.partner"]
+                .sudo()
+                .with_context(active_test=False)
+                ._search([("id", "in", list(partner_ids)), ("company_id", "not in", [False, company_id])])
+            )
+        levels = self.env["billing.dunning.level"].browse({vals["level_id"] for vals in vals_list})
+        level_company = {level.id: level.company_id.id for level in levels}
+        wrong = self.browse(
+            reminder.id
+            for reminder, vals in zip(reminders, vals_list, strict=True)
+            if vals["partner_id"] in wrong_partners
+            or level_company[vals["level_id"]] not in (False, vals["company_id"])
+        )
+        wrong._check_company(["partner_id", "level_id"])
+
+    @api.model
     def _get_next_names(self, count):
         """``count`` reminder numbers, drawn in one query from a standard sequence (a run
         numbers thousands of reminders at once)."""

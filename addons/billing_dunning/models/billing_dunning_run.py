@@ -1,4 +1,4 @@
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,6 +14,14 @@ from .billing_dunning_interest_rate import RATE_SET_BY_PROFILE
 # Customers per batch: a batch is one transaction in the scheduled action.
 BATCH_SIZE = 500
 
+# What level selection needs of one candidate invoice: its amounts (the open amount in its
+# currency and in company currency), the level it is at (None: never reminded), the date of
+# that reminder and every level it was reminded at.
+DunningItem = namedtuple(
+    "DunningItem",
+    "move_id partner_id due_date amount_residual amount_residual_signed level_id last_date reminded_level_ids",
+)
+
 
 class BillingDunningRun(models.Model):
     """Dunning for one company on one date.
@@ -22,8 +30,10 @@ class BillingDunningRun(models.Model):
     time (``partner_cursor`` keeps the place, so a run interrupted by a crash or a time limit
     resumes where it stopped). Per batch: one query selects the candidate invoices, one locks
     them (``FOR UPDATE SKIP LOCKED``: a concurrent run skips the customers this one holds),
-    the level of every invoice is computed in Python, and reminders, lines, charges and
-    charges documents are created in a few batched calls.
+    one reads what level selection needs of them (amounts, the levels reached so far), the
+    level of every invoice is computed by ``dunning.levels`` on plain values, the reminders
+    and their lines are inserted in one statement each, and charges and charges documents
+    are created in a few batched calls.
     """
 
     _name = "billing.dunning.run"
@@ -268,26 +278,29 @@ class BillingDunningRun(models.Model):
                 ["partner_id"],
             )
         }
-        if already:
-            moves = moves.filtered(lambda move: move.commercial_partner_id.id not in already)
-        credits_by_partner = self._get_unapplied_credits(moves.commercial_partner_id)
-        reminded = {
-            (line["move_id"][0], line["level_id"][0])
-            for line in self.env["billing.dunning.reminder.line"].search_read(
-                [("move_id", "in", moves.ids)], ["move_id", "level_id"]
-            )
-        }
-        policies = self._get_policies(moves.commercial_partner_id)
+        items_by_partner = defaultdict(list)
+        for item in self._get_items(moves):
+            if item.partner_id not in already:
+                items_by_partner[item.partner_id].append(item)
+        if not items_by_partner:
+            return
+        partners = self.env["res.partner"].browse(sorted(items_by_partner))
+        credits_by_partner = self._get_unapplied_credits(partners)
+        policies = self._get_policies(partners)
         ladders = {}
         plans = []
-        for partner, partner_moves in moves.grouped("commercial_partner_id").items():
+        for partner in partners:
             policy = policies[partner]
             if not policy:
                 continue
             if policy not in ladders:
                 ladders[policy] = (list(policy._get_levels()), policy._get_steps())
             plan = self._plan_partner(
-                partner, policy, ladders[policy], partner_moves, credits_by_partner.get(partner.id), reminded
+                partner,
+                policy,
+                ladders[policy],
+                items_by_partner[partner.id],
+                credits_by_partner.get(partner.id),
             )
             if plan:
                 plans.append(plan)
@@ -296,6 +309,62 @@ class BillingDunningRun(models.Model):
         reminders = self._create_reminders(plans)
         self._create_charges(reminders, plans)
         reminders._dispatch()
+
+    def _get_items(self, moves):
+        """What level selection needs of ``moves``, as ``DunningItem`` tuples in due date order,
+        read in one query: a run selects the levels of thousands of invoices at once, and
+        reading them as records (and the invoices' computed levels) cost most of its time.
+
+        The last level and its date are those of ``account.move``'s
+        ``_compute_billing_dunning_level``: the line of the latest date, then of the highest
+        level sequence, then the latest line."""
+        self.env["account.move"].flush_model(
+            ["commercial_partner_id", "invoice_date_due", "amount_residual", "amount_residual_signed"]
+        )
+        self.env["billing.dunning.reminder.line"].flush_model(["move_id", "level_id", "date"])
+        self.env["billing.dunning.level"].flush_model(["sequence"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT move.id, move.commercial_partner_id, move.invoice_date_due,
+                       move.amount_residual, move.amount_residual_signed,
+                       reminded.level_ids, reminded.last_date
+                  FROM account_move move
+             LEFT JOIN LATERAL (
+                        SELECT ARRAY_AGG(line.level_id ORDER BY line.date DESC, level.sequence DESC, line.id DESC)
+                                   AS level_ids,
+                               MAX(line.date) AS last_date
+                          FROM billing_dunning_reminder_line line
+                          JOIN billing_dunning_level level ON level.id = line.level_id
+                         WHERE line.move_id = move.id
+                       ) reminded ON TRUE
+                 WHERE move.id = ANY(%s)
+              ORDER BY move.invoice_date_due, move.id
+                """,
+                moves.ids,
+            )
+        )
+        return [
+            DunningItem(
+                move_id,
+                partner_id,
+                due_date,
+                amount_residual,
+                amount_residual_signed,
+                level_ids[0] if level_ids else None,
+                last_date,
+                frozenset(level_ids or ()),
+            )
+            for (
+                move_id,
+                partner_id,
+                due_date,
+                amount_residual,
+                amount_residual_signed,
+                level_ids,
+                last_date,
+            ) in self.env.cr.fetchall()
+        ]
 
     def _get_unapplied_credits(self, partners):
         """Open receivable credits (payments, credit notes) per customer id."""
@@ -326,87 +395,81 @@ class BillingDunningRun(models.Model):
             for partner in partners
         }
 
-    def _plan_partner(self, partner, policy, ladder, moves, credits, reminded):
-        """What to send ``partner``: (partner, policy, [(move, level)], other moves, credits), or
-        None. ``ladder`` is (levels, steps) of ``policy``."""
+    def _plan_partner(self, partner, policy, ladder, items, credits):
+        """What to send ``partner``: (partner, policy, [(item, level)], other moves, credits), or
+        None. ``ladder`` is (levels, steps) of ``policy``; ``items`` are the ``DunningItem`` of
+        the customer's candidate invoices in due date order."""
         levels, steps = ladder
         level_index = {level.id: index for index, level in enumerate(levels)}
         currency = self.company_id.currency_id
         min_amount_item, catch_up = policy.min_amount_item, policy.catch_up
         escalations, listed, others = [], [], []
-        for move in moves.sorted(lambda move: (move.invoice_date_due, move.id)):
-            if currency.compare_amounts(move.amount_residual_signed, min_amount_item) < 0:
+        for item in items:
+            if (
+                item.amount_residual_signed < min_amount_item
+                and currency.compare_amounts(item.amount_residual_signed, min_amount_item) < 0
+            ):
                 continue
-            listed.append(move)
+            listed.append(item)
             index = target_step(
-                steps,
-                move.invoice_date_due,
-                self.date,
-                level_index.get(move.billing_dunning_level_id.id),
-                move.billing_dunning_last_date,
-                catch_up,
+                steps, item.due_date, self.date, level_index.get(item.level_id), item.last_date, catch_up
             )
-            if index is not None and (move.id, levels[index].id) not in reminded:
-                escalations.append((move, levels[index]))
-            elif move.invoice_date_due < self.date:
-                others.append(move)
+            if index is not None and levels[index].id not in item.reminded_level_ids:
+                escalations.append((item, levels[index]))
+            elif item.due_date < self.date:
+                others.append(item.move_id)
         if not escalations:
             return None
         credits = credits or self.env["account.move.line"]
-        total = sum(move.amount_residual_signed for move in listed) + sum(credits.mapped("amount_residual"))
+        total = sum(item.amount_residual_signed for item in listed) + sum(credits.mapped("amount_residual"))
         if (
             currency.compare_amounts(total, 0) <= 0
             or currency.compare_amounts(total, policy.min_amount_partner) < 0
         ):
             return None
-        return partner, policy, escalations, self.env["account.move"].concat(*others), credits
+        return partner, policy, escalations, self.env["account.move"].browse(others), credits
 
     def _create_reminders(self, plans):
-        reminders = (
-            self.env["billing.dunning.reminder"]
-            # No "created" message, follower or tracking per reminder: the run posts one
-            # message per reminder when it sends it.
-            .with_context(tracking_disable=True)
-            .create(
-                [
-                    {
-                        "run_id": self.id,
-                        "company_id": self.company_id.id,
-                        "partner_id": partner.id,
-                        "date": self.date,
-                        "level_id": max(
-                            (level for move, level in escalations), key=lambda lvl: (lvl.sequence, lvl.id)
-                        ).id,
-                        **({"other_move_ids": [Command.set(others.ids)]} if others else {}),
-                        **({"credit_line_ids": [Command.set(credits.ids)]} if credits else {}),
-                    }
-                    for partner, policy, escalations, others, credits in plans
-                ]
-            )
+        # One INSERT for the reminders of the batch: no defaults, "created" message, follower
+        # or tracking per reminder (the run posts one message per reminder when it sends it).
+        reminders = self.env["billing.dunning.reminder"]._insert_batch(
+            [
+                {
+                    "run_id": self.id,
+                    "company_id": self.company_id.id,
+                    "partner_id": partner.id,
+                    "date": self.date,
+                    "level_id": max(
+                        (level for _item, level in escalations), key=lambda lvl: (lvl.sequence, lvl.id)
+                    ).id,
+                    "other_move_ids": others.ids,
+                    "credit_line_ids": credits.ids,
+                }
+                for partner, policy, escalations, others, credits in plans
+            ]
         )
         self.env["billing.dunning.reminder.line"]._insert_batch(
             [
-                self._prepare_reminder_line_vals(reminder, move, level)
+                self._prepare_reminder_line_vals(reminder, item, level)
                 for reminder, (partner, policy, escalations, others, credits) in zip(
                     reminders, plans, strict=True
                 )
-                for move, level in escalations
+                for item, level in escalations
             ]
         )
-        return reminders.with_env(self.env)
+        return reminders
 
-    def _prepare_reminder_line_vals(self, reminder, move, level):
+    def _prepare_reminder_line_vals(self, reminder, item, level):
+        """Values of the line of ``item`` (a ``DunningItem``) at ``level`` in ``reminder``."""
         return {
             "reminder_id": reminder.id,
-            "company_id": self.company_id.id,
             "date": self.date,
-            "move_id": move.id,
+            "move_id": item.move_id,
             "level_id": level.id,
-            "due_date": move.invoice_date_due,
-            "days_overdue": max((self.date - move.invoice_date_due).days, 0),
-            "currency_id": move.currency_id.id,
-            "amount_residual": move.amount_residual,
-            "amount_residual_company": move.amount_residual_signed,
+            "due_date": item.due_date,
+            "days_overdue": max((self.date - item.due_date).days, 0),
+            "amount_residual": item.amount_residual,
+            "amount_residual_company": item.amount_residual_signed,
         }
 
     # ------------------------------------------------------------------ charges

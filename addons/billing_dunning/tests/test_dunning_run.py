@@ -1,6 +1,7 @@
 from datetime import date
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import DunningCommon
@@ -193,6 +194,16 @@ class TestDunningRun(DunningCommon):
         # 67 days: L3 (a letter); a customer without e-mail at an e-mail level gets a letter too.
         letter = self._reminders(no_email)
         self.assertEqual((letter.level_id, letter.state), (self.level_3, "to_print"))
+        # Inserted in one statement, the reminders carry what create would give them, and
+        # going out changes their state without a tracking message.
+        self.assertEqual(letter.channel, "letter")
+        self.assertEqual((letter.company_id, letter.create_uid), (self.company, self.env.user))
+        self.assertTrue(letter.create_date)
+        self.assertNotEqual(letter.name, "/")
+        self.assertNotEqual(letter.name, by_phone.name)
+        self.assertFalse((letter | by_phone).message_ids.tracking_value_ids)
+        self.assertEqual(letter.line_ids.currency_id, letter.line_ids.move_id.currency_id)
+        self.assertEqual(letter.line_ids.company_id, self.company)
         by_phone.action_mark_sent()
         self.assertEqual(by_phone.state, "sent")
         self.assertFalse(by_phone.activity_ids)
@@ -223,3 +234,18 @@ class TestDunningRun(DunningCommon):
         Run._cron_run_dunning(batch_size=2)
         self.assertEqual(run.state, "done")
         self.assertEqual(run.reminder_ids.partner_id, self.env["res.partner"].concat(*customers))
+
+    def test_reminders_of_another_company_are_refused(self):
+        other_company = self.env["res.company"].create({"name": "Other Dunning Company"})
+        other = self._make_partner("Other Company", company_id=other_company.id)
+        with self.assertRaises(UserError):
+            self.env["billing.dunning.reminder"]._insert_batch(
+                [
+                    {
+                        "company_id": self.company.id,
+                        "partner_id": other.id,
+                        "date": date(2025, 3, 9),
+                        "level_id": self.level_1.id,
+                    }
+                ]
+            )
