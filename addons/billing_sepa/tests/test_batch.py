@@ -232,6 +232,11 @@ class TestSepaBatch(AccountTestInvoicingCommon):
         outstanding = entry.line_ids.filtered(lambda aml: aml.debit)
         self.assertEqual(len(outstanding), 1, "one statement line must match one outstanding line per block")
         self.assertAlmostEqual(outstanding.amount_currency, 30.51)
+        # Open until the bank statement line matches it: its residual is its whole amount.
+        self.assertAlmostEqual(outstanding.amount_residual, 30.51)
+        self.assertFalse(outstanding.reconciled)
+        credits = entry.line_ids - outstanding
+        self.assertTrue(all(credit.reconciled and credit.amount_residual == 0 for credit in credits))
         self.assertTrue(all(self.mandates.mapped("sequence_settled")))
 
     def test_collected_raises_debtor_ranks_once_as_core_does(self):
