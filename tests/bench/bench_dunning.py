@@ -14,28 +14,17 @@ run in a copy of it, from a clean cache to its commit included, as a request wou
 prints the comparison.
 """
 
-import argparse
-import cProfile
 import datetime
-import io
-import json
-import os
-import pstats
 import random
 import sys
 import time
 
+import benchlib
+
 SEED = 20261123
 CHUNK = 1000
 COMPANY_NAME = "Bench Mahnwesen Köhler & Söhne GmbH"
-PARAM_PREFIX = "bench_dunning."
 DAYS_OVERDUE = 45
-SEEDING_CONTEXT = {
-    "tracking_disable": True,
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-    "mail_notrack": True,
-}
 TARGET_SECONDS = 3
 TARGET_RATIO = 10
 
@@ -70,63 +59,11 @@ def generate_customers(count, n):
 # ---------------------------------------------------------------------------- Odoo access
 
 
-def open_registry(odoo_options):
-    import odoo  # noqa: PLC0415 - imported after the command line is read
-
-    odoo.tools.config.parse_config(odoo_options)
-    database = odoo.tools.config["db_name"]
-    if not database:
-        sys.exit("bench_dunning.py: give the database with -d after --")
-    if isinstance(database, list):  # Odoo 18 may keep -d as a list
-        database = database[0]
-    return odoo, odoo.modules.registry.Registry(database)
-
-
-def get_param(env, key):
-    return env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + key)
-
-
-def set_param(env, key, value):
-    env["ir.config_parameter"].sudo().set_param(PARAM_PREFIX + key, str(value))
+get_param, set_param = benchlib.config_params("bench_dunning.")
 
 
 def chunks(items, size=CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-class Clock:
-    """Wall time and SQL queries of named phases."""
-
-    def __init__(self, sql_db):
-        self.sql_db = sql_db
-        self.phases = []
-
-    def __call__(self, label):
-        return _Phase(self, label)
-
-
-class _Phase:
-    def __init__(self, clock, label):
-        self.clock, self.label = clock, label
-
-    def __enter__(self):
-        self.queries = self.clock.sql_db.sql_counter
-        self.start = time.perf_counter()
-        self.cpu = time.process_time()
-        return self
-
-    def __exit__(self, *exc):
-        if exc[0] is None:
-            seconds = time.perf_counter() - self.start
-            cpu = time.process_time() - self.cpu
-            queries = self.clock.sql_db.sql_counter - self.queries
-            self.clock.phases.append(
-                {"label": self.label, "seconds": seconds, "cpu": cpu, "queries": queries}
-            )
-            print(
-                f"  {self.label:<44} {seconds:9.2f} s {queries:9d} queries (Odoo CPU {cpu:.2f} s)", flush=True
-            )
+    return benchlib.chunks(items, size)
 
 
 # ---------------------------------------------------------------------------- seeding
@@ -135,14 +72,14 @@ class _Phase:
 def seed(odoo, registry, n, count):
     from odoo import Command, fields  # noqa: PLC0415
 
-    clock = Clock(odoo.sql_db)
+    clock = benchlib.Clock(odoo.sql_db, cpu=True)
     customers = generate_customers(count, n)
     today = fields.Date.today()
     due = today - datetime.timedelta(days=DAYS_OVERDUE)
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(SEEDING_CONTEXT))
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib.SEEDING_CONTEXT))
         with clock("company, chart of accounts, policies"):
-            company = _seed_company(env, Command)
+            company = _seed_company(env)
             env = env(context=dict(env.context, allowed_company_ids=[company.id]))
             company = company.with_env(env)
             _seed_policies(env, company, Command)
@@ -195,8 +132,7 @@ def seed(odoo, registry, n, count):
         set_param(env, "n", n)
         set_param(env, "customers", count)
         cr.commit()
-    total = sum(phase["seconds"] for phase in clock.phases)
-    print(f"  {'seeding total':<44} {total:9.2f} s", flush=True)
+    total = benchlib.print_seeding_total(clock)
     return {"n": n, "customers": count, "phases": clock.phases, "seconds": total, "counts": counts}
 
 
@@ -238,28 +174,16 @@ def _invoice_vals(partner, amount, journal, company, receivable, income, due, Co
     }
 
 
-def _seed_company(env, Command):
-    eur = env.ref("base.EUR")
-    eur.active = True
-    company = (
-        env["res.company"]
-        .with_context(chart_template_load=True)
-        .create(
-            {
-                "name": COMPANY_NAME,
-                "currency_id": eur.id,
-                "country_id": env.ref("base.de").id,
-                "street": "Friedrichstraße 123",
-                "zip": "10117",
-                "city": "Berlin",
-                "email": "mahnung@example.com",
-            }
-        )
+def _seed_company(env):
+    company = benchlib.create_company(
+        env,
+        {
+            "name": COMPANY_NAME,
+            "currency_id": env.ref("base.EUR").id,
+            **benchlib.berlin_address(env),
+            "email": "mahnung@example.com",
+        },
     )
-    (env.ref("base.user_root") | env.ref("base.user_admin")).write(
-        {"company_ids": [Command.link(company.id)]}
-    )
-    env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
     set_param(env, "company_id", company.id)
     return company
 
@@ -344,7 +268,7 @@ def _seed_check(env, company, n, count, today):
         "open overdue invoices": moves.search_count(base),
         "customers with overdue invoices": len(moves.search(base).commercial_partner_id),
     }
-    print("  check: " + ", ".join(f"{key} {value}" for key, value in counts.items()), flush=True)
+    benchlib.print_check(counts)
     if counts["open overdue invoices"] != n or counts["customers with overdue invoices"] != count:
         sys.exit(f"bench_dunning.py: the seed is incomplete, expected {n} invoices of {count} customers")
     return counts
@@ -428,8 +352,8 @@ CONTENDERS = {"ours": Ours, "oca": Oca}
 def run(odoo, registry, contender_name, profile_file=None):
     from odoo import fields  # noqa: PLC0415
 
-    clock = Clock(odoo.sql_db)
-    load_before = round(os.getloadavg()[0], 1)
+    clock = benchlib.Clock(odoo.sql_db, cpu=True)
+    load_before = benchlib.load_average()
     profile_text = None
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
@@ -440,25 +364,15 @@ def run(odoo, registry, contender_name, profile_file=None):
             env, fields.Date.context_today(env["res.partner"]), odoo.sql_db
         )
         env.invalidate_all()  # a new request starts with an empty cache
-        profiler = cProfile.Profile() if profile_file else None
+        profiler = benchlib.profiler_for(profile_file)
         with clock(contender.label):
-            if profiler:
-                profiler.enable()
-            contender.step()
-            env.flush_all()
-            cr.commit()
-            if profiler:
-                profiler.disable()
+            benchlib.request(env, contender.step, profiler)
         if profiler:
-            profiler.dump_stats(profile_file)
-            out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
-            profile_text = out.getvalue()
+            profile_text = benchlib.profile_report(profiler, 30, profile_file)
         env.invalidate_all()
         result = contender.result()
-    result["load_average"] = f"{load_before} -> {os.getloadavg()[0]:.1f}"
-    shown = {key: value for key, value in result.items() if key != "batches"}
-    print("  result: " + ", ".join(f"{key} {value}" for key, value in shown.items()), flush=True)
+    result["load_average"] = f"{load_before} -> {benchlib.load_average():.1f}"
+    benchlib.print_result({key: value for key, value in result.items() if key != "batches"})
     if profile_text:
         print(profile_text, flush=True)
     if result["items"] != n:
@@ -470,7 +384,7 @@ def run(odoo, registry, contender_name, profile_file=None):
 
 
 def report(paths):
-    results = [json.loads(open(path, encoding="utf-8").read()) for path in paths]  # noqa: SIM115
+    results = benchlib.load_results(paths)
     seeds = [r for r in results if "customers" in r and "contender" not in r]
     runs = {r["contender"]: r for r in results if "contender" in r}
     if "ours" not in runs:
@@ -516,13 +430,8 @@ def report(paths):
 
 
 def main(argv):
-    if "--" in argv:
-        split = argv.index("--")
-        argv, odoo_options = argv[:split], argv[split + 1 :]
-    else:
-        odoo_options = []
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    argv, odoo_options = benchlib.split_argv(argv)
+    parser, commands = benchlib.command_parser(__doc__)
     seed_parser = commands.add_parser("seed", help="fill a database with customers and overdue invoices")
     seed_parser.add_argument("--n", type=int, required=True)
     seed_parser.add_argument("--customers", type=int, required=True)
@@ -535,17 +444,14 @@ def main(argv):
     report_parser.add_argument("files", nargs="+")
     args = parser.parse_args(argv)
 
-    if args.command == "report":
-        report(args.files)
-        return
-    odoo, registry = open_registry(odoo_options)
-    if args.command == "seed":
-        output = seed(odoo, registry, args.n, args.customers)
-    else:
-        output = run(odoo, registry, args.contender, args.profile)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as file:
-            json.dump(output, file, indent=1)
+    benchlib.run_command(
+        args,
+        odoo_options,
+        "bench_dunning.py",
+        report=report,
+        seed=lambda odoo, registry: seed(odoo, registry, args.n, args.customers),
+        run=lambda odoo, registry: run(odoo, registry, args.contender, args.profile),
+    )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@
 # copies it once per contender, times each contender's run in its own process and prints both
 # timings and the ratio. Exits 0 when every run completed, whatever the figures.
 source "$(dirname "$0")/../../setup/lib.sh"
+source "$(dirname "$0")/benchlib.sh"
 
 n=10000 reuse_seed=0 profile=0 keep=0 only="ours,oca"
 while [ $# -gt 0 ]; do
@@ -35,49 +36,20 @@ wants() { [[ ",$only," == *",$1,"* ]]; }
 customers=$(( n / 5 ))
 
 shopt -s nullglob
-started=$(date +%s)
-elapsed() { echo "$(( $(date +%s) - started ))s"; }
 bootstrap
 
-BENCH_DIR="$PROJECT_DIR/tests/bench"
 ANCHOR="$LOCAL_DIR/anchors/credit_control"
 OUT="$LOCAL_DIR/bench/dunning-$n"
 OCA_MODULE=account_credit_control
 mkdir -p "$OUT"
-rm -f "$OUT"/*.prof
-for contender in ours oca; do
-    if wants "$contender"; then rm -f "$OUT/run-$contender.json"; fi
-done
+forget_runs "$only" ours oca
 [ "$reuse_seed" -eq 1 ] || rm -f "$OUT"/seed.json
 
-if [ ! -f "$ANCHOR/odoo/addons/$OCA_MODULE/__manifest__.py" ]; then
-    log "installing the OCA wheel into $ANCHOR"
-    rm -rf "$ANCHOR"
-    rc=0
-    "$VENV/bin/pip" install -q --no-deps --target "$ANCHOR" "odoo-addon-account-credit-control==18.0.*" \
-        >"$OUT/pip.log" 2>&1 || rc=$?
-    grep -v "^WARNING: Location" "$OUT/pip.log" >&2 || true
-    [ "$rc" -eq 0 ] && [ -f "$ANCHOR/odoo/addons/$OCA_MODULE/__manifest__.py" ] \
-        || die "the OCA wheel odoo-addon-account-credit-control did not install"
-fi
+install_wheels "$ANCHOR" "$OCA_MODULE" "$OUT/pip.log" "the OCA wheel" "odoo-addon-account-credit-control==18.0.*" \
+    || die "the OCA wheel odoo-addon-account-credit-control did not install"
 
-drop_db() {
-    PGOPTIONS="-c client_min_messages=warning" psql_local -d postgres -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
-    rm -rf "$LOCAL_DIR/filestore/filestore/$1"
-}
-
-copy_db() {  # copy_db TEMPLATE COPY, as setup/test --quick does
-    drop_db "$2"
-    psql_local -d postgres -c "CREATE DATABASE \"$2\" TEMPLATE \"$1\"" >/dev/null
-    if [ -d "$LOCAL_DIR/filestore/filestore/$1" ]; then
-        cp -r "$LOCAL_DIR/filestore/filestore/$1" "$LOCAL_DIR/filestore/filestore/$2"
-    fi
-}
-
-odoo_options() {  # odoo_options DB: sets OPTIONS to odoo-bin's options for that database
-    odoo_command --addons-path="$(addons_path),$ANCHOR/odoo/addons" -d "$1" \
-        --log-level=warn --logfile="$OUT/odoo-$1.log" --http-port=0 --max-cron-threads=0
-    OPTIONS=("${ODOO_CMD[@]:2}")
+anchor_options() {  # anchor_options DB: sets OPTIONS to odoo-bin's options for that database
+    odoo_options "$1" "$ANCHOR/odoo/addons"
 }
 
 bench_py() { "$VENV/bin/python" "$BENCH_DIR/bench_dunning.py" "$@"; }
@@ -85,46 +57,34 @@ bench_py() { "$VENV/bin/python" "$BENCH_DIR/bench_dunning.py" "$@"; }
 seed_db="bench_dunning_seed_$n"
 # The install template is keyed by the code of billing_dunning and the wheel, so that a change
 # of either gives a fresh install; a reused seed of older code is updated in each copy.
-key=$( (cd "$PROJECT_DIR/addons/billing_dunning" && find . -type f ! -name '*.pyc' -print0 | sort -z \
-    | xargs -0 sha256sum; ls "$ANCHOR"; echo "$ODOO_SRC") | sha256sum | cut -c1-10)
-if [ "$reuse_seed" -eq 1 ] && db_exists "$seed_db" \
-    && [ "$(psql_local -d "$seed_db" -Atc "SELECT value FROM ir_config_parameter WHERE key = 'bench_dunning.n'")" = "$n" ]; then
+key=$(code_key billing_dunning "$ANCHOR")
+if [ "$reuse_seed" -eq 1 ] && seed_reusable "$seed_db" bench_dunning.n "$n"; then
     log "reusing seed database $seed_db"
 else
     template="bench_dunning_tpl_$key"
-    if ! db_exists "$template" || [ "$(psql_local -d "$template" -Atc "SELECT count(*) FROM ir_module_module
-            WHERE name IN ('billing_dunning', '$OCA_MODULE') AND state = 'installed'")" != 2 ]; then
-        for stale in $(psql_local -d postgres -Atc "SELECT datname FROM pg_database
-                WHERE datname LIKE 'bench\_dunning\_tpl\_%'"); do
-            drop_db "$stale"
-        done
-        log "installing billing_dunning and $OCA_MODULE into $template ($(elapsed))"
-        odoo_options "$template"
-        "${ODOO_CMD[@]}" -i "billing_dunning,$OCA_MODULE" --without-demo=all --stop-after-init \
-            || { drop_db "$template"; die "installing the modules failed; see $OUT/odoo-$template.log"; }
-    fi
+    install_template "$template" "billing_dunning,$OCA_MODULE" "$ANCHOR/odoo/addons"
     copy_db "$template" "$seed_db"
-    odoo_options "$seed_db"
+    anchor_options "$seed_db"
     log "seeding $seed_db with N=$n ($(elapsed))"
     echo "Seeding $seed_db (N = $n over $customers customers)"
     bench_py seed --n "$n" --customers "$customers" --json "$OUT/seed.json" -- "${OPTIONS[@]}" \
         || die "seeding $seed_db failed; see $OUT/odoo-$seed_db.log"
     psql_local -d "$seed_db" -c "INSERT INTO ir_config_parameter (key, value) VALUES ('bench_dunning.code', '$key')" >/dev/null
 fi
-seed_key=$(psql_local -d "$seed_db" -Atc "SELECT value FROM ir_config_parameter WHERE key = 'bench_dunning.code'")
+seed_key=$(db_param "$seed_db" bench_dunning.code)
 
 run_contender() {  # run_contender CONTENDER [EXTRA ARGS]: time it in a fresh copy of the seed
     local contender=$1; shift
     local db="bench_dunning_${contender}_$n"
     copy_db "$seed_db" "$db"
-    odoo_options "$db"
+    anchor_options "$db"
     if [ "$seed_key" != "$key" ]; then
         log "updating billing_dunning in $db: the seed was made with older code (untimed, $(elapsed))"
         "${ODOO_CMD[@]}" -u billing_dunning --stop-after-init || die "updating billing_dunning in $db failed"
     fi
     log "running $contender in $db ($(elapsed))"
     echo "Running $contender in $db"
-    odoo_options "$db"
+    anchor_options "$db"
     local rc=0
     bench_py run --contender "$contender" "$@" -- "${OPTIONS[@]}" || rc=$?
     [ "$keep" -eq 1 ] || drop_db "$db"
@@ -136,10 +96,6 @@ if wants oca; then run_contender oca --json "$OUT/run-oca.json"; fi
 if [ "$profile" -eq 1 ]; then run_contender ours --profile "$OUT/profile-ours.prof"; fi
 
 echo
-for contender in ours oca; do
-    if ! wants "$contender" && [ -f "$OUT/run-$contender.json" ]; then
-        echo "($contender: figures of an earlier run, $(date -r "$OUT/run-$contender.json" '+%F %H:%M'))"
-    fi
-done
+note_earlier_runs "$only" ours oca
 bench_py report "$OUT"/seed*.json "$OUT"/run-*.json
 echo "Odoo logs and JSON results in $OUT ($(elapsed))"

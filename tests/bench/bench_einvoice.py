@@ -20,27 +20,23 @@ ORM cache over all N invoices:
 and prints both and the ratio ours / UBL (target <= 1).
 """
 
-import argparse
 import datetime
-import json
 import random
 import sys
 import time
 
+import benchlib
+
 SEED = 20261123
 CHUNK = 500
 COMPANY_NAME = "Bench Kaukolämpö Oy"
-PARAM_PREFIX = "bench_einvoice."
-SEEDING_CONTEXT = {
-    "tracking_disable": True,
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-    "mail_notrack": True,
-}
 FIRST = ["Aino", "Eero", "Väinö", "Sisko", "Jyrki", "Päivi", "Åsa", "Mikko", "Sanna", "Tuomas"]
 LAST = ["Mäkinen", "Virtanen", "Hämäläinen", "Korhonen", "Nieminen", "Järvinen", "Lindström"]
 FORMS = ["Oy", "Ky", "Oyj", "Tmi", "As Oy"]
 CITIES = [("00100", "Helsinki"), ("33100", "Tampere"), ("90100", "Oulu"), ("20100", "Turku")]
+
+
+_get_param, set_param = benchlib.config_params("bench_einvoice.")
 
 
 def business_id(number):
@@ -76,30 +72,13 @@ def generate_customers(n):
     return customers
 
 
-def open_registry(odoo_options):
-    import odoo  # noqa: PLC0415 - imported after the command line is read
-
-    odoo.tools.config.parse_config(odoo_options)
-    database = odoo.tools.config["db_name"]
-    if not database:
-        sys.exit("bench_einvoice.py: give the database with -d after --")
-    if isinstance(database, list):
-        database = database[0]
-    return odoo, odoo.modules.registry.Registry(database)
-
-
-def chunks(items, size=CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def seed(odoo, registry, n):
     from odoo import Command  # noqa: PLC0415
 
     started = time.perf_counter()
     customers = generate_customers(n)
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(SEEDING_CONTEXT))
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib.SEEDING_CONTEXT))
         finland, eur = env.ref("base.fi"), env.ref("base.EUR")
         eur.active = True
         # No automatic install of the Finnish localization (l10n_fi, account_peppol): the
@@ -151,7 +130,7 @@ def seed(odoo, registry, n):
         cr.commit()
         print(f"  company and chart: {time.perf_counter() - started:.1f} s", flush=True)
         invoice_date = datetime.date.today() - datetime.timedelta(days=3)
-        for batch in chunks(customers):
+        for batch in benchlib.chunks(customers, CHUNK):
             partners = env["res.partner"].create(
                 [
                     {
@@ -204,7 +183,7 @@ def seed(odoo, registry, n):
             cr.commit()
             env.invalidate_all()
         count = env["account.move"].search_count([("company_id", "=", company.id), ("state", "=", "posted")])
-        env["ir.config_parameter"].set_param(PARAM_PREFIX + "n", str(count))
+        set_param(env, "n", count)
         cr.commit()
     seconds = time.perf_counter() - started
     print(f"  seeded {count} posted invoices in {seconds:.1f} s", flush=True)
@@ -250,15 +229,10 @@ def run(odoo, registry):
 
         for label, function in (("ours", ours), ("ubl", ubl)):
             env.invalidate_all()
-            queries = odoo.sql_db.sql_counter
-            start = time.perf_counter()
-            size = function(env["account.move"].browse(ids))
-            seconds = time.perf_counter() - start
-            results[label] = {
-                "seconds": seconds,
-                "queries": odoo.sql_db.sql_counter - queries,
-                "bytes": size,
-            }
+            with benchlib.Meter(odoo.sql_db) as meter:
+                size = function(env["account.move"].browse(ids))
+            seconds = meter.seconds
+            results[label] = {"seconds": seconds, "queries": meter.queries, "bytes": size}
             print(
                 f"  {label:<5} {seconds:9.2f} s {results[label]['queries']:8d} queries "
                 f"{size / 1e6:8.2f} MB  ({seconds / len(ids) * 1000:.2f} ms per invoice)",
@@ -288,27 +262,20 @@ def report(results):
 
 
 def main(argv):
-    if "--" in argv:
-        split = argv.index("--")
-        argv, odoo_options = argv[:split], argv[split + 1 :]
-    else:
-        odoo_options = []
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    argv, odoo_options = benchlib.split_argv(argv)
+    parser, commands = benchlib.command_parser(__doc__)
     seed_parser = commands.add_parser("seed", help="fill a database with customers and posted invoices")
     seed_parser.add_argument("--n", type=int, required=True)
     run_parser = commands.add_parser("run", help="time both builders and print the table")
     run_parser.add_argument("--json")
     args = parser.parse_args(argv)
-    odoo, registry = open_registry(odoo_options)
+    odoo, registry = benchlib.open_registry(odoo_options, "bench_einvoice.py")
     if args.command == "seed":
         seed(odoo, registry, args.n)
         return
     results = run(odoo, registry)
     report(results)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as file:
-            json.dump(results, file, indent=1)
+    benchlib.write_json(args.json, results)
 
 
 if __name__ == "__main__":

@@ -12,18 +12,12 @@ stack are installed; ``run`` times one contender's steps in a copy of it; ``repo
 the table. Every step is timed from a clean cache to its commit included, as a request would.
 """
 
-import argparse
-import cProfile
 import datetime
-import io
-import json
-import os
-import pstats
 import random
 import sys
-import time
 from decimal import Decimal
 
+import benchlib
 from stdnum import iban as stdnum_iban
 from stdnum.iso7064 import mod_97_10
 
@@ -32,13 +26,7 @@ CHUNK = 500
 CREDITOR_IDENTIFIER = "DE98ZZZ09999999999"
 CREDITOR_IBAN = "DE89370400440532013000"
 COMPANY_NAME = "Bench Lastschrift Müller & Söhne GmbH & Co. KG"
-PARAM_PREFIX = "bench_sepa."
-SEEDING_CONTEXT = {
-    "tracking_disable": True,
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-    "mail_notrack": True,
-}
+get_param, set_param = benchlib.config_params("bench_sepa.")
 
 # ---------------------------------------------------------------------------- data generator
 
@@ -111,53 +99,8 @@ def generate_customers(n):
 # ---------------------------------------------------------------------------- Odoo access
 
 
-def open_registry(odoo_options):
-    import odoo  # noqa: PLC0415 - imported after the command line is read
-
-    odoo.tools.config.parse_config(odoo_options)
-    database = odoo.tools.config["db_name"]
-    if not database:
-        sys.exit("bench_sepa.py: give the database with -d after --")
-    if isinstance(database, list):  # Odoo 18 may keep -d as a list
-        database = database[0]
-    return odoo, odoo.modules.registry.Registry(database)
-
-
-def get_param(env, key):
-    return env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + key)
-
-
 def chunks(items, size=CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-class Clock:
-    """Wall time and SQL queries of named phases."""
-
-    def __init__(self, sql_db):
-        self.sql_db = sql_db
-        self.phases = []
-
-    def __call__(self, label):
-        return _Phase(self, label)
-
-
-class _Phase:
-    def __init__(self, clock, label):
-        self.clock, self.label = clock, label
-
-    def __enter__(self):
-        self.queries = self.clock.sql_db.sql_counter
-        self.start = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        if exc[0] is None:
-            seconds = time.perf_counter() - self.start
-            queries = self.clock.sql_db.sql_counter - self.queries
-            self.clock.phases.append({"label": self.label, "seconds": seconds, "queries": queries})
-            print(f"  {self.label:<44} {seconds:9.2f} s {queries:9d} queries", flush=True)
+    return benchlib.chunks(items, size)
 
 
 # ---------------------------------------------------------------------------- seeding
@@ -166,13 +109,13 @@ class _Phase:
 def seed(odoo, registry, stack, n):
     from odoo import Command, fields  # noqa: PLC0415
 
-    clock = Clock(odoo.sql_db)
+    clock = benchlib.Clock(odoo.sql_db)
     customers = generate_customers(n)
     today = fields.Date.today()
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(SEEDING_CONTEXT))
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib.SEEDING_CONTEXT))
         with clock("company, chart of accounts, bank journal"):
-            company, journal = _seed_company(env, Command)
+            company, journal = _seed_company(env)
             env = env(context=dict(env.context, allowed_company_ids=[company.id]))
             company, journal = company.with_env(env), journal.with_env(env)
             stack_vals = _seed_stack(env, stack, company, journal)
@@ -260,37 +203,22 @@ def seed(odoo, registry, stack, n):
                 cr.commit()
                 env.invalidate_all()
         counts = _seed_check(env, stack, company, n)
-        env["ir.config_parameter"].set_param(PARAM_PREFIX + "n", str(n))
+        set_param(env, "n", n)
         cr.commit()
-    total = sum(phase["seconds"] for phase in clock.phases)
-    print(f"  {'seeding total':<44} {total:9.2f} s", flush=True)
+    total = benchlib.print_seeding_total(clock)
     return {"stack": stack, "n": n, "phases": clock.phases, "seconds": total, "counts": counts}
 
 
-def _seed_company(env, Command):
-    eur = env.ref("base.EUR")
-    eur.active = True
-    germany = env.ref("base.de")
-    # chart_template_load: no automatic install of l10n_de (and its dependencies) for the country.
-    company = (
-        env["res.company"]
-        .with_context(chart_template_load=True)
-        .create(
-            {
-                "name": COMPANY_NAME,
-                "currency_id": eur.id,
-                "country_id": germany.id,
-                "street": "Friedrichstraße 123",
-                "zip": "10117",
-                "city": "Berlin",
-                "sepa_creditor_identifier": CREDITOR_IDENTIFIER,
-            }
-        )
+def _seed_company(env):
+    company = benchlib.create_company(
+        env,
+        {
+            "name": COMPANY_NAME,
+            "currency_id": env.ref("base.EUR").id,
+            **benchlib.berlin_address(env),
+            "sepa_creditor_identifier": CREDITOR_IDENTIFIER,
+        },
     )
-    (env.ref("base.user_root") | env.ref("base.user_admin")).write(
-        {"company_ids": [Command.link(company.id)]}
-    )
-    env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
     journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "bank")], limit=1)
     journal.write(
         {
@@ -301,8 +229,8 @@ def _seed_company(env, Command):
             "sepa_use_first_sequence": True,
         }
     )
-    env["ir.config_parameter"].set_param(PARAM_PREFIX + "company_id", str(company.id))
-    env["ir.config_parameter"].set_param(PARAM_PREFIX + "journal_id", str(journal.id))
+    set_param(env, "company_id", company.id)
+    set_param(env, "journal_id", journal.id)
     return company, journal
 
 
@@ -323,7 +251,7 @@ def _seed_stack(env, stack, company, journal):
                 "fixed_journal_id": journal.id,
             }
         )
-        env["ir.config_parameter"].set_param(PARAM_PREFIX + "mode_id", str(mode.id))
+        set_param(env, "mode_id", mode.id)
         return {
             "partner": {"customer_payment_mode_id": mode.id},
             "mandate": {
@@ -344,7 +272,7 @@ def _seed_stack(env, stack, company, journal):
         method_line = env["account.payment.method.line"].create(
             dict(values, payment_method_id=method.id, journal_id=journal.id, name=method.name)
         )
-    env["ir.config_parameter"].set_param(PARAM_PREFIX + "method_line_id", str(method_line.id))
+    set_param(env, "method_line_id", method_line.id)
     return {
         "partner": {"property_inbound_payment_method_line_id": method_line.id},
         "mandate": {"format": "sepa_core", "type": "recurrent"},
@@ -393,7 +321,7 @@ def _seed_check(env, stack, company, n):
         "with OCA mandate": moves.search_count([*base, ("mandate_id", "!=", False)]),
         "with OCA payment mode": moves.search_count([*base, (oca_field, "!=", False)]),
     }
-    print("  check: " + ", ".join(f"{key} {value}" for key, value in counts.items()), flush=True)
+    benchlib.print_check(counts)
     if any(value != n for value in counts.values()):
         sys.exit(f"bench_sepa.py: the seed is incomplete, expected {n} everywhere")
     return counts
@@ -545,9 +473,9 @@ CONTENDERS = {"ours": Ours, "classic": OcaClassic, "alt": OcaAlternative}
 def run(odoo, registry, contender_name, profile_step=None, profile_file=None):
     from odoo import fields  # noqa: PLC0415
 
-    clock = Clock(odoo.sql_db)
+    clock = benchlib.Clock(odoo.sql_db)
     profile_text = None
-    load_before = round(os.getloadavg()[0], 1)
+    load_before = benchlib.load_average()
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         company_id = int(get_param(env, "company_id"))
@@ -556,36 +484,21 @@ def run(odoo, registry, contender_name, profile_step=None, profile_file=None):
         steps = []
         for key, label, step in contender.steps():
             env.invalidate_all()  # a new request starts with an empty cache
-            profiler = cProfile.Profile() if key == profile_step else None
+            profiler = benchlib.profiler_for(key == profile_step)
             with clock(label):
-                if profiler:
-                    profiler.enable()
-                step()
-                env.flush_all()
-                cr.commit()
-                if profiler:
-                    profiler.disable()
+                benchlib.request(env, step, profiler)
             steps.append(dict(clock.phases[-1], key=key))
             if profiler:
-                profile_text = _profile_report(profiler, profile_file)
+                profile_text = benchlib.profile_report(profiler, 25, profile_file)
         env.invalidate_all()
         result = contender.result()
-    result["load_average"] = f"{load_before} -> {os.getloadavg()[0]:.1f}"
-    print("  result: " + ", ".join(f"{key} {value}" for key, value in result.items()), flush=True)
+    result["load_average"] = f"{load_before} -> {benchlib.load_average():.1f}"
+    benchlib.print_result(result)
     if result["paid"] != contender.n or result["transactions"] != contender.n:
         sys.exit(f"bench_sepa.py: {contender_name} did not collect all {contender.n} invoices")
     if profile_text:
         print(profile_text, flush=True)
     return {"contender": contender_name, "n": contender.n, "steps": steps, "result": result}
-
-
-def _profile_report(profiler, profile_file):
-    if profile_file:
-        profiler.dump_stats(profile_file)
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("cumulative").print_stats(25)
-    return out.getvalue()
 
 
 # ---------------------------------------------------------------------------- report
@@ -603,7 +516,7 @@ TARGET_RATIO = 10
 
 
 def report(paths):
-    results = [json.loads(open(path, encoding="utf-8").read()) for path in paths]  # noqa: SIM115
+    results = benchlib.load_results(paths)
     seeds = [r for r in results if "stack" in r]
     runs = {r["contender"]: r for r in results if "contender" in r}
     if "ours" not in runs:
@@ -685,13 +598,8 @@ def _size(size):
 
 
 def main(argv):
-    if "--" in argv:
-        split = argv.index("--")
-        argv, odoo_options = argv[:split], argv[split + 1 :]
-    else:
-        odoo_options = []
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    argv, odoo_options = benchlib.split_argv(argv)
+    parser, commands = benchlib.command_parser(__doc__)
     seed_parser = commands.add_parser("seed", help="fill a database with customers, mandates, invoices")
     seed_parser.add_argument("--stack", choices=["classic", "alt"], required=True)
     seed_parser.add_argument("--n", type=int, required=True)
@@ -707,17 +615,14 @@ def main(argv):
     report_parser.add_argument("files", nargs="+")
     args = parser.parse_args(argv)
 
-    if args.command == "report":
-        report(args.files)
-        return
-    odoo, registry = open_registry(odoo_options)
-    if args.command == "seed":
-        output = seed(odoo, registry, args.stack, args.n)
-    else:
-        output = run(odoo, registry, args.contender, args.profile, args.profile_file)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as file:
-            json.dump(output, file, indent=1)
+    benchlib.run_command(
+        args,
+        odoo_options,
+        "bench_sepa.py",
+        report=report,
+        seed=lambda odoo, registry: seed(odoo, registry, args.stack, args.n),
+        run=lambda odoo, registry: run(odoo, registry, args.contender, args.profile, args.profile_file),
+    )
 
 
 if __name__ == "__main__":

@@ -23,15 +23,12 @@ N sales orders are confirmed, N invoices posted and paid, and the totals equal t
 """
 
 import argparse
-import cProfile
-import io
-import json
-import os
-import pstats
 import random
 import sys
 import time
 from decimal import ROUND_HALF_UP, Decimal
+
+import benchlib
 
 SEED = 20261123
 CHUNK = 100
@@ -183,21 +180,8 @@ def generate_orders(n, email_domain):
 # ---------------------------------------------------------------------------- Odoo access
 
 
-def open_registry(odoo_options):
-    import odoo  # noqa: PLC0415 - imported after the command line is read
-
-    odoo.tools.config.parse_config(odoo_options)
-    database = odoo.tools.config["db_name"]
-    if not database:
-        sys.exit("bench_webshop.py: give the database with -d after --")
-    if isinstance(database, list):  # Odoo 18 may keep -d as a list
-        database = database[0]
-    return odoo, odoo.modules.registry.Registry(database)
-
-
 def chunks(items, size=CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    return benchlib.chunks(items, size)
 
 
 def setup_company(env):
@@ -205,16 +189,9 @@ def setup_company(env):
     from odoo import Command  # noqa: PLC0415
 
     eur = env.ref("base.EUR")
-    eur.active = True
-    company = (
-        env["res.company"]
-        .with_context(chart_template_load=True)
-        .create({"name": COMPANY_NAME, "currency_id": eur.id, "country_id": env.ref("base.nl").id})
+    company = benchlib.create_company(
+        env, {"name": COMPANY_NAME, "currency_id": eur.id, "country_id": env.ref("base.nl").id}
     )
-    (env.ref("base.user_root") | env.ref("base.user_admin")).write(
-        {"company_ids": [Command.link(company.id)]}
-    )
-    env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
     env = env(context=dict(env.context, allowed_company_ids=[company.id]))
     company = company.with_env(env)
     if not env["stock.warehouse"].search([("company_id", "=", company.id)]):
@@ -430,7 +407,7 @@ def check(env, setup, orders):
 
 
 def run(odoo, registry, n, profile=None, profile_file=None):
-    results = {"n": n, "load_before": round(os.getloadavg()[0], 1), "contenders": {}}
+    results = {"n": n, "load_before": benchlib.load_average(), "contenders": {}}
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         started = time.perf_counter()
@@ -448,18 +425,10 @@ def run(odoo, registry, n, profile=None, profile_file=None):
         for name, (make_step, orders) in contenders.items():
             step = make_step(env, setup, orders)
             env.invalidate_all()
-            profiler = cProfile.Profile() if profile == name else None
-            queries = odoo.sql_db.sql_counter
-            start = time.perf_counter()
-            if profiler:
-                profiler.enable()
-            step()
-            env.flush_all()
-            cr.commit()
-            if profiler:
-                profiler.disable()
-            seconds = time.perf_counter() - start
-            queries = odoo.sql_db.sql_counter - queries
+            profiler = benchlib.profiler_for(profile == name)
+            with benchlib.Meter(odoo.sql_db) as meter:
+                benchlib.request(env, step, profiler)
+            seconds, queries = meter.seconds, meter.queries
             env.invalidate_all()
             outcome = check(env, setup, orders)
             results["contenders"][name] = {"seconds": seconds, "queries": queries, **outcome}
@@ -469,18 +438,13 @@ def run(odoo, registry, n, profile=None, profile_file=None):
                 flush=True,
             )
             if profiler:
-                stream = io.StringIO()
-                stats = pstats.Stats(profiler, stream=stream).sort_stats("cumulative")
-                stats.print_stats(30)
-                if profile_file:
-                    stats.dump_stats(profile_file)
-                print(stream.getvalue(), flush=True)
+                print(benchlib.profile_report(profiler, 30, profile_file), flush=True)
             bad = [key for key in ("confirmed", "posted", "paid") if outcome[key] != n] + (
                 ["wrong_totals"] if outcome["wrong_totals"] else []
             )
             if bad:
                 sys.exit(f"bench_webshop.py: {name} did not produce N complete orders: {', '.join(bad)}")
-    results["load_after"] = round(os.getloadavg()[0], 1)
+    results["load_after"] = benchlib.load_average()
     return results
 
 
@@ -507,11 +471,7 @@ def report(results):
 
 
 def main(argv):
-    if "--" in argv:
-        split = argv.index("--")
-        argv, odoo_options = argv[:split], argv[split + 1 :]
-    else:
-        odoo_options = []
+    argv, odoo_options = benchlib.split_argv(argv)
     parser = argparse.ArgumentParser(prog="bench_webshop.py")
     parser.add_argument("command", choices=["run"])
     parser.add_argument("--n", type=int, default=1000)
@@ -519,11 +479,9 @@ def main(argv):
     parser.add_argument("--profile", choices=["ours", "direct"])
     parser.add_argument("--profile-file")
     args = parser.parse_args(argv)
-    odoo, registry = open_registry(odoo_options)
+    odoo, registry = benchlib.open_registry(odoo_options, "bench_webshop.py")
     results = run(odoo, registry, args.n, args.profile, args.profile_file)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as output:
-            json.dump(results, output, indent=2)
+    benchlib.write_json(args.json, results, indent=2)
     report(results)
 
 

@@ -13,6 +13,7 @@
 # code is unchanged, copies it, runs tests/bench/bench_webshop.py in it and prints the table.
 # Exits 0 when both contenders produced N complete orders, whatever the figures.
 source "$(dirname "$0")/../../setup/lib.sh"
+source "$(dirname "$0")/benchlib.sh"
 
 n=1000 profile="" keep=0
 while [ $# -gt 0 ]; do
@@ -28,46 +29,14 @@ done
 [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] || die "--n takes a positive number"
 [[ -z "$profile" || "$profile" =~ ^(ours|direct)$ ]] || die "--profile takes ours or direct"
 
-started=$(date +%s)
-elapsed() { echo "$(( $(date +%s) - started ))s"; }
 bootstrap
 
-BENCH_DIR="$PROJECT_DIR/tests/bench"
 OUT="$LOCAL_DIR/bench/webshop-$n"
 mkdir -p "$OUT"
 rm -f "$OUT"/*.prof "$OUT/run.json"
 
-drop_db() {
-    PGOPTIONS="-c client_min_messages=warning" psql_local -d postgres -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
-    rm -rf "$LOCAL_DIR/filestore/filestore/$1"
-}
-
-copy_db() {  # copy_db TEMPLATE COPY, as setup/test --quick does
-    drop_db "$2"
-    psql_local -d postgres -c "CREATE DATABASE \"$2\" TEMPLATE \"$1\"" >/dev/null
-    if [ -d "$LOCAL_DIR/filestore/filestore/$1" ]; then
-        cp -r "$LOCAL_DIR/filestore/filestore/$1" "$LOCAL_DIR/filestore/filestore/$2"
-    fi
-}
-
-odoo_options() {  # odoo_options DB: sets OPTIONS to odoo-bin's options for that database
-    odoo_command -d "$1" --log-level=warn --logfile="$OUT/odoo-$1.log" --http-port=0 --max-cron-threads=0
-    OPTIONS=("${ODOO_CMD[@]:2}")
-}
-
-key=$( (cd "$PROJECT_DIR/addons/billing_webshop" && find . -type f ! -name '*.pyc' ! -path './i18n/*' -print0 \
-    | sort -z | xargs -0 sha256sum; echo "$ODOO_SRC") | sha256sum | cut -c1-10)
-template="bench_webshop_tpl_$key"
-if ! db_exists "$template" || [ "$(psql_local -d "$template" -Atc "SELECT state FROM ir_module_module
-        WHERE name = 'billing_webshop'")" != installed ]; then
-    for stale in $(psql_local -d postgres -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'bench\_webshop\_tpl\_%'"); do
-        drop_db "$stale"
-    done
-    log "installing billing_webshop into $template ($(elapsed))"
-    odoo_options "$template"
-    "${ODOO_CMD[@]}" -i billing_webshop --without-demo=all --stop-after-init \
-        || { drop_db "$template"; die "installing billing_webshop failed; see $OUT/odoo-$template.log"; }
-fi
+template="bench_webshop_tpl_$(code_key billing_webshop "" ! -path './i18n/*')"
+install_template "$template" billing_webshop
 
 db="bench_webshop_$n"
 copy_db "$template" "$db"

@@ -1,0 +1,202 @@
+"""What the in-process parts of the benchmarks (``tests/bench/bench_*.py``) share.
+
+Each script runs as ``python tests/bench/bench_x.py``, so this directory is on ``sys.path``
+and ``import benchlib`` finds this module.
+"""
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import sys
+import time
+
+# Context of the seeding environments: no chatter, no followers, no tracking.
+SEEDING_CONTEXT = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+}
+
+
+def split_argv(argv):
+    """The script's own arguments and, after ``--``, the options of ``odoo-bin``."""
+    if "--" in argv:
+        split = argv.index("--")
+        return argv[:split], argv[split + 1 :]
+    return argv, []
+
+
+def command_parser(doc):
+    """A parser of sub-commands, described by the first paragraph of the script's ``doc``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    return parser, parser.add_subparsers(dest="command", required=True)
+
+
+def run_command(args, odoo_options, script, report, seed, run):
+    """``report(args.files)``, or ``seed``/``run(odoo, registry)`` with its output saved to ``args.json``."""
+    if args.command == "report":
+        report(args.files)
+        return
+    odoo, registry = open_registry(odoo_options, script)
+    command = seed if args.command == "seed" else run
+    write_json(args.json, command(odoo, registry))
+
+
+def open_registry(odoo_options, script):
+    """``odoo`` and the registry of the database given with ``-d`` in ``odoo_options``."""
+    import odoo  # noqa: PLC0415 - imported after the command line is read
+
+    odoo.tools.config.parse_config(odoo_options)
+    database = odoo.tools.config["db_name"]
+    if not database:
+        sys.exit(f"{script}: give the database with -d after --")
+    if isinstance(database, list):  # Odoo 18 may keep -d as a list
+        database = database[0]
+    return odoo, odoo.modules.registry.Registry(database)
+
+
+def config_params(prefix):
+    """``get_param(env, key)`` and ``set_param(env, key, value)`` of the keys ``prefix + key``."""
+
+    def get_param(env, key):
+        return env["ir.config_parameter"].sudo().get_param(prefix + key)
+
+    def set_param(env, key, value):
+        env["ir.config_parameter"].sudo().set_param(prefix + key, str(value))
+
+    return get_param, set_param
+
+
+def chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def create_company(env, vals):
+    """A company of ``vals`` with the generic chart, in which root and admin may work."""
+    from odoo import Command  # noqa: PLC0415
+
+    env.ref("base.EUR").active = True
+    # chart_template_load: no automatic install of the country's localization.
+    company = env["res.company"].with_context(chart_template_load=True).create(vals)
+    (env.ref("base.user_root") | env.ref("base.user_admin")).write(
+        {"company_ids": [Command.link(company.id)]}
+    )
+    env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
+    return company
+
+
+def berlin_address(env):
+    """The address of the German benchmark companies."""
+    return {
+        "country_id": env.ref("base.de").id,
+        "street": "Friedrichstraße 123",
+        "zip": "10117",
+        "city": "Berlin",
+    }
+
+
+def load_average():
+    return round(os.getloadavg()[0], 1)
+
+
+class Meter:
+    """Wall time, Odoo process CPU time and SQL queries from entry to exit."""
+
+    def __init__(self, sql_db):
+        self.sql_db = sql_db
+
+    def __enter__(self):
+        self.start_queries = self.sql_db.sql_counter
+        self.start = time.perf_counter()
+        self.start_cpu = time.process_time()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+        self.cpu = time.process_time() - self.start_cpu
+        self.queries = self.sql_db.sql_counter - self.start_queries
+
+
+class Clock:
+    """Wall time and SQL queries of named phases (and the CPU time, with ``cpu``)."""
+
+    def __init__(self, sql_db, cpu=False):
+        self.sql_db = sql_db
+        self.cpu = cpu
+        self.phases = []
+
+    def __call__(self, label):
+        return _Phase(self, label)
+
+    def total(self):
+        return sum(phase["seconds"] for phase in self.phases)
+
+
+class _Phase(Meter):
+    def __init__(self, clock, label):
+        super().__init__(clock.sql_db)
+        self.clock, self.label = clock, label
+
+    def __exit__(self, *exc):
+        super().__exit__(*exc)
+        if exc[0] is None:
+            phase = {"label": self.label, "seconds": self.seconds}
+            line = f"  {self.label:<44} {self.seconds:9.2f} s {self.queries:9d} queries"
+            if self.clock.cpu:
+                phase["cpu"] = self.cpu
+                line += f" (Odoo CPU {self.cpu:.2f} s)"
+            self.clock.phases.append(dict(phase, queries=self.queries))
+            print(line, flush=True)
+
+
+def request(env, step, profiler=None):
+    """Run ``step`` as a request would: flushed and committed, under ``profiler`` if given."""
+    if profiler:
+        profiler.enable()
+    step()
+    env.flush_all()
+    env.cr.commit()
+    if profiler:
+        profiler.disable()
+
+
+def profiler_for(wanted):
+    return cProfile.Profile() if wanted else None
+
+
+def profile_report(profiler, lines, profile_file=None):
+    """The ``lines`` first functions by cumulative time; the stats saved to ``profile_file``."""
+    if profile_file:
+        profiler.dump_stats(profile_file)
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(lines)
+    return out.getvalue()
+
+
+def print_seeding_total(clock):
+    total = clock.total()
+    print(f"  {'seeding total':<44} {total:9.2f} s", flush=True)
+    return total
+
+
+def print_result(result):
+    print("  result: " + ", ".join(f"{key} {value}" for key, value in result.items()), flush=True)
+
+
+def print_check(counts):
+    print("  check: " + ", ".join(f"{key} {value}" for key, value in counts.items()), flush=True)
+
+
+def load_results(paths):
+    return [json.loads(open(path, encoding="utf-8").read()) for path in paths]
+
+
+def write_json(path, output, indent=1):
+    if path:
+        with open(path, "w", encoding="utf-8") as file:
+            json.dump(output, file, indent=indent)
