@@ -159,20 +159,29 @@ class AccountMove(models.Model):
         to_send = self.filtered(lambda move: not move.is_move_sent and not move.sending_data)
         for company, moves in to_send.grouped("company_id").items():
             try:
-                with self.env.cr.savepoint():
-                    self.env["account.move.send"].with_company(company)._generate_and_send_invoices(
-                        moves, allow_raising=False
-                    )
-            except UserError as error:
-                # E.g. a PDF report that does not fit the invoice: Odoo checks that before it
-                # looks at each invoice. The invoices leave the queue with the reason.
-                _logger.info("Automatic sending of %s failed: %s", moves.ids, error)
+                moves._einvoice_send_now(company)
+            except Exception:  # retried one by one below, where it is reported
+                # Odoo renders the PDFs of a batch in one go and splits them afterwards, which
+                # fails with some wkhtmltopdf builds (Debian's, without patched Qt) and on any
+                # invoice the report cannot render: one invoice must not hold back the others.
+                _logger.info("Automatic sending of %s as one batch failed, sending one by one", moves.ids)
                 for move in moves:
-                    move.message_post(
-                        body=self.env._(
-                            "The invoice was not sent automatically: %(error)s", error=str(error.args[0])
+                    try:
+                        move._einvoice_send_now(company)
+                    except Exception as error:  # reported on the invoice, never lost
+                        _logger.warning("Automatic sending of invoice %s failed: %s", move.id, error)
+                        move.message_post(
+                            body=self.env._(
+                                "The invoice was not sent automatically: %(error)s",
+                                error=str(error.args[0]) if error.args else repr(error),
+                            )
                         )
-                    )
+
+    def _einvoice_send_now(self, company):
+        with self.env.cr.savepoint():
+            self.env["account.move.send"].with_company(company)._generate_and_send_invoices(
+                self, allow_raising=False
+            )
 
     def action_einvoice_send(self):
         """Send the posted customer invoices on their channel now (callable over RPC).

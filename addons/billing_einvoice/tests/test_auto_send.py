@@ -157,6 +157,28 @@ class TestEinvoiceAutoSend(EinvoiceCommon):
         )
         self.assertEqual(set(invoices.mapped("is_move_sent")), {True})
 
+    def test_batch_failure_falls_back_to_one_by_one(self):
+        invoices = self.post_invoice() + self.post_invoice()
+        broken = self.post_invoice()
+        send_model = type(self.env["account.move.send"])
+        generate_and_send = send_model._generate_and_send_invoices
+
+        def fail_on_batches_and_the_broken_one(wizard, moves, **kwargs):
+            # As Debian's wkhtmltopdf does on a batch: the PDF of several invoices is empty.
+            if len(moves) > 1 or moves == broken:
+                raise ValueError("Cannot read an empty file")
+            return generate_and_send(wizard, moves, **kwargs)
+
+        with (
+            patch.object(send_model, "_generate_and_send_invoices", fail_on_batches_and_the_broken_one),
+            self.assertLogs("odoo.addons.billing_einvoice.models.account_move", "WARNING"),
+        ):
+            self.run_cron("2026-01-15 10:06:00")
+        self.assertEqual(set(invoices.mapped("is_move_sent")), {True})
+        self.assertEqual(invoices.einvoice_delivery_ids.mapped("state"), ["sent", "sent"])
+        self.assertFalse(broken.is_move_sent)
+        self.assertIn("Cannot read an empty file", broken.message_ids[0].body)
+
     def test_cron_locks_with_skip_locked(self):
         invoice = self.post_invoice()
         queries = []
