@@ -364,7 +364,10 @@ class BillingWebshopOrderImporter(models.AbstractModel):
     def _get_partners(self, backend, order):
         """Return (customer, invoice address, delivery address) for the order."""
         partner = self._get_customer(backend, order)
-        invoice_address = self._get_address(partner, order.billing_address, "invoice")
+        # The checkout's e-mail belongs to the billing block: invoices go to it.
+        invoice_address = self._get_address(
+            partner, order.billing_address, "invoice", email=order.customer.email
+        )
         delivery_address = self._get_address(
             partner, order.shipping_address or order.billing_address, "delivery"
         )
@@ -457,7 +460,7 @@ class BillingWebshopOrderImporter(models.AbstractModel):
             for name in ("name", "street", "street2", "zip", "city", "state_id", "country_id")
         )
 
-    def _get_address(self, partner, address, address_type):
+    def _get_address(self, partner, address, address_type, email=None):
         """A child contact of ``partner`` for ``address``, reused when identical."""
         values = self._prepare_address_vals(address)
         key = self._address_key(values)
@@ -473,7 +476,14 @@ class BillingWebshopOrderImporter(models.AbstractModel):
             }
             if self._address_key(child_values) == key:
                 return child
-        values.update({"parent_id": partner.id, "type": address_type, "phone": address.phone or False})
+        values.update(
+            {
+                "parent_id": partner.id,
+                "type": address_type,
+                "phone": address.phone or False,
+                "email": email or False,
+            }
+        )
         return self.env["res.partner"].create(values)
 
     # -- totals -------------------------------------------------------------------------------------

@@ -17,6 +17,12 @@ class TestCustomerMatching(WebshopCommon):
         self.assertEqual(second.partner_shipping_id, first.partner_shipping_id)
         self.assertEqual(len(first.partner_id.child_ids), 2)
 
+    def test_invoice_address_carries_the_checkout_email(self):
+        order = self.assertImported(self.import_payload(self.fixture("woo_order_tax_excluded")))
+        payload = self.fixture("woo_order_tax_excluded")
+        # Invoices are e-mailed to the invoice address: it must have the checkout's address.
+        self.assertEqual(order.partner_invoice_id.email, payload["billing"]["email"].strip().lower())
+
     def test_existing_partner_matched_by_vat(self):
         existing = self.env["res.partner"].create(
             {
