@@ -204,6 +204,16 @@ class BillingWebshopBackend(models.Model):
 
     # -- adapter ------------------------------------------------------------------------------------
 
+    def _get_mapped_tax(self, rate_id, percent, country, price_include):
+        """The Odoo tax of a shop tax rate: the most specific matching mapping's, or no tax."""
+        self.ensure_one()
+        mappings = self.tax_map_ids.filtered(
+            lambda mapping: mapping._matches(rate_id, percent, country, price_include)
+        )
+        if not mappings:
+            return self.env["account.tax"]
+        return max(mappings, key=lambda mapping: mapping._specificity()).tax_id
+
     def _get_adapter(self, **options):
         """The shop adapter of this backend, holding its credentials (read as superuser)."""
         self.ensure_one()

@@ -281,12 +281,8 @@ class BillingWebshopOrderImporter(models.AbstractModel):
                 continue
             rate = rates.get(line_tax.rate_id)
             percent = rate.percent if rate else None
-            candidates = backend.tax_map_ids.filtered(
-                lambda mapping, rate_id=line_tax.rate_id, percent=percent: mapping._matches(
-                    rate_id, percent, country, order.prices_include_tax
-                )
-            )
-            if not candidates:
+            tax = backend._get_mapped_tax(line_tax.rate_id, percent, country, order.prices_include_tax)
+            if not tax:
                 raise WebshopImportError(
                     self.env._(
                         "No tax mapping for shop tax rate %(rate)s (rate id %(rate_id)s, %(percent)s %%) in "
@@ -301,7 +297,7 @@ class BillingWebshopOrderImporter(models.AbstractModel):
                         number=order.number,
                     )
                 )
-            taxes |= max(candidates, key=lambda mapping: mapping._specificity()).tax_id
+            taxes |= tax
         return taxes
 
     def _get_line_product(self, backend, order, line):
@@ -510,14 +506,9 @@ class BillingWebshopOrderImporter(models.AbstractModel):
         country = self._get_order_country(order)
         expected = defaultdict(Decimal)
         for rate in order.tax_rates:
-            mappings = backend.tax_map_ids.filtered(
-                lambda mapping, rate=rate: mapping._matches(
-                    rate.rate_id, rate.percent, country, order.prices_include_tax
-                )
-            )
-            if not mappings:
+            tax = backend._get_mapped_tax(rate.rate_id, rate.percent, country, order.prices_include_tax)
+            if not tax:
                 return None
-            tax = max(mappings, key=lambda mapping: mapping._specificity()).tax_id
             expected[tax.tax_group_id.id] += rate.tax_total + rate.shipping_tax_total
         return expected
 
@@ -798,12 +789,10 @@ class BillingWebshopOrderImporter(models.AbstractModel):
         taxes = self.env["account.tax"]
         for rate_id in rate_ids:
             rate = next((rate for rate in order.tax_rates if rate.rate_id == rate_id), None)
-            mappings = backend.tax_map_ids.filtered(
-                lambda mapping, rate_id=rate_id, rate=rate: mapping._matches(
-                    rate_id, rate.percent if rate else None, country, order.prices_include_tax
-                )
+            tax = backend._get_mapped_tax(
+                rate_id, rate.percent if rate else None, country, order.prices_include_tax
             )
-            if not mappings:
+            if not tax:
                 raise WebshopImportError(
                     self.env._(
                         "Shop refund %(refund)s on order %(number)s uses tax rate %(rate)s, which has no "
@@ -813,7 +802,7 @@ class BillingWebshopOrderImporter(models.AbstractModel):
                         rate=rate_id,
                     )
                 )
-            taxes |= max(mappings, key=lambda mapping: mapping._specificity()).tax_id
+            taxes |= tax
         return taxes
 
     def _allocate_by_invoice_taxes(self, invoice, amount, refund, order):
