@@ -131,31 +131,26 @@ class BillingWebshopProductBinding(models.Model):
 
     def action_overwrite_shop_stock(self):
         """Resolve a stock conflict in Odoo's favour: the next push overwrites the shop's figure."""
-        self.check_access("write")
-        for binding in self.filtered("stock_conflict"):
-            binding.write(
-                {
-                    "last_stock_read": binding.conflict_shop_stock,
-                    "stock_read_at": fields.Datetime.now(),
-                    "stock_conflict": False,
-                    "push_error": False,
-                    "need_push": True,
-                }
-            )
-        return True
+        return self._resolve_stock_conflict(push_odoo_stock=True)
 
     def action_accept_shop_stock(self):
         """Resolve a stock conflict in the shop's favour: keep its figure as the one last read."""
+        return self._resolve_stock_conflict(push_odoo_stock=False)
+
+    def _resolve_stock_conflict(self, push_odoo_stock):
+        # Either way the shop's figure becomes the one last read; only pushing Odoo's differs.
         self.check_access("write")
+        now = fields.Datetime.now()
         for binding in self.filtered("stock_conflict"):
-            binding.write(
-                {
-                    "last_stock_read": binding.conflict_shop_stock,
-                    "stock_read_at": fields.Datetime.now(),
-                    "stock_conflict": False,
-                    "push_error": False,
-                }
-            )
+            values = {
+                "last_stock_read": binding.conflict_shop_stock,
+                "stock_read_at": now,
+                "stock_conflict": False,
+                "push_error": False,
+            }
+            if push_odoo_stock:
+                values["need_push"] = True
+            binding.write(values)
         return True
 
     # -- push -----------------------------------------------------------------------------------
