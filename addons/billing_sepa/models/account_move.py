@@ -46,6 +46,12 @@ class AccountMove(models.Model):
         index="btree_not_null",
         help="On the journal entries that book a collected direct-debit batch.",
     )
+    sepa_payment_info_identifier = fields.Char(
+        string="SEPA Payment Block",
+        copy=False,
+        readonly=True,
+        help="The PmtInfId of the payment block this entry books: the bank statement shows it.",
+    )
 
     sepa_prenotification_text = fields.Text(
         string="Direct Debit Pre-notification",
@@ -87,7 +93,9 @@ class AccountMove(models.Model):
         return posted
 
     def button_draft(self):
-        in_batch = self.filtered(lambda move: move.sepa_batch_id.state in ("draft", "generated", "sent"))
+        in_batch = self.filtered(
+            lambda move: move.sepa_batch_id.state in ("draft", "generated", "sent", "booking")
+        )
         if in_batch:
             raise UserError(
                 self.env._(

@@ -1,12 +1,20 @@
-from collections import defaultdict
+import psycopg2
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..sepa import pain008
 from ..sepa.charset import to_sepa_identifier, to_sepa_text
 from ..sepa.target2 import earliest_collection_date, next_target2_business_day
+
+# Above this many debits a batch is booked in the background, this many per transaction
+# (ir.config_parameter billing_sepa.booking_chunk_size).
+DEFAULT_BOOKING_CHUNK_SIZE = 2000
+# The collection entries carry no tax and the invoices only get reconciled: nothing for the
+# invoice line synchronisation to do. No tracking message per invoice either: each invoice
+# shows the collection entry among its payments, and the batch's chatter records the step.
+BULK_BOOKING_CONTEXT = {"skip_invoice_sync": True, "tracking_disable": True}
 
 
 class BillingSepaBatch(models.Model):
@@ -37,6 +45,7 @@ class BillingSepaBatch(models.Model):
             ("draft", "Draft"),
             ("generated", "File Generated"),
             ("sent", "Sent to Bank"),
+            ("booking", "Booking"),
             ("collected", "Collected"),
             ("cancelled", "Cancelled"),
         ],
@@ -61,6 +70,14 @@ class BillingSepaBatch(models.Model):
     collection_move_ids = fields.One2many(
         "account.move", "sepa_collection_batch_id", string="Collection Entries", readonly=True
     )
+    booking_error = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Why the background booking stopped; it resumes from where it stopped on Retry Booking.",
+    )
+    booked_count = fields.Integer(
+        compute="_compute_booked_count", help="Debits whose invoice is reconciled with the collection."
+    )
 
     @api.depends("line_ids.amount")
     def _compute_totals(self):
@@ -72,6 +89,15 @@ class BillingSepaBatch(models.Model):
         }
         for batch in self:
             batch.amount_total, batch.line_count = totals.get(batch, (0.0, 0))
+
+    def _compute_booked_count(self):
+        counts = dict(
+            self.env["billing.sepa.batch.line"]._read_group(
+                [("batch_id", "in", self.ids), ("booking_done", "=", True)], ["batch_id"], ["__count"]
+            )
+        )
+        for batch in self:
+            batch.booked_count = counts.get(batch, 0)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -340,14 +366,6 @@ class BillingSepaBatch(models.Model):
                 )
             ) from error
 
-    def _group_lines_by_block(self):
-        """Lines per payment-information block: one block per scheme and sequence type."""
-        self.ensure_one()
-        blocks = defaultdict(lambda: self.env["billing.sepa.batch.line"])
-        for line in self.line_ids:
-            blocks[line.mandate_id.scheme, line.sequence_type] |= line
-        return blocks
-
     def _get_payment_info_identifier(self, scheme, sequence_type):
         suffix = f"-{scheme}-{sequence_type}"
         return to_sepa_identifier(self.name)[: 35 - len(suffix)] + suffix
@@ -381,7 +399,7 @@ class BillingSepaBatch(models.Model):
                 batch_booking=self.journal_id.sepa_batch_booking,
                 transactions=[line._prepare_direct_debit() for line in lines],
             )
-            for (scheme, sequence_type), lines in self._group_lines_by_block().items()
+            for (scheme, sequence_type), lines in self.line_ids._group_by_block().items()
         ]
 
     def action_download_file(self):
@@ -432,47 +450,305 @@ class BillingSepaBatch(models.Model):
         )
         return True
 
-    def action_mark_collected(self):
-        """Book the collected money: one entry per payment block, invoices reconciled in bulk.
+    # ------------------------------------------------------------------ booking
 
-        With batch booking the bank shows one amount per block, so each entry has a single
-        outstanding line per block for one statement line to match; without it, one
-        outstanding line per debit. Every invoice's receivable is reconciled in one plan.
+    def action_mark_collected(self):
+        """Book the collected money: entries per payment block, invoices reconciled in bulk.
+
+        With batch booking the bank shows one amount per block, so each block ends with a
+        single open outstanding line for one statement line to match; without it, one
+        outstanding line per debit. A batch of up to the booking chunk size is booked right
+        away, in one entry per block. A larger one goes to "Booking" and a scheduled action books it one chunk per
+        transaction: a single transaction booking ten thousand debits would keep as many
+        invoices locked for over a minute and outrun the workers' time limits.
         """
         self._check_manager_rights()
+        self._lock_for_booking()
         if self.filtered(lambda batch: batch.state != "sent"):
             raise UserError(self.env._("Only batches sent to the bank can be marked collected."))
-        moves_vals = [
-            batch._prepare_collection_move_vals(key, lines)
-            for batch in self
-            for key, lines in batch._group_lines_by_block().items()
-        ]
-        # Bulk booking: the entries carry no tax and the invoices only get reconciled, so
-        # there is nothing for the invoice line synchronisation to do. No tracking message
-        # per invoice either: each invoice shows the collection entry among its payments,
-        # and the batch's chatter records the step.
-        bulk = {"skip_invoice_sync": True, "tracking_disable": True}
-        moves = self.env["account.move"].with_context(**bulk).create(moves_vals)
-        pending_ranks = {}
-        moves.with_context(billing_sepa_pending_ranks=pending_ranks).action_post()
-        self.env["res.partner"]._increase_pending_ranks(pending_ranks)
-
-        batch_line_by_e2e = {line.end_to_end_id: line for line in self.line_ids}
-        receivables = self.line_ids.move_id.line_ids.filtered(
-            lambda aml: aml.account_id.account_type == "asset_receivable" and not aml.reconciled
-        )
-        receivables_by_invoice = receivables.grouped("move_id")
-        plan = []
-        for credit in moves.line_ids.filtered(lambda aml: aml.name in batch_line_by_e2e and aml.credit):
-            invoice = batch_line_by_e2e[credit.name].move_id
-            plan.append(credit | receivables_by_invoice.get(invoice, self.env["account.move.line"]))
-        self.env["account.move.line"].with_context(**bulk)._reconcile_plan(plan)
-        # Only the mandates whose first collection this was: rewriting the others changes nothing.
-        self.line_ids.mandate_id.filtered(lambda mandate: not mandate.sequence_settled).sudo().write(
-            {"sequence_settled": True}
-        )
-        self.write({"state": "collected"})
+        self.write({"state": "booking", "booking_error": False})
+        chunk_size = self._get_booking_chunk_size()
+        in_background = self.filtered(lambda batch: batch.line_count > chunk_size)
+        for batch in self - in_background:
+            while batch._book_collection_chunk(chunk_size)[1]:
+                pass
+        for batch in in_background:
+            batch.message_post(
+                body=self.env._(
+                    "Booking %(count)s direct debits in the background, %(chunk)s per transaction.",
+                    count=batch.line_count,
+                    chunk=chunk_size,
+                )
+            )
+        if in_background:
+            self.env.ref("billing_sepa.ir_cron_billing_sepa_book_collections")._trigger()
         return True
+
+    def action_retry_booking(self):
+        """Book again a batch whose booking stopped on an error the user has since fixed."""
+        self._check_manager_rights()
+        self.filtered(lambda batch: batch.state == "booking").write({"booking_error": False})
+        self.env.ref("billing_sepa.ir_cron_billing_sepa_book_collections")._trigger()
+        return True
+
+    @api.model
+    def _cron_book_collections(self):
+        """Book the next chunk of the oldest batch waiting in "Booking", then report progress.
+
+        One chunk per call: the cron framework commits after each call and calls again while
+        progress is reported, so every chunk is its own short transaction.
+        """
+        waiting = self.search([("state", "=", "booking"), ("booking_error", "=", False)], order="id")
+        if not waiting:
+            return
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM billing_sepa_batch WHERE id IN %s ORDER BY id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED",
+                tuple(waiting.ids),
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return
+        batch = self.browse(row[0])
+        chunk_size = self._get_booking_chunk_size()
+        try:
+            with self.env.cr.savepoint():
+                done, left = batch._book_collection_chunk(chunk_size)
+        except (UserError, ValidationError) as error:
+            # Nothing of the failed chunk is kept; the batch waits until a manager retries.
+            batch._record_booking_error(error)
+            done, left = 1, 0
+        if batch.state == "collected":
+            batch.message_post(body=self.env._("All direct debits booked and reconciled."))
+        others = waiting - batch
+        remaining = left + 2 * sum(others.mapped("line_count"))
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    def _record_booking_error(self, error):
+        self.ensure_one()
+        message = error.args[0] if error.args else str(error)
+        # The manager who marked the batch collected, before the cron's write replaces them.
+        responsible = (
+            self.write_uid
+            if self.write_uid._is_internal() and not self.write_uid._is_superuser()
+            else self.create_uid
+        )
+        self.booking_error = message
+        self.message_post(
+            body=self.env._(
+                "Booking stopped: %(error)s Fix the cause, then press Retry Booking.", error=message
+            )
+        )
+        self.activity_schedule(
+            "mail.mail_activity_data_warning",
+            summary=self.env._("SEPA booking stopped"),
+            note=message,
+            user_id=responsible.id,
+        )
+
+    def _lock_for_booking(self):
+        """Lock the batches, so that a second click or the cron cannot book them twice."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM billing_sepa_batch WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
+                        tuple(self.ids),
+                    )
+                )
+        except psycopg2.errors.LockNotAvailable as error:
+            raise UserError(
+                self.env._("This collection is being booked right now: try again in a moment.")
+            ) from error
+        self.invalidate_recordset(["state"])
+
+    @api.model
+    def _get_booking_chunk_size(self):
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("billing_sepa.booking_chunk_size", DEFAULT_BOOKING_CHUNK_SIZE)
+        )
+        try:
+            return max(int(value), 1)
+        except ValueError:
+            return DEFAULT_BOOKING_CHUNK_SIZE
+
+    def _book_collection_chunk(self, limit):
+        """Do the next ``limit`` steps of booking this batch; return the steps done and left.
+
+        Each debit takes two steps. First every chunk of debits gets its own posted entry per
+        payment block; once all are there, a block booked in several chunks is regrouped onto
+        one outstanding line. Then the invoices are reconciled a chunk at a time, each chunk
+        with the lines of one entry: reconciling more lines of an entry whose other lines are
+        already matched would make Odoo recompute every invoice matched with it. Both steps
+        resume from what is stored, so an interrupted booking carries on where it stopped.
+        """
+        self.ensure_one()
+        lines = self.line_ids
+        unposted = lines.filtered(lambda line: not line.collection_line_id)
+        if unposted:
+            chunk = unposted[:limit]
+            self._create_collection_entries(chunk)
+            if chunk == unposted:
+                self._regroup_outstanding_lines()
+            return len(chunk), len(unposted) - len(chunk) + len(lines)
+        unreconciled = lines.filtered(lambda line: not line.booking_done)
+        chunk = unreconciled[:limit]
+        self._reconcile_collection_lines(chunk)
+        left = len(unreconciled) - len(chunk)
+        if not left:
+            # Only the mandates whose first collection this was: rewriting the others changes nothing.
+            lines.mandate_id.filtered(lambda mandate: not mandate.sequence_settled).sudo().write(
+                {"sequence_settled": True}
+            )
+            self.write({"state": "collected"})
+        return len(chunk), left
+
+    def _create_collection_entries(self, batch_lines):
+        """Post one entry per payment block for ``batch_lines``, linking each line to its credit."""
+        self.ensure_one()
+        outstanding = self._get_outstanding_account()
+        batch_booking = self.journal_id.sepa_batch_booking
+        receivable_account_by_invoice = {
+            aml.move_id: aml.account_id for aml in batch_lines._get_invoice_receivable_lines(open_only=False)
+        }
+        to_company_currency = self._get_company_currency_converter()
+        moves_vals = []
+        for (scheme, sequence_type), block_lines in batch_lines._group_by_block().items():
+            identifier = self._get_payment_info_identifier(scheme, sequence_type)
+            line_vals = []
+            total_amount = total_balance = 0.0
+            for line in block_lines:
+                debtor = line.move_id.commercial_partner_id
+                balance = to_company_currency(line.amount)
+                line_vals.append(
+                    self._prepare_collection_line_vals(
+                        line.end_to_end_id,
+                        receivable_account_by_invoice[line.move_id],
+                        debtor,
+                        -line.amount,
+                        -balance,
+                    )
+                )
+                if not batch_booking:
+                    line_vals.append(
+                        self._prepare_collection_line_vals(
+                            line.end_to_end_id, outstanding, debtor, line.amount, balance
+                        )
+                    )
+                total_amount += line.amount
+                total_balance += balance
+            if batch_booking:
+                line_vals.append(
+                    self._prepare_collection_line_vals(
+                        identifier,
+                        outstanding,
+                        self.env["res.partner"],
+                        self.currency_id.round(total_amount),
+                        self.company_id.currency_id.round(total_balance),
+                    )
+                )
+            moves_vals.append(
+                self._prepare_collection_move_vals(scheme, sequence_type, identifier, line_vals)
+            )
+        moves = self.env["account.move"].with_context(**BULK_BOOKING_CONTEXT).create(moves_vals)
+        pending_ranks = {}
+        moves.with_context(billing_sepa_pending_ranks=pending_ranks, **BULK_BOOKING_CONTEXT).action_post()
+        self.env["res.partner"]._increase_pending_ranks(pending_ranks)
+        credit_by_end_to_end_id = {aml.name: aml for aml in moves.line_ids if aml.amount_currency < 0}
+        for line in batch_lines:
+            line.collection_line_id = credit_by_end_to_end_id[line.end_to_end_id]
+        return moves
+
+    def _regroup_outstanding_lines(self):
+        """With batch booking, leave one open outstanding line per block however many chunks it took.
+
+        A block booked in several chunks has one outstanding line per chunk. A regrouping entry
+        credits their total (reconciled with them) and debits it again on one line, which the
+        bank statement line of the block then matches.
+        """
+        self.ensure_one()
+        if not self.journal_id.sepa_batch_booking:
+            return
+        outstanding = self._get_outstanding_account()
+        open_lines = self.env["account.move.line"].search(
+            [
+                ("move_id.sepa_collection_batch_id", "=", self.id),
+                ("account_id", "=", outstanding.id),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+            ]
+        )
+        by_identifier = open_lines.grouped(lambda aml: aml.move_id.sepa_payment_info_identifier)
+        to_regroup = {identifier: lines for identifier, lines in by_identifier.items() if len(lines) > 1}
+        if not to_regroup:
+            return
+        no_partner = self.env["res.partner"]
+        moves_vals = []
+        for identifier, lines in to_regroup.items():
+            amount = self.currency_id.round(sum(lines.mapped("amount_currency")))
+            balance = self.company_id.currency_id.round(sum(lines.mapped("balance")))
+            scheme, sequence_type = identifier.rsplit("-", 2)[1:]
+            vals = self._prepare_collection_move_vals(
+                scheme,
+                sequence_type,
+                identifier,
+                [
+                    self._prepare_collection_line_vals(
+                        identifier, outstanding, no_partner, -amount, -balance
+                    ),
+                    self._prepare_collection_line_vals(identifier, outstanding, no_partner, amount, balance),
+                ],
+            )
+            vals["ref"] = self.env._(
+                "SEPA direct debit %(batch)s (%(scheme)s %(sequence)s): %(count)s partial bookings regrouped",
+                batch=self.name,
+                scheme=scheme,
+                sequence=sequence_type,
+                count=len(lines),
+            )
+            moves_vals.append(vals)
+        moves = self.env["account.move"].with_context(**BULK_BOOKING_CONTEXT).create(moves_vals)
+        moves.with_context(**BULK_BOOKING_CONTEXT).action_post()
+        credit_by_identifier = {
+            aml.move_id.sepa_payment_info_identifier: aml for aml in moves.line_ids if aml.amount_currency < 0
+        }
+        self.env["account.move.line"].with_context(**BULK_BOOKING_CONTEXT)._reconcile_plan(
+            [lines | credit_by_identifier[identifier] for identifier, lines in to_regroup.items()]
+        )
+
+    def _reconcile_collection_lines(self, batch_lines):
+        """Reconcile each invoice of ``batch_lines`` with its credit line, all in one plan."""
+        self.ensure_one()
+        receivables_by_invoice = batch_lines._get_invoice_receivable_lines().grouped("move_id")
+        # An invoice paid some other way since the file went out has nothing left to match:
+        # its credit line stays open as the customer's credit.
+        plan_ids = [
+            line.collection_line_id.ids + receivables_by_invoice[line.move_id].ids
+            for line in batch_lines
+            if line.move_id in receivables_by_invoice
+        ]
+        # One prefetch set for the whole plan: a union of two lines would prefetch only those two.
+        all_ids = tuple(aml_id for ids in plan_ids for aml_id in ids)
+        plan = [self.env["account.move.line"].browse(ids).with_prefetch(all_ids) for ids in plan_ids]
+        context = dict(BULK_BOOKING_CONTEXT)
+        if self.currency_id == self.company_id.currency_id:
+            # Every line is in the company currency: there is no exchange difference to look for.
+            context["no_exchange_difference"] = True
+        self.env["account.move.line"].with_context(**context)._reconcile_plan(plan)
+        batch_lines.write({"booking_done": True})
+
+    def _get_company_currency_converter(self):
+        """A function turning an amount of the batch currency into the company currency."""
+        company = self.company_id
+        if self.currency_id == company.currency_id:
+            return self.currency_id.round
+        rate = self.env["res.currency"]._get_conversion_rate(
+            self.currency_id, company.currency_id, company, self.collection_date
+        )
+        return lambda amount: company.currency_id.round(amount * rate)
 
     def _get_outstanding_account(self):
         """Outstanding receipts account, found the way Odoo's own incoming payments find it."""
@@ -507,7 +783,7 @@ class BillingSepaBatch(models.Model):
             # Given, so that no analytic model or default tax is looked up per line, and the
             # values core would otherwise compute line by line for an entry's plain line.
             "analytic_distribution": False,
-            "tax_ids": [Command.clear()],
+            "tax_ids": [],
             "display_type": "product",
             "sequence": 100,
             "quantity": 1.0,
@@ -526,62 +802,13 @@ class BillingSepaBatch(models.Model):
             "price_total": 0.0,
         }
 
-    def _prepare_collection_move_vals(self, block_key, lines):
+    def _prepare_collection_move_vals(self, scheme, sequence_type, identifier, line_vals):
         """Journal entry of one payment block: debit outstanding receipts, credit each debtor."""
         self.ensure_one()
-        scheme, sequence_type = block_key
-        company = self.company_id
-        date = self.collection_date
-        outstanding = self._get_outstanding_account()
-        no_partner = self.env["res.partner"]
-        credit_lines = []
-        debit_lines = []
-        total_amount = total_balance = 0.0
-        receivable_account_by_invoice = {
-            aml.move_id: aml.account_id
-            for aml in lines.move_id.line_ids
-            if aml.account_id.account_type == "asset_receivable"
-        }
-        for line in lines:
-            debtor = line.move_id.commercial_partner_id
-            balance = self.currency_id._convert(line.amount, company.currency_id, company, date)
-            credit_lines.append(
-                Command.create(
-                    self._prepare_collection_line_vals(
-                        line.end_to_end_id,
-                        receivable_account_by_invoice[line.move_id],
-                        debtor,
-                        -line.amount,
-                        -balance,
-                    )
-                )
-            )
-            if not self.journal_id.sepa_batch_booking:
-                debit_lines.append(
-                    Command.create(
-                        self._prepare_collection_line_vals(
-                            line.end_to_end_id, outstanding, debtor, line.amount, balance
-                        )
-                    )
-                )
-            total_amount += line.amount
-            total_balance += balance
-        if self.journal_id.sepa_batch_booking:
-            debit_lines.append(
-                Command.create(
-                    self._prepare_collection_line_vals(
-                        self._get_payment_info_identifier(scheme, sequence_type),
-                        outstanding,
-                        no_partner,
-                        self.currency_id.round(total_amount),
-                        company.currency_id.round(total_balance),
-                    )
-                )
-            )
         return {
             "move_type": "entry",
             "journal_id": self.journal_id.id,
-            "date": date,
+            "date": self.collection_date,
             "ref": self.env._(
                 "SEPA direct debit %(batch)s (%(scheme)s %(sequence)s)",
                 batch=self.name,
@@ -589,12 +816,17 @@ class BillingSepaBatch(models.Model):
                 sequence=sequence_type,
             ),
             "sepa_collection_batch_id": self.id,
-            "line_ids": debit_lines + credit_lines,
+            "sepa_payment_info_identifier": identifier,
+            "line_ids": [Command.create(vals) for vals in line_vals],
         }
 
     def action_cancel(self):
         if self.filtered(lambda batch: batch.state == "collected"):
             raise UserError(self.env._("A collected batch cannot be cancelled."))
+        if self.filtered(lambda batch: batch.state == "booking"):
+            raise UserError(
+                self.env._("A batch being booked cannot be cancelled: its entries are partly posted.")
+            )
         self.line_ids.move_id.write({"sepa_batch_id": False})
         self.write({"state": "cancelled"})
         return True

@@ -1,3 +1,4 @@
+from collections import defaultdict
 from decimal import Decimal
 
 from odoo import fields, models
@@ -24,6 +25,40 @@ class BillingSepaBatchLine(models.Model):
         [("FRST", "First"), ("RCUR", "Recurrent"), ("OOFF", "One-off"), ("FNAL", "Final")], required=True
     )
     end_to_end_id = fields.Char(string="End-to-End ID", required=True, index=True)
+    collection_line_id = fields.Many2one(
+        "account.move.line",
+        string="Booked As",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The debtor's credit line in the entry booking the collection.",
+    )
+    booking_done = fields.Boolean(
+        string="Booked",
+        readonly=True,
+        copy=False,
+        help="The invoice has been reconciled with the collection (or was paid otherwise by then).",
+    )
+
+    def _group_by_block(self):
+        """These lines per payment-information block: one block per scheme and sequence type."""
+        ids_by_block = defaultdict(list)
+        for line in self:
+            ids_by_block[line.mandate_id.scheme, line.sequence_type].append(line.id)
+        return {block: self.browse(ids) for block, ids in ids_by_block.items()}
+
+    def _get_invoice_receivable_lines(self, open_only=True):
+        """The (open) receivable lines of these lines' invoices, read in one query."""
+        domain = [
+            ("move_id", "in", self.move_id.ids),
+            ("account_id.account_type", "=", "asset_receivable"),
+        ]
+        if open_only:
+            domain.append(("reconciled", "=", False))
+        return self.env["account.move.line"].search_fetch(
+            domain,
+            ["move_id", "account_id", "amount_residual", "amount_residual_currency", "currency_id"],
+        )
 
     def _prepare_direct_debit(self):
         self.ensure_one()

@@ -271,6 +271,89 @@ class TestSepaBatch(AccountTestInvoicingCommon):
         self.assertEqual(outstanding.partner_id, self.debtors)
         self.assertTrue(all(invoice.amount_residual == 0 for invoice in invoices))
 
+    def _send_in_background(self, amounts_by_partner, chunk_size=2):
+        self.env["ir.config_parameter"].set_param("billing_sepa.booking_chunk_size", chunk_size)
+        invoices = self._post_invoices(amounts_by_partner)
+        batch = self._create_collection()
+        batch.action_generate_file()
+        batch.action_mark_sent()
+        batch.action_mark_collected()
+        return invoices, batch
+
+    def _run_booking_cron(self, batch, max_runs=20):
+        for _run in range(max_runs):
+            if batch.state != "booking" or batch.booking_error:
+                return
+            self.env["billing.sepa.batch"]._cron_book_collections()
+        self.fail("the booking cron did not finish")
+
+    def test_large_batch_is_booked_in_background_chunks(self):
+        amounts = [(self.debtors[0], 10.0), (self.debtors[1], 20.5), (self.debtors[2], 0.01)]
+        invoices, batch = self._send_in_background(
+            [*amounts, (self.debtors[1], 7.25), (self.debtors[2], 3.0)]
+        )
+        # More debits than a chunk: the click only hands the batch to the scheduled action.
+        self.assertEqual(batch.state, "booking")
+        self.assertFalse(batch.collection_move_ids)
+        self.assertTrue(all(invoice.payment_state == "not_paid" for invoice in invoices))
+        self._run_booking_cron(batch)
+        self.assertEqual(batch.state, "collected")
+        self.assertEqual(batch.booked_count, 5)
+        self.assertTrue(all(invoice.amount_residual == 0 for invoice in invoices))
+        self.assertTrue(all(batch.collection_move_ids.mapped(lambda move: move.state == "posted")))
+        outstanding = batch.collection_move_ids.line_ids.filtered(
+            lambda aml: aml.account_id == batch._get_outstanding_account()
+        )
+        # Whatever the chunks, one open line per payment block for its bank statement line.
+        open_lines = outstanding.filtered(lambda aml: not aml.reconciled)
+        blocks = {line.mandate_id.scheme + line.sequence_type for line in batch.line_ids}
+        self.assertEqual(len(open_lines), len(blocks))
+        self.assertEqual(
+            sorted(open_lines.mapped("name")),
+            sorted(batch._get_payment_info_identifier(block[:-4], block[-4:]) for block in blocks),
+        )
+        self.assertAlmostEqual(sum(open_lines.mapped("amount_currency")), 40.76)
+        self.assertEqual(Decimal(str(batch.amount_total)), Decimal("40.76"))
+        credits = batch.line_ids.collection_line_id
+        self.assertEqual(len(credits), 5)
+        self.assertTrue(all(credits.mapped("reconciled")))
+        self.assertTrue(all(self.mandates.mapped("sequence_settled")))
+        self.assertIn("All direct debits booked", batch.message_ids[0].body)
+
+    def test_background_booking_resumes_after_an_error(self):
+        invoices, batch = self._send_in_background([(debtor, 5.0) for debtor in self.debtors])
+        # An outstanding account deprecated meanwhile stops the booking: nothing of the failed
+        # chunk is kept.
+        outstanding = batch._get_outstanding_account()
+        outstanding.deprecated = True
+        self._run_booking_cron(batch)
+        self.assertEqual(batch.state, "booking")
+        self.assertTrue(batch.booking_error)
+        self.assertFalse(batch.collection_move_ids)
+        self.assertTrue(batch.activity_ids)
+        with self.assertRaises(UserError):
+            batch.action_cancel()
+        outstanding.deprecated = False
+        batch.action_retry_booking()
+        self.assertFalse(batch.booking_error)
+        self._run_booking_cron(batch)
+        self.assertEqual(batch.state, "collected")
+        self.assertTrue(all(invoice.amount_residual == 0 for invoice in invoices))
+
+    def test_invoice_paid_otherwise_keeps_its_collection_as_credit(self):
+        invoices, batch = self._send_in_background([(debtor, 5.0) for debtor in self.debtors])
+        paid_by_transfer = invoices[0]
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=paid_by_transfer.ids
+        ).create({"payment_date": "2026-03-19"})._create_payments()
+        self._run_booking_cron(batch)
+        self.assertEqual(batch.state, "collected")
+        credit = batch.line_ids.filtered(lambda line: line.move_id == paid_by_transfer).collection_line_id
+        # The customer paid twice: the collected amount stays open as their credit.
+        self.assertFalse(credit.reconciled)
+        self.assertAlmostEqual(credit.amount_residual, -5.0)
+        self.assertTrue(all(invoice.amount_residual == 0 for invoice in invoices[1:]))
+
     def test_pain_001_02_for_banks_that_still_need_it(self):
         self.bank_journal.sepa_pain_version = "pain.008.001.02"
         self._post_invoices([(self.debtors[0], 10.0)])
