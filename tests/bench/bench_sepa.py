@@ -13,8 +13,10 @@ the table. Every step is timed from a clean cache to its commit included, as a r
 """
 
 import datetime
+import os
 import random
 import sys
+import time
 from decimal import Decimal
 
 import benchlib
@@ -359,7 +361,7 @@ class Ours(Contender):
             ("collect", "create_collection", self.create_collection),
             ("generate", "action_generate_file", self.generate),
             ("sent", "action_mark_sent", self.mark_sent),
-            ("book", "action_mark_collected", self.mark_collected),
+            ("book", "action_mark_collected + booking cron", self.mark_collected),
         ]
 
     def create_collection(self):
@@ -381,7 +383,30 @@ class Ours(Contender):
         self.batch.action_mark_sent()
 
     def mark_collected(self):
+        """The click, then the scheduled action's runs until the batch is booked.
+
+        Each run is committed as the cron framework does, and its time kept: the step's time is
+        the booking from end to end, the longest transaction is what a worker must allow.
+        """
+        chunk_size = os.environ.get("BENCH_SEPA_BOOKING_CHUNK")
+        if chunk_size:
+            self.env["ir.config_parameter"].set_param("billing_sepa.booking_chunk_size", chunk_size)
+        self.transactions = []
+        start = time.perf_counter()
         self.batch.action_mark_collected()
+        self._commit(start)
+        while self.batch.state == "booking":
+            self.env.invalidate_all()
+            start = time.perf_counter()
+            self.env["billing.sepa.batch"]._cron_book_collections()
+            self._commit(start)
+            if self.batch.booking_error:
+                sys.exit(f"bench_sepa.py: the booking stopped: {self.batch.booking_error}")
+
+    def _commit(self, start):
+        self.env.flush_all()
+        self.env.cr.commit()
+        self.transactions.append(time.perf_counter() - start)
 
     def result(self):
         result = super().result()
@@ -390,6 +415,8 @@ class Ours(Contender):
             transactions=self.batch.line_count,
             file_bytes=sum(self.batch.file_attachment_ids.mapped("file_size")),
             format=self.batch.journal_id.sepa_pain_version,
+            booking_transactions=[round(seconds, 2) for seconds in self.transactions],
+            booking_chunk=self.env["billing.sepa.batch"]._get_booking_chunk_size(),
         )
         return result
 
@@ -508,7 +535,7 @@ ROWS = [
     ("confirm", "confirm", "-", "draft2open (one account.payment each)"),
     ("generate", "generate pain.008 file", "action_generate_file", "open2generated"),
     ("sent", "mark sent to bank", "action_mark_sent", "-"),
-    ("book", "book + reconcile", "action_mark_collected", "generated2uploaded"),
+    ("book", "book + reconcile", "action_mark_collected + cron", "generated2uploaded"),
 ]
 LABELS = {"ours": "billing_sepa", "classic": "OCA classic", "alt": "OCA alternative"}
 TARGET_STEP_SECONDS = 60
@@ -562,6 +589,14 @@ def report(paths):
         "1-minute load average before -> after each run (2 cores, shared): "
         + ", ".join(f"{LABELS[name]} {runs[name]['result'].get('load_average', '?')}" for name in names)
     )
+    transactions = runs["ours"]["result"].get("booking_transactions")
+    if transactions:
+        lines.append(
+            f"billing_sepa booking: Mark Collected returned in {transactions[0]:.2f} s, then "
+            f"{len(transactions) - 1} scheduled-action runs of {runs['ours']['result']['booking_chunk']} "
+            f"steps each (a debit takes two) booked the rest; longest transaction "
+            f"{max(transactions):.2f} s, {sum(transactions):.2f} s end to end"
+        )
     slowest = max(runs["ours"]["steps"], key=lambda step: step["seconds"])
     lines.append(f"Slowest billing_sepa step: {slowest['label']} ({slowest['seconds']:.2f} s)")
     verdict_step = slowest["seconds"] < TARGET_STEP_SECONDS
