@@ -686,11 +686,14 @@ class BillingSepaBatch(models.Model):
         if not to_regroup:
             return
         no_partner = self.env["res.partner"]
+        block_by_identifier = {
+            self._get_payment_info_identifier(*block): block for block in self.line_ids._group_by_block()
+        }
         moves_vals = []
         for identifier, lines in to_regroup.items():
             amount = self.currency_id.round(sum(lines.mapped("amount_currency")))
             balance = self.company_id.currency_id.round(sum(lines.mapped("balance")))
-            scheme, sequence_type = identifier.rsplit("-", 2)[1:]
+            scheme, sequence_type = block_by_identifier[identifier]
             vals = self._prepare_collection_move_vals(
                 scheme,
                 sequence_type,
