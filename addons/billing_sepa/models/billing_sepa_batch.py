@@ -458,9 +458,10 @@ class BillingSepaBatch(models.Model):
         With batch booking the bank shows one amount per block, so each block ends with a
         single open outstanding line for one statement line to match; without it, one
         outstanding line per debit. A batch of up to the booking chunk size is booked right
-        away, in one entry per block. A larger one goes to "Booking" and a scheduled action books it one chunk per
-        transaction: a single transaction booking ten thousand debits would keep as many
-        invoices locked for over a minute and outrun the workers' time limits.
+        away, in one entry per block. A larger one goes to "Booking" and a scheduled action
+        books it one chunk per transaction: a single transaction booking ten thousand debits
+        would keep as many invoices locked for over a minute and outrun the workers' time
+        limits.
         """
         self._check_manager_rights()
         self._lock_for_booking()
@@ -660,7 +661,6 @@ class BillingSepaBatch(models.Model):
         credit_by_end_to_end_id = {aml.name: aml for aml in moves.line_ids if aml.amount_currency < 0}
         for line in batch_lines:
             line.collection_line_id = credit_by_end_to_end_id[line.end_to_end_id]
-        return moves
 
     def _regroup_outstanding_lines(self):
         """With batch booking, leave one open outstanding line per block however many chunks it took.
