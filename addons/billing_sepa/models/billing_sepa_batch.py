@@ -206,7 +206,8 @@ class BillingSepaBatch(models.Model):
 
         SKIP LOCKED lets two batch creations run at once without waiting: each takes the
         invoices the other has not locked. Writing ``sepa_batch_id`` on the invoices then
-        makes a later lock on them fail to serialize, so Odoo retries the other request.
+        makes a later lock on them fail to serialize, so Odoo retries the other request;
+        that expected failure is not logged as a bad query.
         """
         domain = [
             ("company_id", "=", company.id),
@@ -220,7 +221,8 @@ class BillingSepaBatch(models.Model):
         query = self.env["account.move"]._search(domain, order="id")
         self.env.flush_all()
         self.env.cr.execute(
-            SQL("%s FOR UPDATE OF %s SKIP LOCKED", query.select(), SQL.identifier(query.table))
+            SQL("%s FOR UPDATE OF %s SKIP LOCKED", query.select(), SQL.identifier(query.table)),
+            log_exceptions=False,
         )
         return self.env["account.move"].browse(row[0] for row in self.env.cr.fetchall())
 

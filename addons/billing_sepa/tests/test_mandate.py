@@ -55,13 +55,15 @@ class TestSepaMandate(TransactionCase):
         mandate = self._create_mandate()
         with self.assertRaises(UserError):
             mandate.action_activate()
-        mandate.signature_date = fields.Date.today()
+        mandate.signature_date = fields.Date.context_today(mandate)
         mandate.action_activate()
         self.assertEqual(mandate.state, "active")
 
     def test_signature_not_in_future(self):
+        # The constraint counts in the user's time zone, which can already be a day ahead of UTC.
+        tomorrow = fields.Date.context_today(self.env["billing.sepa.mandate"]) + timedelta(days=1)
         with self.assertRaises(ValidationError):
-            self._create_mandate(signature_date=fields.Date.today() + timedelta(days=1))
+            self._create_mandate(signature_date=tomorrow)
 
     def test_creditor_identifier_validated(self):
         self.company.sepa_creditor_identifier = "de98 zzz0 9999 9999 99"
