@@ -355,6 +355,8 @@ class Contender:
 
 class Ours(Contender):
     name = "ours"
+    cron_workers = 1
+    cron_server = None
 
     def steps(self):
         return [
@@ -383,10 +385,14 @@ class Ours(Contender):
         self.batch.action_mark_sent()
 
     def mark_collected(self):
-        """The click, then the scheduled action's runs until the batch is booked.
+        """The click, then the two scheduled actions' runs until the batch is booked.
 
-        Each run is committed as the cron framework does, and its time kept: the step's time is
-        the booking from end to end, the longest transaction is what a worker must allow.
+        With ``cron_workers`` 1 the actions run here, one after the other as a single cron
+        worker runs them, each run committed as the cron framework does. With more, the
+        multi-process Odoo server started by :meth:`start_cron_server` runs them in its cron
+        workers, and the step lasts until the batch is collected. Either way the step's time is
+        the booking from end to end, and each transaction's time is kept: the longest is what
+        a worker must allow.
         """
         chunk_size = os.environ.get("BENCH_SEPA_BOOKING_CHUNK")
         if chunk_size:
@@ -395,13 +401,60 @@ class Ours(Contender):
         start = time.perf_counter()
         self.batch.action_mark_collected()
         self._commit(start)
+        if self.cron_server:
+            self._wait_for_cron_server()
+            return
+        Batch = self.env["billing.sepa.batch"]
         while self.batch.state == "booking":
-            self.env.invalidate_all()
-            start = time.perf_counter()
-            self.env["billing.sepa.batch"]._cron_book_collections()
-            self._commit(start)
+            for cron_method in (Batch._cron_book_collections, Batch._cron_reconcile_collections):
+                self.env.invalidate_all()
+                start = time.perf_counter()
+                cron_method()
+                self._commit(start)
             if self.batch.booking_error:
                 sys.exit(f"bench_sepa.py: the booking stopped: {self.batch.booking_error}")
+
+    def start_cron_server(self, odoo_options, workers, log_path):
+        """Start Odoo as production runs it, multi-process with ``workers`` cron workers.
+
+        Only the two booking actions stay active in this throwaway copy, so that nothing else
+        competes for the cores while the booking is timed.
+        """
+        self.env.cr.execute(
+            """UPDATE ir_cron SET active = false WHERE id NOT IN (
+                   SELECT res_id FROM ir_model_data WHERE module = 'billing_sepa' AND name IN %s)""",
+            [("ir_cron_billing_sepa_book_collections", "ir_cron_billing_sepa_reconcile_collections")],
+        )
+        self.env.cr.commit()
+        self.cron_log = log_path
+        open(log_path, "w", encoding="utf-8").close()  # only this run's transaction times
+        self.cron_server = benchlib.start_odoo_server(
+            odoo_options,
+            [
+                "--workers=1",
+                f"--max-cron-threads={workers}",
+                f"--logfile={log_path}",
+                "--log-handler=odoo.addons.billing_sepa:INFO",
+            ],
+        )
+
+    def _wait_for_cron_server(self):
+        """Poll the batch until the cron workers have booked it; keep their transaction times."""
+        cr = self.env.cr
+        while True:
+            cr.execute("SELECT state, booking_error FROM billing_sepa_batch WHERE id = %s", [self.batch.id])
+            state, error = cr.fetchone()
+            cr.rollback()  # the next poll sees what the workers committed since
+            if error:
+                sys.exit(f"bench_sepa.py: the booking stopped: {error}")
+            if state != "booking":
+                break
+            if self.cron_server.poll() is not None:
+                sys.exit(f"bench_sepa.py: the Odoo server stopped; see {self.cron_log}")
+            time.sleep(0.1)
+        benchlib.stop_odoo_server(self.cron_server)
+        self.transactions += benchlib.logged_seconds(self.cron_log, "odoo.addons.billing_sepa")
+        self.env.invalidate_all()
 
     def _commit(self, start):
         self.env.flush_all()
@@ -417,6 +470,7 @@ class Ours(Contender):
             format=self.batch.journal_id.sepa_pain_version,
             booking_transactions=[round(seconds, 2) for seconds in self.transactions],
             booking_chunk=self.env["billing.sepa.batch"]._get_booking_chunk_size(),
+            cron_workers=self.cron_workers,
         )
         return result
 
@@ -497,7 +551,8 @@ class OcaAlternative(OcaOrder):
 CONTENDERS = {"ours": Ours, "classic": OcaClassic, "alt": OcaAlternative}
 
 
-def run(odoo, registry, contender_name, profile_step=None, profile_file=None):
+def run(odoo, registry, contender_name, profile_step=None, profile_file=None, cron=None):
+    """Time one contender's steps; ``cron`` (odoo_options, workers, log) books ours in a server."""
     from odoo import fields  # noqa: PLC0415
 
     clock = benchlib.Clock(odoo.sql_db)
@@ -508,6 +563,11 @@ def run(odoo, registry, contender_name, profile_step=None, profile_file=None):
         company_id = int(get_param(env, "company_id"))
         env = env(context={"allowed_company_ids": [company_id], "tz": "Europe/Berlin", "lang": "en_US"})
         contender = CONTENDERS[contender_name](env, fields.Date.context_today(env["res.partner"]))
+        if contender_name == "ours" and cron:
+            # Started before the steps, so that its start-up is not timed; it idles until the
+            # click triggers the booking actions.
+            odoo_options, contender.cron_workers, log_path = cron
+            contender.start_cron_server(odoo_options, contender.cron_workers, log_path)
         steps = []
         for key, label, step in contender.steps():
             env.invalidate_all()  # a new request starts with an empty cache
@@ -591,11 +651,18 @@ def report(paths):
     )
     transactions = runs["ours"]["result"].get("booking_transactions")
     if transactions:
+        workers = runs["ours"]["result"].get("cron_workers", 1)
+        book = next(step for step in runs["ours"]["steps"] if step["key"] == "book")
+        how = (
+            f"in an Odoo server with {workers} cron workers side by side"
+            if workers > 1
+            else "here, one after the other as one cron worker runs them"
+        )
         lines.append(
             f"billing_sepa booking: Mark Collected returned in {transactions[0]:.2f} s, then "
-            f"{len(transactions) - 1} scheduled-action runs of {runs['ours']['result']['booking_chunk']} "
-            f"steps each (a debit takes two) booked the rest; longest transaction "
-            f"{max(transactions):.2f} s, {sum(transactions):.2f} s end to end"
+            f"{len(transactions) - 1} runs of the posting and matching actions (chunks of "
+            f"{runs['ours']['result']['booking_chunk']} debits) {how}; longest transaction "
+            f"{max(transactions):.2f} s, {book['seconds']:.2f} s end to end"
         )
     slowest = max(runs["ours"]["steps"], key=lambda step: step["seconds"])
     lines.append(f"Slowest billing_sepa step: {slowest['label']} ({slowest['seconds']:.2f} s)")
@@ -632,6 +699,10 @@ def _size(size):
 # ---------------------------------------------------------------------------- command line
 
 
+def cron_log_path(json_path):
+    return os.path.join(os.path.dirname(os.path.abspath(json_path or "run.json")), "odoo-cron-server.log")
+
+
 def main(argv):
     argv, odoo_options = benchlib.split_argv(argv)
     parser, commands = benchlib.command_parser(__doc__)
@@ -646,6 +717,12 @@ def main(argv):
         "--profile", metavar="STEP", help="profile this step: collect, generate, sent, book"
     )
     run_parser.add_argument("--profile-file", help="cProfile output (.prof) of the profiled step")
+    run_parser.add_argument(
+        "--cron-workers",
+        type=int,
+        default=1,
+        help="book ours in a multi-process Odoo server with this many cron workers (1: here, in turn)",
+    )
     report_parser = commands.add_parser("report", help="print the comparison table")
     report_parser.add_argument("files", nargs="+")
     args = parser.parse_args(argv)
@@ -656,7 +733,16 @@ def main(argv):
         "bench_sepa.py",
         report=report,
         seed=lambda odoo, registry: seed(odoo, registry, args.stack, args.n),
-        run=lambda odoo, registry: run(odoo, registry, args.contender, args.profile, args.profile_file),
+        run=lambda odoo, registry: run(
+            odoo,
+            registry,
+            args.contender,
+            args.profile,
+            args.profile_file,
+            cron=(odoo_options, args.cron_workers, cron_log_path(args.json))
+            if args.cron_workers > 1
+            else None,
+        ),
     )
 
 

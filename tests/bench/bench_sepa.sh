@@ -9,7 +9,10 @@
 #            billing_sepa step in an extra copy: collect, generate, sent or book), --keep (keep
 #            the per-contender copies), --only ours,alt (run only these contenders: the table
 #            takes the others from the JSON results of the last run with the same N, e.g. to
-#            measure billing_sepa again without waiting 30 minutes for the OCA runs)
+#            measure billing_sepa again without waiting 30 minutes for the OCA runs),
+#            --cron-workers N (default 2: billing_sepa's background booking runs in an Odoo
+#            server started multi-process with N cron workers, as production runs; 1: its two
+#            scheduled actions run in the benchmark process, one after the other)
 #
 # Installs the OCA wheels into .local/anchors/<stack> (never into the venv's site-packages),
 # seeds one database per OCA stack with billing_sepa and that stack installed (N customers,
@@ -20,7 +23,7 @@
 source "$(dirname "$0")/../../setup/lib.sh"
 source "$(dirname "$0")/benchlib.sh"
 
-n=10000 run_alt=1 reuse_seed=0 profile_step="" keep=0 only="ours,classic,alt"
+n=10000 run_alt=1 reuse_seed=0 profile_step="" keep=0 only="ours,classic,alt" cron_workers=2
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) n=200 ;;
@@ -30,11 +33,13 @@ while [ $# -gt 0 ]; do
         --profile) profile_step="$2"; shift ;;
         --keep) keep=1 ;;
         --only) only="$2"; shift ;;
+        --cron-workers) cron_workers="$2"; shift ;;
         *) die "unknown option $1 (see the comment at the top of tests/bench/bench_sepa.sh)" ;;
     esac
     shift
 done
 [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] || die "--n takes a positive number"
+[[ "$cron_workers" =~ ^[1-9][0-9]*$ ]] || die "--cron-workers takes a positive number"
 [[ "$only" =~ ^(ours|classic|alt)(,(ours|classic|alt))*$ ]] || die "--only takes contenders among ours,classic,alt"
 wants() { [[ ",$only," == *",$1,"* ]]; }
 
@@ -136,7 +141,9 @@ if wants ours || wants classic || [ -n "$profile_step" ]; then
     seed_stack classic "$CLASSIC_MODULE"
     classic_seed=$SEED_DB
 fi
-if wants ours; then run_contender ours classic "$classic_seed" --json "$OUT/run-ours.json"; fi
+if wants ours; then
+    run_contender ours classic "$classic_seed" --json "$OUT/run-ours.json" --cron-workers "$cron_workers"
+fi
 if wants classic; then run_contender classic classic "$classic_seed" --json "$OUT/run-classic.json"; fi
 if [ "$run_alt" -eq 1 ] && wants alt; then
     # The alternative stack excludes the classic modules (manifest 'excludes'): it gets its own

@@ -10,8 +10,12 @@ import io
 import json
 import os
 import pstats
+import re
+import socket
+import subprocess
 import sys
 import time
+import urllib.request
 
 # Context of the seeding environments: no chatter, no followers, no tracking.
 SEEDING_CONTEXT = {
@@ -98,6 +102,61 @@ def berlin_address(env):
         "zip": "10117",
         "city": "Berlin",
     }
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_odoo_server(odoo_options, extra_options, timeout=120):
+    """Start ``odoo-bin`` with these options on free ports; return its process once it serves."""
+    import odoo  # noqa: PLC0415 - the caller runs inside Odoo already
+
+    odoo_bin = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "odoo-bin")
+    http_port = free_port()
+    command = [
+        sys.executable,
+        odoo_bin,
+        *odoo_options,
+        *extra_options,
+        "--http-interface=127.0.0.1",
+        f"--http-port={http_port}",
+        f"--gevent-port={free_port()}",
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"the Odoo server did not start: {' '.join(command)}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/web/health", timeout=2):
+                return server
+        except OSError:
+            time.sleep(0.5)
+    stop_odoo_server(server)
+    sys.exit(f"the Odoo server did not answer within {timeout} s: {' '.join(command)}")
+
+
+def stop_odoo_server(server):
+    server.terminate()
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def logged_seconds(log_path, logger, marker=" in "):
+    """The durations ``... in 1.23 s`` that ``logger`` wrote to the Odoo log, in order."""
+    pattern = re.compile(re.escape(marker) + r"(\d+(?:\.\d+)?) s$")
+    seconds = []
+    with open(log_path, encoding="utf-8") as log:
+        for line in log:
+            if f" {logger}" in line and (match := pattern.search(line.rstrip())):
+                seconds.append(float(match.group(1)))
+    return seconds
 
 
 def load_average():

@@ -1,3 +1,7 @@
+import logging
+import time
+from collections import defaultdict
+
 import psycopg2
 
 from odoo import Command, api, fields, models
@@ -10,11 +14,15 @@ from ..sepa.target2 import earliest_collection_date, next_target2_business_day
 
 # Above this many debits a batch is booked in the background, this many per transaction
 # (ir.config_parameter billing_sepa.booking_chunk_size).
-DEFAULT_BOOKING_CHUNK_SIZE = 2000
+DEFAULT_BOOKING_CHUNK_SIZE = 1000
 # The collection entries carry no tax and the invoices only get reconciled: nothing for the
 # invoice line synchronisation to do. No tracking message per invoice either: each invoice
 # shows the collection entry among its payments, and the batch's chatter records the step.
 BULK_BOOKING_CONTEXT = {"skip_invoice_sync": True, "tracking_disable": True}
+POSTING_CRON = "billing_sepa.ir_cron_billing_sepa_book_collections"
+MATCHING_CRON = "billing_sepa.ir_cron_billing_sepa_reconcile_collections"
+
+_logger = logging.getLogger(__name__)
 
 
 class BillingSepaBatch(models.Model):
@@ -74,6 +82,9 @@ class BillingSepaBatch(models.Model):
         readonly=True,
         copy=False,
         help="Why the background booking stopped; it resumes from where it stopped on Retry Booking.",
+    )
+    booking_chunk_size = fields.Integer(
+        readonly=True, copy=False, help="Debits per transaction of this batch's background booking."
     )
     booked_count = fields.Integer(
         compute="_compute_booked_count", help="Debits whose invoice is reconciled with the collection."
@@ -460,20 +471,20 @@ class BillingSepaBatch(models.Model):
         With batch booking the bank shows one amount per block, so each block ends with a
         single open outstanding line for one statement line to match; without it, one
         outstanding line per debit. A batch of up to the booking chunk size is booked right
-        away, in one entry per block. A larger one goes to "Booking" and a scheduled action
-        books it one chunk per transaction: a single transaction booking ten thousand debits
-        would keep as many invoices locked for over a minute and outrun the workers' time
-        limits.
+        away, in one entry per block. A larger one goes to "Booking" and two scheduled actions
+        book it one chunk per transaction, one posting the entries and one reconciling the
+        invoices: a single transaction booking ten thousand debits would keep as many invoices
+        locked for over a minute and outrun the workers' time limits.
         """
         self._check_manager_rights()
         self._lock_for_booking()
         if self.filtered(lambda batch: batch.state != "sent"):
             raise UserError(self.env._("Only batches sent to the bank can be marked collected."))
-        self.write({"state": "booking", "booking_error": False})
         chunk_size = self._get_booking_chunk_size()
+        self.write({"state": "booking", "booking_error": False, "booking_chunk_size": chunk_size})
         in_background = self.filtered(lambda batch: batch.line_count > chunk_size)
         for batch in self - in_background:
-            while batch._book_collection_chunk(chunk_size)[1]:
+            while batch._book_collection_chunk()[1]:
                 pass
         for batch in in_background:
             batch.message_post(
@@ -484,49 +495,103 @@ class BillingSepaBatch(models.Model):
                 )
             )
         if in_background:
-            self.env.ref("billing_sepa.ir_cron_billing_sepa_book_collections")._trigger()
+            self.env.ref(POSTING_CRON)._trigger()
         return True
 
     def action_retry_booking(self):
         """Book again a batch whose booking stopped on an error the user has since fixed."""
         self._check_manager_rights()
         self.filtered(lambda batch: batch.state == "booking").write({"booking_error": False})
-        self.env.ref("billing_sepa.ir_cron_billing_sepa_book_collections")._trigger()
+        self.env.ref(POSTING_CRON)._trigger()
+        self.env.ref(MATCHING_CRON)._trigger()
         return True
 
     @api.model
     def _cron_book_collections(self):
-        """Book the next chunk of the oldest batch waiting in "Booking", then report progress.
+        """Post the entries of the next chunk of debits of a batch waiting in "Booking".
 
-        One chunk per call: the cron framework commits after each call and calls again while
-        progress is reported, so every chunk is its own short transaction.
+        A large batch is booked by two scheduled actions working as a pipeline: this one posts
+        the collection entries a chunk at a time and hands each posted chunk to the matching
+        action (:meth:`_cron_reconcile_collections`), which reconciles the invoices. The two
+        write different rows, so with two cron workers one matches a chunk while the other
+        posts the next; Odoo never runs one scheduled action twice at once. Each call does one
+        chunk: the cron framework commits after each call and calls again while progress is
+        reported, so every chunk is its own short transaction.
         """
-        waiting = self.search([("state", "=", "booking"), ("booking_error", "=", False)], order="id")
-        if not waiting:
+        waiting = self._get_batches_waiting_for_booking()
+        to_post = waiting.line_ids.filtered(lambda line: not line.collection_line_id)
+        if not to_post:
             return
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM billing_sepa_batch WHERE id IN %s ORDER BY id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED",
-                tuple(waiting.ids),
+        batch = to_post[0].batch_id
+        chunk = batch._get_next_chunk_to_post()
+        started = time.monotonic()
+        if batch._run_booking_step(batch._post_collection_chunk, chunk):
+            self.env.ref(MATCHING_CRON)._trigger()
+            _logger.info(
+                "SEPA batch %s: entries of %s debits posted in %.2f s",
+                batch.name,
+                len(chunk),
+                time.monotonic() - started,
             )
-        )
-        row = self.env.cr.fetchone()
-        if not row:
-            return
-        batch = self.browse(row[0])
-        chunk_size = self._get_booking_chunk_size()
+            remaining = len(to_post) - len(chunk)
+        else:
+            remaining = len(to_post - batch.line_ids)
+        self.env["ir.cron"]._notify_progress(done=len(chunk), remaining=remaining)
+
+    @api.model
+    def _cron_reconcile_collections(self):
+        """Reconcile the invoices of the next posted chunk; finish a batch once all are matched.
+
+        Only chunks whose entries are posted (committed by :meth:`_cron_book_collections`) are
+        taken, whole entries at a time. With nothing posted left to match, the call does nothing:
+        the posting action triggers this one again after its next chunk.
+        """
+        for batch in self._get_batches_waiting_for_booking():
+            lines = batch.line_ids
+            posted = lines.filtered("collection_line_id")
+            to_match = posted.filtered(lambda line: not line.booking_done)
+            if to_match:
+                chunk = to_match._take_whole_entries(batch.booking_chunk_size)
+                started = time.monotonic()
+                if batch._run_booking_step(batch._reconcile_collection_lines, chunk):
+                    _logger.info(
+                        "SEPA batch %s: %s debits reconciled in %.2f s",
+                        batch.name,
+                        len(chunk),
+                        time.monotonic() - started,
+                    )
+                # Matching waits for posting: what is not posted yet still counts as remaining.
+                self.env["ir.cron"]._notify_progress(
+                    done=len(chunk), remaining=len(lines) - len(posted) + len(to_match) - len(chunk) + 1
+                )
+                return
+            if len(posted) == len(lines):
+                started = time.monotonic()
+                if batch._run_booking_step(batch._finish_booking):
+                    _logger.info(
+                        "SEPA batch %s: booking finished in %.2f s", batch.name, time.monotonic() - started
+                    )
+                self.env["ir.cron"]._notify_progress(done=1, remaining=0)
+                return
+
+    @api.model
+    def _get_batches_waiting_for_booking(self):
+        return self.search([("state", "=", "booking"), ("booking_error", "=", False)], order="id")
+
+    def _run_booking_step(self, step, *args):
+        """Run one booking step in a savepoint; on a user-facing error keep nothing and record it.
+
+        Returns whether the step went through.
+        """
+        self.ensure_one()
         try:
             with self.env.cr.savepoint():
-                done, left = batch._book_collection_chunk(chunk_size)
+                step(*args)
         except (UserError, ValidationError) as error:
-            # Nothing of the failed chunk is kept; the batch waits until a manager retries.
-            batch._record_booking_error(error)
-            done, left = 1, 0
-        if batch.state == "collected":
-            batch.message_post(body=self.env._("All direct debits booked and reconciled."))
-        others = waiting - batch
-        remaining = left + 2 * sum(others.mapped("line_count"))
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            # Nothing of the failed step is kept; the batch waits until a manager retries.
+            self._record_booking_error(error)
+            return False
+        return True
 
     def _record_booking_error(self, error):
         self.ensure_one()
@@ -551,7 +616,7 @@ class BillingSepaBatch(models.Model):
         )
 
     def _lock_for_booking(self):
-        """Lock the batches, so that a second click or the cron cannot book them twice."""
+        """Lock the batches, so that a second click cannot book them twice."""
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
@@ -578,36 +643,55 @@ class BillingSepaBatch(models.Model):
         except ValueError:
             return DEFAULT_BOOKING_CHUNK_SIZE
 
-    def _book_collection_chunk(self, limit):
-        """Do the next ``limit`` steps of booking this batch; return the steps done and left.
+    def _book_collection_chunk(self):
+        """Do the next step of booking this batch in this transaction; return debits done and left.
 
-        Each debit takes two steps. First every chunk of debits gets its own posted entry per
-        payment block; once all are there, a block booked in several chunks is regrouped onto
-        one outstanding line. Then the invoices are reconciled a chunk at a time, each chunk
-        with the lines of one entry: reconciling more lines of an entry whose other lines are
-        already matched would make Odoo recompute every invoice matched with it. Both steps
-        resume from what is stored, so an interrupted booking carries on where it stopped.
+        The steps the two scheduled actions share out, one after the other: post the next
+        chunk's entries, else reconcile the next posted entries, else finish. Used to book a
+        small batch at once.
         """
         self.ensure_one()
         lines = self.line_ids
-        unposted = lines.filtered(lambda line: not line.collection_line_id)
-        if unposted:
-            chunk = unposted[:limit]
-            self._create_collection_entries(chunk)
-            if chunk == unposted:
-                self._regroup_outstanding_lines()
-            return len(chunk), len(unposted) - len(chunk) + len(lines)
-        unreconciled = lines.filtered(lambda line: not line.booking_done)
-        chunk = unreconciled[:limit]
-        self._reconcile_collection_lines(chunk)
-        left = len(unreconciled) - len(chunk)
-        if not left:
-            # Only the mandates whose first collection this was: rewriting the others changes nothing.
-            lines.mandate_id.filtered(lambda mandate: not mandate.sequence_settled).sudo().write(
-                {"sequence_settled": True}
-            )
-            self.write({"state": "collected"})
-        return len(chunk), left
+        to_post = lines.filtered(lambda line: not line.collection_line_id)
+        if to_post:
+            chunk = self._get_next_chunk_to_post()
+            self._post_collection_chunk(chunk)
+            return len(chunk), len(lines) + len(to_post) - len(chunk)
+        to_match = lines.filtered(lambda line: not line.booking_done)
+        if to_match:
+            chunk = to_match._take_whole_entries(self.booking_chunk_size)
+            self._reconcile_collection_lines(chunk)
+            return len(chunk), len(to_match) - len(chunk) + 1
+        self._finish_booking()
+        return 1, 0
+
+    def _get_booking_chunks(self):
+        """This batch's lines cut into the chunks of its booking, always the same way."""
+        self.ensure_one()
+        lines = self.line_ids.sorted("id")
+        size = self.booking_chunk_size or len(lines) or 1
+        return [lines[start : start + size] for start in range(0, len(lines), size)]
+
+    def _get_next_chunk_to_post(self):
+        # A chunk is posted whole in one transaction, and chunks in order.
+        return next(chunk for chunk in self._get_booking_chunks() if not chunk[0].collection_line_id)
+
+    def _post_collection_chunk(self, chunk):
+        """Post the entries of ``chunk``; with the first chunk, the block totals it will need."""
+        self.ensure_one()
+        chunks = self._get_booking_chunks()
+        if chunk == chunks[0]:
+            self._post_block_totals(chunks)
+        self._create_collection_entries(chunk)
+        # Only the mandates whose first collection this was: rewriting the others changes nothing.
+        chunk.mandate_id.filtered(lambda mandate: not mandate.sequence_settled).sudo().write(
+            {"sequence_settled": True}
+        )
+
+    def _finish_booking(self):
+        self.ensure_one()
+        self.write({"state": "collected"})
+        self.message_post(body=self.env._("All direct debits booked and reconciled."))
 
     def _create_collection_entries(self, batch_lines):
         """Post one entry per payment block for ``batch_lines``, linking each line to its credit."""
@@ -622,7 +706,6 @@ class BillingSepaBatch(models.Model):
         for (scheme, sequence_type), block_lines in batch_lines._group_by_block().items():
             identifier = self._get_payment_info_identifier(scheme, sequence_type)
             line_vals = []
-            total_amount = total_balance = 0.0
             for line in block_lines:
                 debtor = line.move_id.commercial_partner_id
                 balance = to_company_currency(line.amount)
@@ -641,16 +724,11 @@ class BillingSepaBatch(models.Model):
                             line.end_to_end_id, outstanding, debtor, line.amount, balance
                         )
                     )
-                total_amount += line.amount
-                total_balance += balance
             if batch_booking:
+                amount, balance = self._sum_amounts(block_lines, to_company_currency)
                 line_vals.append(
                     self._prepare_collection_line_vals(
-                        identifier,
-                        outstanding,
-                        self.env["res.partner"],
-                        self.currency_id.round(total_amount),
-                        self.company_id.currency_id.round(total_balance),
+                        identifier, outstanding, self.env["res.partner"], amount, balance
                     )
                 )
             moves_vals.append(
@@ -664,65 +742,100 @@ class BillingSepaBatch(models.Model):
         for line in batch_lines:
             line.collection_line_id = credit_by_end_to_end_id[line.end_to_end_id]
 
-    def _regroup_outstanding_lines(self):
-        """With batch booking, leave one open outstanding line per block however many chunks it took.
+    def _sum_amounts(self, batch_lines, to_company_currency):
+        """Total of ``batch_lines`` in the batch currency and in the company currency, rounded."""
+        amount = sum(batch_lines.mapped("amount"))
+        balance = sum(to_company_currency(line.amount) for line in batch_lines)
+        return self.currency_id.round(amount), self.company_id.currency_id.round(balance)
 
-        A block booked in several chunks has one outstanding line per chunk. A regrouping entry
-        credits their total (reconciled with them) and debits it again on one line, which the
-        bank statement line of the block then matches.
+    def _post_block_totals(self, chunks):
+        """With batch booking, the entry of each block booked in several chunks: its one open line.
+
+        Each chunk's entry debits outstanding receipts with the chunk's part of the block. The
+        block total entry debits the whole block on one line, which the block's bank statement
+        line matches, and credits each chunk's part on a line of its own; matching a chunk's
+        invoices also reconciles the chunk's outstanding line with its part here. Posted before
+        any chunk, it leaves the entries of the chunks to the matching action alone: reconciling
+        an entry's line again once its invoices are matched makes Odoo recompute all of it.
         """
         self.ensure_one()
         if not self.journal_id.sepa_batch_booking:
             return
         outstanding = self._get_outstanding_account()
-        open_lines = self.env["account.move.line"].search(
-            [
-                ("move_id.sepa_collection_batch_id", "=", self.id),
-                ("account_id", "=", outstanding.id),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-            ]
-        )
-        by_identifier = open_lines.grouped(lambda aml: aml.move_id.sepa_payment_info_identifier)
-        to_regroup = {identifier: lines for identifier, lines in by_identifier.items() if len(lines) > 1}
-        if not to_regroup:
-            return
+        to_company_currency = self._get_company_currency_converter()
+        parts_by_block = defaultdict(list)
+        for chunk in chunks:
+            for block, block_lines in chunk._group_by_block().items():
+                parts_by_block[block].append(self._sum_amounts(block_lines, to_company_currency))
         no_partner = self.env["res.partner"]
-        block_by_identifier = {
-            self._get_payment_info_identifier(*block): block for block in self.line_ids._group_by_block()
-        }
         moves_vals = []
-        for identifier, lines in to_regroup.items():
-            amount = self.currency_id.round(sum(lines.mapped("amount_currency")))
-            balance = self.company_id.currency_id.round(sum(lines.mapped("balance")))
-            scheme, sequence_type = block_by_identifier[identifier]
-            vals = self._prepare_collection_move_vals(
-                scheme,
-                sequence_type,
-                identifier,
-                [
-                    self._prepare_collection_line_vals(
-                        identifier, outstanding, no_partner, -amount, -balance
-                    ),
-                    self._prepare_collection_line_vals(identifier, outstanding, no_partner, amount, balance),
-                ],
+        for (scheme, sequence_type), parts in parts_by_block.items():
+            if len(parts) < 2:
+                continue
+            identifier = self._get_payment_info_identifier(scheme, sequence_type)
+            line_vals = [
+                self._prepare_collection_line_vals(identifier, outstanding, no_partner, -amount, -balance)
+                for amount, balance in parts
+            ]
+            line_vals.append(
+                self._prepare_collection_line_vals(
+                    identifier,
+                    outstanding,
+                    no_partner,
+                    self.currency_id.round(sum(amount for amount, _balance in parts)),
+                    self.company_id.currency_id.round(sum(balance for _amount, balance in parts)),
+                )
             )
+            vals = self._prepare_collection_move_vals(scheme, sequence_type, identifier, line_vals)
             vals["ref"] = self.env._(
-                "SEPA direct debit %(batch)s (%(scheme)s %(sequence)s): %(count)s partial bookings regrouped",
+                "SEPA direct debit %(batch)s (%(scheme)s %(sequence)s): block total of %(count)s partial bookings",
                 batch=self.name,
                 scheme=scheme,
                 sequence=sequence_type,
-                count=len(lines),
+                count=len(parts),
             )
             moves_vals.append(vals)
-        moves = self.env["account.move"].with_context(**BULK_BOOKING_CONTEXT).create(moves_vals)
-        moves.with_context(**BULK_BOOKING_CONTEXT).action_post()
-        credit_by_identifier = {
-            aml.move_id.sepa_payment_info_identifier: aml for aml in moves.line_ids if aml.amount_currency < 0
-        }
-        self.env["account.move.line"].with_context(**BULK_BOOKING_CONTEXT)._reconcile_plan(
-            [lines | credit_by_identifier[identifier] for identifier, lines in to_regroup.items()]
+        if moves_vals:
+            moves = self.env["account.move"].with_context(**BULK_BOOKING_CONTEXT).create(moves_vals)
+            moves.with_context(**BULK_BOOKING_CONTEXT).action_post()
+
+    def _get_block_total_pairs(self, entries):
+        """Each open outstanding line of ``entries`` with the open part of its block total.
+
+        Parts of one block with the same amount are interchangeable: any pairing leaves the
+        same open line.
+        """
+        outstanding = self._get_outstanding_account()
+        Line = self.env["account.move.line"]
+        chunk_lines = Line.search(
+            [
+                ("move_id", "in", entries.ids),
+                ("account_id", "=", outstanding.id),
+                ("reconciled", "=", False),
+                ("amount_currency", ">", 0),
+            ]
         )
+        if not chunk_lines:
+            return []
+        parts = Line.search(
+            [
+                ("move_id.sepa_collection_batch_id", "=", self.id),
+                ("account_id", "=", outstanding.id),
+                ("reconciled", "=", False),
+                ("amount_currency", "<", 0),
+            ],
+            order="id",
+        )
+        open_parts = defaultdict(list)
+        for part in parts:
+            key = (part.move_id.sepa_payment_info_identifier, -part.amount_currency, -part.balance)
+            open_parts[key].append(part)
+        pairs = []
+        for line in chunk_lines:
+            key = (line.move_id.sepa_payment_info_identifier, line.amount_currency, line.balance)
+            if open_parts.get(key):
+                pairs.append(line | open_parts[key].pop(0))
+        return pairs
 
     def _reconcile_collection_lines(self, batch_lines):
         """Reconcile each invoice of ``batch_lines`` with its credit line, all in one plan."""
@@ -738,6 +851,7 @@ class BillingSepaBatch(models.Model):
         # One prefetch set for the whole plan: a union of two lines would prefetch only those two.
         all_ids = tuple(aml_id for ids in plan_ids for aml_id in ids)
         plan = [self.env["account.move.line"].browse(ids).with_prefetch(all_ids) for ids in plan_ids]
+        plan += self._get_block_total_pairs(batch_lines.collection_line_id.move_id)
         context = dict(BULK_BOOKING_CONTEXT)
         if self.currency_id == self.company_id.currency_id:
             # Every line is in the company currency: there is no exchange difference to look for.

@@ -47,6 +47,24 @@ class BillingSepaBatchLine(models.Model):
             ids_by_block[line.mandate_id.scheme, line.sequence_type].append(line.id)
         return {block: self.browse(ids) for block, ids in ids_by_block.items()}
 
+    def _take_whole_entries(self, limit):
+        """The first of these booked lines, whole collection entries at a time, about ``limit``.
+
+        Entries are taken in the order they were posted, as many as fit in ``limit`` lines and
+        at least one: reconciling part of an entry whose other lines are already matched would
+        make Odoo recompute every invoice matched with it.
+        """
+        ids_by_entry = defaultdict(list)
+        for line in self:
+            ids_by_entry[line.collection_line_id.move_id.id].append(line.id)
+        taken = []
+        for entry_id in sorted(ids_by_entry):
+            entry_line_ids = ids_by_entry[entry_id]
+            if taken and len(taken) + len(entry_line_ids) > limit:
+                break
+            taken += entry_line_ids
+        return self.browse(taken)
+
     def _get_invoice_receivable_lines(self, open_only=True):
         """The (open) receivable lines of these lines' invoices, read in one query."""
         domain = [

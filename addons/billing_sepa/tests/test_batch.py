@@ -281,10 +281,13 @@ class TestSepaBatch(AccountTestInvoicingCommon):
         return invoices, batch
 
     def _run_booking_cron(self, batch, max_runs=20):
+        """Run the posting and the matching scheduled actions in turn, as one cron worker does."""
+        Batch = self.env["billing.sepa.batch"]
         for _run in range(max_runs):
             if batch.state != "booking" or batch.booking_error:
                 return
-            self.env["billing.sepa.batch"]._cron_book_collections()
+            Batch._cron_book_collections()
+            Batch._cron_reconcile_collections()
         self.fail("the booking cron did not finish")
 
     def test_large_batch_is_booked_in_background_chunks(self):
@@ -319,6 +322,56 @@ class TestSepaBatch(AccountTestInvoicingCommon):
         self.assertTrue(all(credits.mapped("reconciled")))
         self.assertTrue(all(self.mandates.mapped("sequence_settled")))
         self.assertIn("All direct debits booked", batch.message_ids[0].body)
+
+    def _five_invoices(self):
+        return [*((debtor, 5.0) for debtor in self.debtors), (self.debtors[1], 2.5), (self.debtors[2], 0.01)]
+
+    def test_matching_follows_posting_chunk_by_chunk(self):
+        invoices, batch = self._send_in_background(self._five_invoices())
+        Batch = self.env["billing.sepa.batch"]
+        # Nothing posted yet: the matching action has nothing to do.
+        Batch._cron_reconcile_collections()
+        self.assertFalse(batch.line_ids.filtered("booking_done"))
+        Batch._cron_book_collections()
+        posted = batch.line_ids.filtered("collection_line_id")
+        self.assertEqual(len(posted), 2)
+        # The posted chunk is matched while the rest still waits to be posted.
+        Batch._cron_reconcile_collections()
+        self.assertEqual(batch.line_ids.filtered("booking_done"), posted)
+        self.assertTrue(all(invoice.amount_residual == 0 for invoice in posted.move_id))
+        self.assertTrue(all(invoice.amount_residual > 0 for invoice in invoices - posted.move_id))
+        Batch._cron_reconcile_collections()
+        self.assertEqual(batch.state, "booking", "a batch is not finished before all of it is posted")
+        for _chunk in range(2):
+            Batch._cron_book_collections()
+        self.assertTrue(all(batch.line_ids.mapped("collection_line_id")))
+        for _run in range(5):
+            if batch.state == "collected":
+                break
+            Batch._cron_reconcile_collections()
+        self.assertEqual(batch.state, "collected")
+        self.assertTrue(all(invoice.amount_residual == 0 for invoice in invoices))
+        self.assertTrue(all(batch.line_ids.collection_line_id.mapped("reconciled")))
+        open_outstanding = batch.collection_move_ids.line_ids.filtered(
+            lambda aml: aml.account_id == batch._get_outstanding_account() and not aml.reconciled
+        )
+        blocks = batch.line_ids._group_by_block()
+        self.assertEqual(len(open_outstanding), len(blocks))
+        self.assertAlmostEqual(sum(open_outstanding.mapped("amount_currency")), 17.51)
+        self.assertIn("All direct debits booked", batch.message_ids[0].body)
+
+    def test_whole_entries_are_matched_together(self):
+        _invoices, batch = self._send_in_background(self._five_invoices())
+        Batch = self.env["billing.sepa.batch"]
+        Batch._cron_book_collections()
+        Batch._cron_book_collections()
+        lines = batch.line_ids.filtered("collection_line_id")
+        self.assertEqual(len(lines), 4)
+        first_entry = lines.collection_line_id.move_id.sorted("id")[0]
+        in_first_entry = lines.filtered(lambda line: line.collection_line_id.move_id == first_entry)
+        # A limit below an entry's size still takes that whole entry, and only it.
+        self.assertEqual(lines._take_whole_entries(1), in_first_entry)
+        self.assertEqual(lines._take_whole_entries(len(lines)), lines)
 
     def test_background_booking_resumes_after_an_error(self):
         invoices, batch = self._send_in_background([(debtor, 5.0) for debtor in self.debtors])
