@@ -805,6 +805,8 @@ class BillingSepaBatch(models.Model):
         Parts of one block with the same amount are interchangeable: any pairing leaves the
         same open line.
         """
+        if not self.journal_id.sepa_batch_booking:
+            return []
         outstanding = self._get_outstanding_account()
         Line = self.env["account.move.line"]
         chunk_lines = Line.search(

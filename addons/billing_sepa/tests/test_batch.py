@@ -373,6 +373,20 @@ class TestSepaBatch(AccountTestInvoicingCommon):
         self.assertEqual(lines._take_whole_entries(1), in_first_entry)
         self.assertEqual(lines._take_whole_entries(len(lines)), lines)
 
+    def test_background_booking_without_batch_booking(self):
+        self.bank_journal.sepa_batch_booking = False
+        invoices, batch = self._send_in_background(self._five_invoices())
+        self._run_booking_cron(batch)
+        self.assertEqual(batch.state, "collected")
+        self.assertTrue(all(invoice.amount_residual == 0 for invoice in invoices))
+        outstanding = batch.collection_move_ids.line_ids.filtered(
+            lambda aml: aml.account_id == batch._get_outstanding_account()
+        )
+        # One open line per debit, and no block total entry.
+        self.assertEqual(len(outstanding), 5)
+        self.assertFalse(outstanding.filtered("reconciled"))
+        self.assertEqual(len(batch.collection_move_ids), 3)
+
     def test_background_booking_resumes_after_an_error(self):
         invoices, batch = self._send_in_background([(debtor, 5.0) for debtor in self.debtors])
         # An outstanding account deprecated meanwhile stops the booking: nothing of the failed
