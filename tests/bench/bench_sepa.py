@@ -446,15 +446,21 @@ class Ours(Contender):
             state, error = cr.fetchone()
             cr.rollback()  # the next poll sees what the workers committed since
             if error:
+                self.stop_cron_server()
                 sys.exit(f"bench_sepa.py: the booking stopped: {error}")
             if state != "booking":
                 break
             if self.cron_server.poll() is not None:
                 sys.exit(f"bench_sepa.py: the Odoo server stopped; see {self.cron_log}")
             time.sleep(0.1)
-        benchlib.stop_odoo_server(self.cron_server)
-        self.transactions += benchlib.logged_seconds(self.cron_log, "odoo.addons.billing_sepa")
         self.env.invalidate_all()
+
+    def stop_cron_server(self):
+        """Stop the server once the step is timed (its shutdown is not part of the booking)."""
+        if self.cron_server:
+            benchlib.stop_odoo_server(self.cron_server)
+            self.transactions += benchlib.logged_seconds(self.cron_log, "odoo.addons.billing_sepa")
+            self.cron_server = None
 
     def _commit(self, start):
         self.env.flush_all()
@@ -462,6 +468,7 @@ class Ours(Contender):
         self.transactions.append(time.perf_counter() - start)
 
     def result(self):
+        self.stop_cron_server()
         result = super().result()
         result.update(
             state=self.batch.state,

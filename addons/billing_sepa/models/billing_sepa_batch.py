@@ -517,25 +517,41 @@ class BillingSepaBatch(models.Model):
         posts the next; Odoo never runs one scheduled action twice at once. Each call does one
         chunk: the cron framework commits after each call and calls again while progress is
         reported, so every chunk is its own short transaction.
+
+        Reconciling a debit costs more than posting it, so the matching action falls behind. When
+        at least as many posted debits wait for it as are left to post (always with the last
+        chunk), this action also reconciles the chunk it posts, in the same transaction: nobody
+        else sees that chunk before it is matched, and both actions finish at about the same time.
         """
         waiting = self._get_batches_waiting_for_booking()
-        to_post = waiting.line_ids.filtered(lambda line: not line.collection_line_id)
+        to_post = self.env["billing.sepa.batch.line"].search(
+            [("batch_id", "in", waiting.ids), ("collection_line_id", "=", False)],
+            order="batch_id, id",
+            limit=1,
+        )
         if not to_post:
             return
-        batch = to_post[0].batch_id
+        batch = to_post.batch_id
         chunk = batch._get_next_chunk_to_post()
+        left_to_post = batch._count_lines_to_post() - len(chunk)
+        match_too = batch._count_lines_to_match() >= left_to_post
+        step = batch._post_and_reconcile_chunk if match_too else batch._post_collection_chunk
         started = time.monotonic()
-        if batch._run_booking_step(batch._post_collection_chunk, chunk):
+        if batch._run_booking_step(step, chunk):
             self.env.ref(MATCHING_CRON)._trigger()
             _logger.info(
-                "SEPA batch %s: entries of %s debits posted in %.2f s",
+                "SEPA batch %s: entries of %s debits posted%s in %.2f s",
                 batch.name,
                 len(chunk),
+                " and reconciled" if match_too else "",
                 time.monotonic() - started,
             )
-            remaining = len(to_post) - len(chunk)
-        else:
-            remaining = len(to_post - batch.line_ids)
+        remaining = self.env["billing.sepa.batch.line"].search_count(
+            [
+                ("batch_id", "in", self._get_batches_waiting_for_booking().ids),
+                ("collection_line_id", "=", False),
+            ]
+        )
         self.env["ir.cron"]._notify_progress(done=len(chunk), remaining=remaining)
 
     @api.model
@@ -547,9 +563,7 @@ class BillingSepaBatch(models.Model):
         the posting action triggers this one again after its next chunk.
         """
         for batch in self._get_batches_waiting_for_booking():
-            lines = batch.line_ids
-            posted = lines.filtered("collection_line_id")
-            to_match = posted.filtered(lambda line: not line.booking_done)
+            to_match = batch._get_lines_to_match()
             if to_match:
                 chunk = to_match._take_whole_entries(batch.booking_chunk_size)
                 started = time.monotonic()
@@ -561,11 +575,10 @@ class BillingSepaBatch(models.Model):
                         time.monotonic() - started,
                     )
                 # Matching waits for posting: what is not posted yet still counts as remaining.
-                self.env["ir.cron"]._notify_progress(
-                    done=len(chunk), remaining=len(lines) - len(posted) + len(to_match) - len(chunk) + 1
-                )
+                remaining = batch._count_lines_to_post() + len(to_match) - len(chunk) + 1
+                self.env["ir.cron"]._notify_progress(done=len(chunk), remaining=remaining)
                 return
-            if len(posted) == len(lines):
+            if not batch._count_lines_to_post():
                 started = time.monotonic()
                 if batch._run_booking_step(batch._finish_booking):
                     _logger.info(
@@ -651,13 +664,12 @@ class BillingSepaBatch(models.Model):
         small batch at once.
         """
         self.ensure_one()
-        lines = self.line_ids
-        to_post = lines.filtered(lambda line: not line.collection_line_id)
-        if to_post:
+        to_post_count = self._count_lines_to_post()
+        if to_post_count:
             chunk = self._get_next_chunk_to_post()
             self._post_collection_chunk(chunk)
-            return len(chunk), len(lines) + len(to_post) - len(chunk)
-        to_match = lines.filtered(lambda line: not line.booking_done)
+            return len(chunk), self.line_count + to_post_count - len(chunk)
+        to_match = self._get_lines_to_match()
         if to_match:
             chunk = to_match._take_whole_entries(self.booking_chunk_size)
             self._reconcile_collection_lines(chunk)
@@ -673,20 +685,57 @@ class BillingSepaBatch(models.Model):
         return [lines[start : start + size] for start in range(0, len(lines), size)]
 
     def _get_next_chunk_to_post(self):
-        # A chunk is posted whole in one transaction, and chunks in order.
-        return next(chunk for chunk in self._get_booking_chunks() if not chunk[0].collection_line_id)
+        """The lines of the next chunk to post.
+
+        Chunks are posted whole, one per transaction, and in order: the lines not posted yet
+        start with the next chunk. Read with searches, not by going through the batch's lines:
+        every call of the scheduled actions would read all of them again.
+        """
+        self.ensure_one()
+        return self.env["billing.sepa.batch.line"].search(
+            [("batch_id", "=", self.id), ("collection_line_id", "=", False)],
+            order="id",
+            limit=self.booking_chunk_size or None,
+        )
+
+    def _count_lines_to_post(self):
+        self.ensure_one()
+        return self.env["billing.sepa.batch.line"].search_count(
+            [("batch_id", "=", self.id), ("collection_line_id", "=", False)]
+        )
+
+    def _count_lines_to_match(self):
+        self.ensure_one()
+        return self.env["billing.sepa.batch.line"].search_count(
+            [("batch_id", "=", self.id), ("collection_line_id", "!=", False), ("booking_done", "=", False)]
+        )
+
+    def _get_lines_to_match(self):
+        """The posted lines whose invoices are not reconciled yet, with their entries read."""
+        self.ensure_one()
+        lines = self.env["billing.sepa.batch.line"].search_fetch(
+            [("batch_id", "=", self.id), ("collection_line_id", "!=", False), ("booking_done", "=", False)],
+            ["collection_line_id"],
+            order="id",
+        )
+        # Only the entry of each credit line: prefetching them would read every column.
+        lines.collection_line_id.fetch(["move_id"])
+        return lines
 
     def _post_collection_chunk(self, chunk):
         """Post the entries of ``chunk``; with the first chunk, the block totals it will need."""
         self.ensure_one()
-        chunks = self._get_booking_chunks()
-        if chunk == chunks[0]:
-            self._post_block_totals(chunks)
+        if self._count_lines_to_post() == self.line_count:
+            self._post_block_totals(self._get_booking_chunks())
         self._create_collection_entries(chunk)
         # Only the mandates whose first collection this was: rewriting the others changes nothing.
         chunk.mandate_id.filtered(lambda mandate: not mandate.sequence_settled).sudo().write(
             {"sequence_settled": True}
         )
+
+    def _post_and_reconcile_chunk(self, chunk):
+        self._post_collection_chunk(chunk)
+        self._reconcile_collection_lines(chunk)
 
     def _finish_booking(self):
         self.ensure_one()
@@ -800,10 +849,12 @@ class BillingSepaBatch(models.Model):
             moves.with_context(**BULK_BOOKING_CONTEXT).action_post()
 
     def _get_block_total_pairs(self, entries):
-        """Each open outstanding line of ``entries`` with the open part of its block total.
+        """Each open outstanding line of ``entries`` with its part in its block's total entry.
 
-        Parts of one block with the same amount are interchangeable: any pairing leaves the
-        same open line.
+        A block's total entry is posted before the block's chunk entries, and lists the parts
+        in the order of the chunks; the n-th entry of a block is the n-th chunk that holds the
+        block. Pairing by that rank rather than by amount gives every entry its own part even
+        when two chunks are matched at once, each in its own transaction.
         """
         if not self.journal_id.sepa_batch_booking:
             return []
@@ -819,24 +870,33 @@ class BillingSepaBatch(models.Model):
         )
         if not chunk_lines:
             return []
+        batch_moves = self.env["account.move"].search_fetch(
+            [("sepa_collection_batch_id", "=", self.id)], ["sepa_payment_info_identifier"], order="id"
+        )
         parts = Line.search(
             [
-                ("move_id.sepa_collection_batch_id", "=", self.id),
+                ("move_id", "in", batch_moves.ids),
                 ("account_id", "=", outstanding.id),
-                ("reconciled", "=", False),
                 ("amount_currency", "<", 0),
             ],
             order="id",
         )
-        open_parts = defaultdict(list)
-        for part in parts:
-            key = (part.move_id.sepa_payment_info_identifier, -part.amount_currency, -part.balance)
-            open_parts[key].append(part)
+        parts_by_total = parts.grouped("move_id")
+        open_line_by_entry = {line.move_id: line for line in chunk_lines}
         pairs = []
-        for line in chunk_lines:
-            key = (line.move_id.sepa_payment_info_identifier, line.amount_currency, line.balance)
-            if open_parts.get(key):
-                pairs.append(line | open_parts[key].pop(0))
+        for block_moves in batch_moves.grouped("sepa_payment_info_identifier").values():
+            block_parts = parts_by_total.get(block_moves[0])
+            if not block_parts:
+                continue  # the block was booked in one chunk: its entry has no total
+            # The chunks not posted yet have their part but no entry so far.
+            for part, entry in zip(block_parts, block_moves[1:], strict=False):
+                line = open_line_by_entry.get(entry)
+                if (
+                    line
+                    and not part.reconciled
+                    and self.currency_id.is_zero(line.amount_currency + part.amount_currency)
+                ):
+                    pairs.append(line | part)
         return pairs
 
     def _reconcile_collection_lines(self, batch_lines):

@@ -360,6 +360,36 @@ class TestSepaBatch(AccountTestInvoicingCommon):
         self.assertAlmostEqual(sum(open_outstanding.mapped("amount_currency")), 17.51)
         self.assertIn("All direct debits booked", batch.message_ids[0].body)
 
+    def test_posting_reconciles_its_chunk_when_matching_lags(self):
+        invoices, batch = self._send_in_background(self._five_invoices())
+        Batch = self.env["billing.sepa.batch"]
+        Batch._cron_book_collections()
+        first = batch.line_ids.filtered("collection_line_id")
+        # Three debits left to post and none waiting to be matched: posting only.
+        self.assertEqual(len(first), 2)
+        self.assertFalse(first.filtered("booking_done"))
+        # The matching action has not run: two debits wait for it and one is left to post, so
+        # the posting action reconciles the chunk it posts, then the last one.
+        Batch._cron_book_collections()
+        second = batch.line_ids.filtered("collection_line_id") - first
+        self.assertEqual(len(second), 2)
+        self.assertTrue(all(second.mapped("booking_done")))
+        Batch._cron_book_collections()
+        self.assertTrue(all((batch.line_ids - first).mapped("booking_done")))
+        self.assertFalse(first.filtered("booking_done"))
+        for _run in range(3):
+            if batch.state == "collected":
+                break
+            Batch._cron_reconcile_collections()
+        self.assertEqual(batch.state, "collected")
+        self.assertTrue(all(invoice.amount_residual == 0 for invoice in invoices))
+        # Chunks matched out of order still meet their own part of the block totals.
+        open_outstanding = batch.collection_move_ids.line_ids.filtered(
+            lambda aml: aml.account_id == batch._get_outstanding_account() and not aml.reconciled
+        )
+        self.assertEqual(len(open_outstanding), len(batch.line_ids._group_by_block()))
+        self.assertAlmostEqual(sum(open_outstanding.mapped("amount_currency")), 17.51)
+
     def test_whole_entries_are_matched_together(self):
         _invoices, batch = self._send_in_background(self._five_invoices())
         Batch = self.env["billing.sepa.batch"]
