@@ -525,9 +525,7 @@ class BillingSepaBatch(models.Model):
         """
         waiting = self._get_batches_waiting_for_booking()
         to_post = self.env["billing.sepa.batch.line"].search(
-            [("batch_id", "in", waiting.ids), ("collection_line_id", "=", False)],
-            order="batch_id, id",
-            limit=1,
+            waiting._get_lines_to_post_domain(), order="batch_id, id", limit=1
         )
         if not to_post:
             return
@@ -547,10 +545,7 @@ class BillingSepaBatch(models.Model):
                 time.monotonic() - started,
             )
         remaining = self.env["billing.sepa.batch.line"].search_count(
-            [
-                ("batch_id", "in", self._get_batches_waiting_for_booking().ids),
-                ("collection_line_id", "=", False),
-            ]
+            self._get_batches_waiting_for_booking()._get_lines_to_post_domain()
         )
         self.env["ir.cron"]._notify_progress(done=len(chunk), remaining=remaining)
 
@@ -693,30 +688,30 @@ class BillingSepaBatch(models.Model):
         """
         self.ensure_one()
         return self.env["billing.sepa.batch.line"].search(
-            [("batch_id", "=", self.id), ("collection_line_id", "=", False)],
-            order="id",
-            limit=self.booking_chunk_size or None,
+            self._get_lines_to_post_domain(), order="id", limit=self.booking_chunk_size or None
         )
+
+    def _get_lines_to_post_domain(self):
+        return [("batch_id", "in", self.ids), ("collection_line_id", "=", False)]
+
+    def _get_lines_to_match_domain(self):
+        return [
+            ("batch_id", "in", self.ids),
+            ("collection_line_id", "!=", False),
+            ("booking_done", "=", False),
+        ]
 
     def _count_lines_to_post(self):
-        self.ensure_one()
-        return self.env["billing.sepa.batch.line"].search_count(
-            [("batch_id", "=", self.id), ("collection_line_id", "=", False)]
-        )
+        return self.env["billing.sepa.batch.line"].search_count(self._get_lines_to_post_domain())
 
     def _count_lines_to_match(self):
-        self.ensure_one()
-        return self.env["billing.sepa.batch.line"].search_count(
-            [("batch_id", "=", self.id), ("collection_line_id", "!=", False), ("booking_done", "=", False)]
-        )
+        return self.env["billing.sepa.batch.line"].search_count(self._get_lines_to_match_domain())
 
     def _get_lines_to_match(self):
         """The posted lines whose invoices are not reconciled yet, with their entries read."""
         self.ensure_one()
         lines = self.env["billing.sepa.batch.line"].search_fetch(
-            [("batch_id", "=", self.id), ("collection_line_id", "!=", False), ("booking_done", "=", False)],
-            ["collection_line_id"],
-            order="id",
+            self._get_lines_to_match_domain(), ["collection_line_id"], order="id"
         )
         # Only the entry of each credit line: prefetching them would read every column.
         lines.collection_line_id.fetch(["move_id"])
