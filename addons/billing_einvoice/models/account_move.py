@@ -71,8 +71,10 @@ class AccountMove(models.Model):
         posted._queue_einvoice_auto_send()
         return posted
 
+    @api.returns("mail.message", lambda value: value.id)
     def message_post(self, **kwargs):
-        # EXTENDS 'mail': the invoice e-mail goes through the company's own mail server.
+        # EXTENDS 'mail': the invoice e-mail goes through the company's own mail server. The
+        # decorator is repeated, as core's overrides do: without it RPC gets a record it cannot send.
         server_id = self.env.context.get(MAIL_SERVER_CONTEXT_KEY)
         if server_id and not kwargs.get("mail_server_id"):
             kwargs["mail_server_id"] = server_id
