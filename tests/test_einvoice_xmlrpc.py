@@ -65,7 +65,13 @@ def test_crm_reads_the_delivery_state_of_an_invoice(odoo):
             ],
         },
     )
-    odoo("account.move", "action_post", [invoice_id])
+    # Automatic sending is off unless switched on: on for this invoice only, then off again
+    # (tests/test_optin_xmlrpc.py expects company 1 as the install left it).
+    odoo("res.company", "write", [company["id"]], {"einvoice_auto_send": True})
+    try:
+        odoo("account.move", "action_post", [invoice_id])
+    finally:
+        odoo("res.company", "write", [company["id"]], {"einvoice_auto_send": False})
     [posted] = odoo("account.move", "read", [invoice_id], ["einvoice_delivery_state", "einvoice_send_after"])
     assert posted["einvoice_delivery_state"] is False
     # Posting queued it for the automatic send, after the company's cancel window.

@@ -24,6 +24,7 @@
         "views/res_partner_views.xml",
         "views/res_company_views.xml",
         "views/account_move_views.xml",
+        "views/res_config_settings_views.xml",
         "wizard/billing_dunning_charge_waive_views.xml",
         "views/billing_dunning_menus.xml",
     ],

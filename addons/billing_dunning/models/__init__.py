@@ -1,4 +1,5 @@
 from . import res_company
+from . import res_config_settings
 from . import res_partner
 from . import billing_dunning_interest_rate
 from . import billing_dunning_policy

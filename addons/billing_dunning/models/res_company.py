@@ -19,7 +19,8 @@ class ResCompany(models.Model):
     )
     billing_dunning_auto_run = fields.Boolean(
         string="Daily Dunning Run",
-        help="Run dunning every day from the scheduled action.",
+        help="Every day, send the reminders that are due and charge their fees and interest "
+        "(scheduled action). Off: runs are started by hand.",
     )
     billing_dunning_fee_account_id = fields.Many2one(
         "account.account",

@@ -221,6 +221,13 @@ class TestDunningRun(DunningCommon):
         thanks = invoice.message_ids.filtered(lambda message: "thank you" in (message.subject or "").lower())
         self.assertEqual(len(thanks), 1)
 
+    def test_scheduled_action_only_where_switched_on(self):
+        self.assertFalse(self.company.billing_dunning_auto_run, "off unless switched on")
+        self._invoice(self._make_partner("Not reminded yet"), 100.0, date(2025, 3, 1))
+        Run = self.env["billing.dunning.run"]
+        Run._cron_run_dunning()
+        self.assertFalse(Run.search([("company_id", "=", self.company.id)]))
+
     def test_scheduled_action_resumes_in_batches(self):
         self.company.billing_dunning_auto_run = True
         customers = [self._make_partner(f"Batch {index}") for index in range(3)]

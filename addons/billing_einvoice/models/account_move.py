@@ -71,8 +71,10 @@ class AccountMove(models.Model):
         posted._queue_einvoice_auto_send()
         return posted
 
+    @api.returns("mail.message", lambda value: value.id)
     def message_post(self, **kwargs):
-        # EXTENDS 'mail': the invoice e-mail goes through the company's own mail server.
+        # EXTENDS 'mail': the invoice e-mail goes through the company's own mail server. The
+        # decorator is repeated, as core's overrides do: without it RPC gets a record it cannot send.
         server_id = self.env.context.get(MAIL_SERVER_CONTEXT_KEY)
         if server_id and not kwargs.get("mail_server_id"):
             kwargs["mail_server_id"] = server_id
@@ -126,17 +128,21 @@ class AccountMove(models.Model):
     def _cron_einvoice_auto_send(self, batch_size=50):
         """Send the invoices whose cancel window is over, ``batch_size`` at a time.
 
-        The due invoices are locked with FOR UPDATE SKIP LOCKED: one being sent by hand (which
-        writes its row) or by a parallel worker is left alone. When more are due, the progress
-        is reported and the scheduled action triggered again.
+        Only invoices of companies that send automatically: an invoice queued before its
+        company switched automatic sending off stays where it is. The due invoices are locked
+        with FOR UPDATE SKIP LOCKED: one being sent by hand (which writes its row) or by a
+        parallel worker is left alone. When more are due, the progress is reported and the
+        scheduled action triggered again.
         """
         now = fields.Datetime.now()
-        self.flush_model(["einvoice_send_after", "state"])
+        self.flush_model(["einvoice_send_after", "state", "company_id"])
+        self.env["res.company"].flush_model(["einvoice_auto_send"])
         self.env.cr.execute(
             SQL(
                 """
                 SELECT id FROM account_move
                  WHERE einvoice_send_after <= %s AND state = 'posted'
+                   AND company_id IN (SELECT id FROM res_company WHERE einvoice_auto_send)
               ORDER BY einvoice_send_after, id
                  LIMIT %s
             FOR UPDATE SKIP LOCKED
@@ -148,7 +154,13 @@ class AccountMove(models.Model):
         ids = [row[0] for row in self.env.cr.fetchall()]
         moves = self.browse(ids[:batch_size])
         moves._einvoice_auto_send()
-        remaining = self.search_count([("einvoice_send_after", "<=", now), ("state", "=", "posted")])
+        remaining = self.search_count(
+            [
+                ("einvoice_send_after", "<=", now),
+                ("state", "=", "posted"),
+                ("company_id.einvoice_auto_send", "=", True),
+            ]
+        )
         self.env["ir.cron"]._notify_progress(done=len(moves), remaining=remaining)
         if len(ids) > batch_size:
             self.env.ref("billing_einvoice.ir_cron_einvoice_auto_send")._trigger()

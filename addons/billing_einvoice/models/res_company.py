@@ -54,11 +54,12 @@ class ResCompany(models.Model):
         "Needs the Python packages factur-x, saxonche and mock-einvoice; turn it off only if "
         "they cannot be installed.",
     )
+    # Off unless someone switches it on: installing the addon must not start sending invoices
+    # to the customers of a company that already runs Odoo.
     einvoice_auto_send = fields.Boolean(
         string="Send Invoices Automatically",
-        default=True,
-        help="Posted customer invoices and credit notes are sent on their channel by themselves, "
-        "once the cancel window has passed (future-dated ones on their date).",
+        help="Posted customer invoices and credit notes are sent to the customer on their channel "
+        "by themselves, once the cancel window has passed (future-dated ones on their date).",
     )
     einvoice_send_delay = fields.Integer(
         string="Cancel Window (minutes)",

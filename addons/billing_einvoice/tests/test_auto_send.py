@@ -141,6 +141,19 @@ class TestEinvoiceAutoSend(EinvoiceCommon):
         self.company.einvoice_auto_send = True
         self.assertFalse(self.post_invoice(move_type="in_invoice").einvoice_send_after, "a vendor bill")
 
+    def test_off_unless_switched_on(self):
+        company = self.env["res.company"].create({"name": "Not sending yet"})
+        self.assertFalse(company.einvoice_auto_send)
+        # An invoice queued before the company switched automatic sending off stays unsent.
+        invoice = self.post_invoice()
+        self.company.einvoice_auto_send = False
+        self.run_cron("2026-01-15 10:06:00")
+        self.assertFalse(invoice.einvoice_delivery_ids)
+        self.assertTrue(invoice.einvoice_send_after)
+        self.company.einvoice_auto_send = True
+        self.run_cron("2026-01-15 10:07:00")
+        self.assertEqual(invoice.einvoice_delivery_ids.state, "sent")
+
     def test_batches_and_trigger(self):
         invoices = self.post_invoice() + self.post_invoice() + self.post_invoice()
         triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])

@@ -106,7 +106,8 @@ class AccountMove(models.Model):
             )
         result = super().button_draft()
         self.filtered("sepa_mandate_id").write({"sepa_mandate_id": False, "sepa_collection_date": False})
-        return result
+        # Odoo's own button_draft answers None, which XML-RPC cannot send back.
+        return True if result is None else result
 
     def _assign_sepa_collection(self):
         """Give customer invoices of direct-debit customers their mandate and collection date."""

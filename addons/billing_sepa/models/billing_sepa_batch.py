@@ -165,8 +165,10 @@ class BillingSepaBatch(models.Model):
 
     @api.model
     def _cron_create_collections(self):
-        """Weekly: one batch per company that collects, for the earliest possible date."""
-        companies = self.env["res.company"].search([("sepa_creditor_identifier", "!=", False)])
+        """Weekly: one batch per company that chose weekly collections, for the earliest date."""
+        companies = self.env["res.company"].search(
+            [("sepa_auto_collect", "=", True), ("sepa_creditor_identifier", "!=", False)]
+        )
         today = fields.Date.context_today(self)
         for company in companies:
             journal = self.with_company(company)._get_collection_journal(

@@ -25,6 +25,12 @@ class ResCompany(models.Model):
         help="Days after the invoice date before the invoice may be collected.",
     )
 
+    sepa_auto_collect = fields.Boolean(
+        string="Weekly Direct-Debit Collections",
+        help="Every week, gather the direct-debit invoices that are due into a new collection "
+        "batch, ready to generate and send to the bank.",
+    )
+
     @api.constrains("sepa_creditor_identifier")
     def _check_sepa_creditor_identifier(self):
         for company in self.filtered("sepa_creditor_identifier"):

@@ -9,3 +9,4 @@ class ResConfigSettings(models.TransientModel):
     sepa_collection_delay_days = fields.Integer(
         related="company_id.sepa_collection_delay_days", readonly=False
     )
+    sepa_auto_collect = fields.Boolean(related="company_id.sepa_auto_collect", readonly=False)

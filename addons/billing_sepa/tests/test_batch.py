@@ -106,6 +106,19 @@ class TestSepaBatch(AccountTestInvoicingCommon):
         # Never in two live batches: a second run finds nothing new.
         self.assertFalse(self._create_collection())
 
+    def test_weekly_collection_only_where_switched_on(self):
+        invoice = self._post_invoices([(self.debtors[0], 10.0)])
+        # As the scheduled action runs: as the superuser, over every company (the demo's too).
+        Batch = self.env["billing.sepa.batch"].sudo()
+        self.assertFalse(self.company.sepa_auto_collect, "off unless switched on")
+        with freeze_time("2026-03-18"):
+            Batch._cron_create_collections()
+        self.assertFalse(invoice.sepa_batch_id)
+        self.company.sepa_auto_collect = True
+        with freeze_time("2026-03-18"):
+            Batch._cron_create_collections()
+        self.assertEqual(invoice.sepa_batch_id.collection_date, date(2026, 3, 19))
+
     def test_collection_date_respects_lead_time(self):
         self._post_invoices([(self.debtors[0], 10.0)])
         with self.assertRaises(UserError):

@@ -102,7 +102,11 @@ class BillingWebshopBackend(models.Model):
     register_payment = fields.Boolean(
         default=True, help="Register the shop payment on the invoice, in the journal of the gateway."
     )
-    send_confirmation = fields.Boolean(string="Send Order Confirmation")
+    send_confirmation = fields.Boolean(
+        string="Send Order Confirmation",
+        help="E-mail Odoo's order confirmation to the customer when an imported order is confirmed "
+        "(the shop usually sends its own).",
+    )
     total_tolerance = fields.Monetary(
         currency_field="currency_id",
         default=0.02,
@@ -120,8 +124,8 @@ class BillingWebshopBackend(models.Model):
     # Push (products, prices, stock from Odoo to the shop)
     push_enabled = fields.Boolean(
         string="Push Products",
-        help="Send name, description, SKU, price and stock of the bound products to the shop "
-        "when they change in Odoo.",
+        help="Every 10 minutes, send name, description, SKU, price and stock of the bound products "
+        "that changed in Odoo to the shop. Off: nothing is sent to the shop.",
     )
     push_stock = fields.Boolean(
         default=True,

@@ -78,6 +78,17 @@ class TestProductPush(WebshopCommon):
         self.assertEqual(shop["stock_quantity"], 7)
         self.assertEqual(binding.last_stock_read, 7)
 
+    def test_cron_pushes_nothing_for_a_backend_that_does_not_push(self):
+        new_backend = self.env["billing.webshop.backend"].create(
+            {"name": "Not pushing yet", "company_id": self.company.id, "pricelist_id": self.pricelist.id}
+        )
+        self.assertFalse(new_backend.push_enabled, "off unless switched on")
+        self.backend.push_enabled = False
+        binding = self._bind(self._storable("TEA-OFF", 3.0), self._shop_product("TEA-OFF"))
+        self.env["billing.webshop.product.binding"]._cron_push_products()
+        self.assertFalse(self._batch_requests())
+        self.assertEqual(binding.push_state, "pending")
+
     def test_stock_move_marks_binding(self):
         product = self._storable("TEA-2", 3.0)
         binding = self._bind(product, self._shop_product("TEA-2", stock=0))

@@ -1,0 +1,10 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    billing_dunning_policy_id = fields.Many2one(
+        related="company_id.billing_dunning_policy_id", readonly=False
+    )
+    billing_dunning_auto_run = fields.Boolean(related="company_id.billing_dunning_auto_run", readonly=False)

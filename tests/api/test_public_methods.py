@@ -1,0 +1,430 @@
+"""Every public method of the suite answers over XML-RPC: True, ids or an action, never None.
+
+The methods are found in the addons' source: every class of addons/*/models and
+addons/*/wizard with a ``_name`` or ``_inherit``, every method without a leading underscore,
+except the ORM's own (create, write, ...) and compute, onchange and constraint methods. Each is
+called over XML-RPC on records made for it by the recipe of the same name in ``CALLS`` (a
+method without a recipe fails the test: give it one). The answer must not be the fault "cannot
+marshal None", which is what XML-RPC answers for a method that returns nothing. Other faults
+fail too: each recipe sets up records the method works on, and Odoo logs a refused call as a
+warning, which setup/test's log check counts as a failure.
+
+The recipes create their own records, but some methods act on all that is due in a company
+(a SEPA collection gathers the demo invoices too): setup/test runs this folder after the other
+end-to-end tests.
+"""
+
+import ast
+import base64
+import datetime
+import json
+import pathlib
+import uuid
+import xmlrpc.client
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+ADDONS = ROOT / "addons"
+WEBSHOP_ORDER = ADDONS / "billing_webshop/tests/fixtures/woo_order_tax_excluded.json"
+# The ORM's own methods, extended by the addons but not theirs to define.
+ORM_METHODS = {"create", "write", "unlink", "read", "copy", "init", "default_get", "search", "name_create"}
+NOT_PUBLIC_DECORATORS = ("api.depends", "api.onchange", "api.constrains", "api.ondelete", "api.private")
+
+
+def _model_name(cls):
+    names = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in cls.body
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id in ("_name", "_inherit")
+    }
+    name = names.get("_name") or names.get("_inherit")
+    return name[0] if isinstance(name, list) else name
+
+
+def public_methods():
+    """[(model, method)] of every public method the addons define or override."""
+    found = set()
+    for path in sorted(ADDONS.glob("*/models/*.py")) + sorted(ADDONS.glob("*/wizard/*.py")):
+        for cls in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(cls, ast.ClassDef) or not (model := _model_name(cls)):
+                continue
+            for node in cls.body:
+                if (
+                    isinstance(node, ast.FunctionDef)
+                    and not node.name.startswith("_")
+                    and node.name not in ORM_METHODS
+                    and not any(ast.unparse(d).startswith(NOT_PUBLIC_DECORATORS) for d in node.decorator_list)
+                ):
+                    found.add((model, node.name))
+    return sorted(found)
+
+
+# -- the records the calls work on ------------------------------------------------------------
+
+
+class Records:
+    """Creates, over XML-RPC, the records each call needs; ``odoo`` is tests/conftest.py's client."""
+
+    def __init__(self, odoo):
+        self.odoo = odoo
+        self.suffix = uuid.uuid4().hex[:8]
+        [user] = odoo("res.users", "read", [odoo.uid], ["company_id"])
+        self.company_id = user["company_id"][0]
+        [company] = odoo("res.company", "read", [self.company_id], ["currency_id"])
+        self.currency_id = company["currency_id"][0]
+        self.sepa_company_id = self.xmlid("billing_sepa.company_isp_demo")
+        self.sepa_context = {"allowed_company_ids": [self.sepa_company_id]}
+        self._cache = {}
+
+    def xmlid(self, xmlid):
+        module, name = xmlid.split(".")
+        [record] = self.odoo(
+            "ir.model.data", "search_read", [("module", "=", module), ("name", "=", name)], fields=["res_id"]
+        )
+        return record["res_id"]
+
+    def once(self, key, make):
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def unique(self, text):
+        return f"{text} {uuid.uuid4().hex[:8]}"
+
+    # invoices (company 1) -----------------------------------------------------------------------
+
+    def customer(self, **values):
+        # Download only, no e-mail: sending an invoice makes a PDF and reaches nobody.
+        return self.odoo(
+            "res.partner",
+            "create",
+            {"name": self.unique("API customer"), "invoice_sending_method": "manual", **values},
+        )
+
+    def posted_invoice(self, partner_id=None, **values):
+        invoice_id = self.odoo(
+            "account.move",
+            "create",
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner_id or self.customer(),
+                "invoice_line_ids": [
+                    (0, 0, {"name": "Service", "price_unit": 100.0, "tax_ids": [(6, 0, [])]})
+                ],
+                **values,
+            },
+        )
+        self.odoo("account.move", "action_post", [invoice_id])
+        return invoice_id
+
+    def delivery(self, **values):
+        return self.odoo(
+            "billing.einvoice.delivery",
+            "create",
+            {"move_id": self.posted_invoice(), "channel": "post", **values},
+        )
+
+    # webshop ------------------------------------------------------------------------------------
+
+    def backend(self):
+        """A generic-JSON webshop of company 1 (it neither polls nor takes product updates)."""
+
+        def make():
+            pricelist_id = self.odoo(
+                "product.pricelist", "create", {"name": self.unique("API"), "currency_id": self.currency_id}
+            )
+            return self.odoo(
+                "billing.webshop.backend",
+                "create",
+                {
+                    "name": self.unique("API shop"),
+                    "shop_type": "generic",
+                    "pricelist_id": pricelist_id,
+                    "poll_enabled": False,
+                },
+            )
+
+        return self.once("backend", make)
+
+    def product_binding(self):
+        product_id = self.odoo("product.product", "create", {"name": self.unique("API product")})
+        return self.odoo(
+            "billing.webshop.product.binding",
+            "create",
+            {"backend_id": self.backend(), "external_id": uuid.uuid4().hex[:8], "product_id": product_id},
+        )
+
+    def unknown_order(self):
+        """A WooCommerce order with SKUs no product has: it stops in the error queue."""
+        order = json.loads(WEBSHOP_ORDER.read_text(encoding="utf-8"))
+        order_id = int(uuid.uuid4().hex[:8], 16) % 900_000_000 + 100_000
+        order.update(id=order_id, number=str(order_id), customer_id=0)
+        for line in order["line_items"]:
+            line["sku"] = f"API-{order_id}-{line['sku']}"
+            line["product_id"] += order_id
+        return order
+
+    def event_in_error(self):
+        backend_id = self.xmlid("billing_webshop.backend_woocommerce_demo")
+        summary = self.odoo("billing.webshop.backend", "import_order", [backend_id], self.unknown_order())
+        assert summary["state"] == "error", summary
+        return summary["event_id"]
+
+    # SEPA (the demo creditor company, in EUR) ---------------------------------------------------
+
+    def mandate(self, activate=True):
+        partner_id = self.odoo(
+            "res.partner", "create", {"name": self.unique("API debtor"), "country_id": self.xmlid("base.nl")}
+        )
+        self.odoo(
+            "res.partner", "write", [partner_id], {"sepa_direct_debit": True}, context=self.sepa_context
+        )
+        bank_id = self.odoo(
+            "res.partner.bank", "create", {"acc_number": "NL91ABNA0417164300", "partner_id": partner_id}
+        )
+        mandate_id = self.odoo(
+            "billing.sepa.mandate",
+            "create",
+            {
+                "partner_id": partner_id,
+                "partner_bank_id": bank_id,
+                "company_id": self.sepa_company_id,
+                "signature_date": datetime.date.today().isoformat(),
+            },
+            context=self.sepa_context,
+        )
+        if activate:
+            self.odoo("billing.sepa.mandate", "action_activate", [mandate_id], context=self.sepa_context)
+        return partner_id, mandate_id
+
+    def collection_date(self):
+        return (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+
+    def sepa_invoice(self):
+        partner_id, _mandate_id = self.mandate()
+        invoice_id = self.odoo(
+            "account.move",
+            "create",
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner_id,
+                "currency_id": self.xmlid("base.EUR"),
+                "invoice_line_ids": [
+                    (0, 0, {"name": "Internet", "price_unit": 30.0, "tax_ids": [(6, 0, [])]})
+                ],
+            },
+            context=self.sepa_context,
+        )
+        self.odoo("account.move", "action_post", [invoice_id], context=self.sepa_context)
+        return invoice_id
+
+    def batch(self, until):
+        """A new collection with an invoice of its own, taken through the steps before ``until``."""
+        self.sepa_invoice()
+        batch_id = self.odoo(
+            "billing.sepa.batch",
+            "create_collection",
+            self.collection_date(),
+            self.sepa_company_id,
+            context=self.sepa_context,
+        )
+        assert batch_id
+        for step in ("action_generate_file", "action_mark_sent", "action_mark_collected"):
+            if step == until:
+                break
+            self.odoo("billing.sepa.batch", step, [batch_id], context=self.sepa_context)
+        return batch_id
+
+    # dunning (company 1 and its demo policy) ----------------------------------------------------
+
+    def dunning_run(self, date="2025-05-20"):
+        """A done run of ``date`` that reminded two customers of their own by letter (they have
+        no e-mail address), at the last level, with a fee each; the run's id."""
+        return self.dunning(date)["run_id"]
+
+    def dunning(self, date):
+        def make():
+            customer_ids = [self.customer() for _ in range(2)]
+            for customer_id in customer_ids:
+                self.posted_invoice(
+                    customer_id,
+                    invoice_date="2025-01-01",
+                    invoice_date_due="2025-01-01",
+                    invoice_payment_term_id=False,
+                )
+            run_id = self.odoo("billing.dunning.run", "create", {"date": date, "company_id": self.company_id})
+            self.odoo("billing.dunning.run", "action_run", [run_id])
+            charge_ids = self.odoo(
+                "billing.dunning.charge",
+                "search",
+                [("move_id.partner_id", "in", customer_ids), ("state", "=", "posted")],
+            )
+            assert len(charge_ids) == 2, "the run charged no fee"
+            reminder_ids = self.odoo(
+                "billing.dunning.reminder",
+                "search",
+                [("run_id", "=", run_id), ("partner_id", "in", customer_ids), ("state", "=", "to_print")],
+            )
+            assert len(reminder_ids) == 2, "the run printed no letter"
+            return {"run_id": run_id, "charge_ids": charge_ids, "reminder_ids": reminder_ids}
+
+        return self.once(("dunning", date), make)
+
+
+# -- one recipe per method: (ids or None for a model method, args, kwargs) ----------------------
+
+
+def _call(ids=None, *args, context=None, **kwargs):
+    return ids, args, kwargs, context
+
+
+def _batch(records, until):
+    return _call([records.batch(until=until)], context=records.sepa_context)
+
+
+CALLS = {
+    # account.move
+    ("account.move", "action_einvoice_cancel_auto_send"): lambda r: _call([r.posted_invoice()]),
+    ("account.move", "action_einvoice_send"): lambda r: _call([r.posted_invoice()]),
+    ("account.move", "action_view_sepa_batch"): lambda r: _call([r.posted_invoice()]),
+    ("account.move", "button_draft"): lambda r: _call([r.posted_invoice()]),
+    ("account.move", "message_post"): lambda r: _call([r.posted_invoice()], body="Checked over XML-RPC"),
+    # billing.einvoice.delivery
+    ("billing.einvoice.delivery", "action_cancel"): lambda r: _call([r.delivery()]),
+    ("billing.einvoice.delivery", "action_retry"): lambda r: _call(
+        [r.delivery(channel="email", state="failed")]
+    ),
+    ("billing.einvoice.delivery", "action_check_transport_status"): lambda r: _call([r.delivery()]),
+    ("billing.einvoice.delivery", "action_download_finvoice_batch"): lambda r: _call(
+        [
+            r.delivery(
+                channel="finvoice",
+                payload_attachment_id=r.odoo(
+                    "ir.attachment",
+                    "create",
+                    {"name": "api.xml", "datas": base64.b64encode(b"<Finvoice/>").decode()},
+                ),
+            )
+        ]
+    ),
+    # billing.webshop.backend
+    ("billing.webshop.backend", "action_sync_now"): lambda r: _call([r.backend()]),
+    ("billing.webshop.backend", "action_push_products"): lambda r: (
+        r.product_binding() and _call([r.backend()])
+    ),
+    ("billing.webshop.backend", "action_view_events"): lambda r: _call([r.backend()]),
+    ("billing.webshop.backend", "action_view_product_bindings"): lambda r: _call([r.backend()]),
+    ("billing.webshop.backend", "import_order"): lambda r: _call(
+        [r.xmlid("billing_webshop.backend_woocommerce_demo")], r.unknown_order()
+    ),
+    # billing.webshop.event
+    ("billing.webshop.event", "action_retry"): lambda r: _call([r.event_in_error()]),
+    ("billing.webshop.event", "action_ignore"): lambda r: _call([r.event_in_error()]),
+    ("billing.webshop.event", "action_process_now"): lambda r: _call([r.event_in_error()]),
+    ("billing.webshop.event", "action_open_sale_order"): lambda r: _call(
+        r.odoo("billing.webshop.event", "search", [("sale_order_id", "!=", False)], limit=1)
+    ),
+    # billing.webshop.product.binding
+    ("billing.webshop.product.binding", "action_push_now"): lambda r: _call([r.product_binding()]),
+    ("billing.webshop.product.binding", "action_overwrite_shop_stock"): lambda r: _call(
+        [r.product_binding()]
+    ),
+    ("billing.webshop.product.binding", "action_accept_shop_stock"): lambda r: _call([r.product_binding()]),
+    # billing.sepa.mandate, res.partner
+    ("billing.sepa.mandate", "action_activate"): lambda r: _call(
+        [r.mandate(activate=False)[1]], context=r.sepa_context
+    ),
+    ("billing.sepa.mandate", "action_revoke"): lambda r: _call([r.mandate()[1]], context=r.sepa_context),
+    ("res.partner", "action_view_sepa_mandates"): lambda r: _call([r.mandate()[0]], context=r.sepa_context),
+    ("res.partner", "action_billing_dunning_send_statement"): lambda r: _call([r.customer()]),
+    # billing.sepa.batch
+    ("billing.sepa.batch", "create_collection"): lambda r: (
+        r.sepa_invoice() and _call(None, r.collection_date(), r.sepa_company_id, context=r.sepa_context)
+    ),
+    # a new collection, taken up to the step before the one called (the file is generated
+    # before it is downloaded, sent before it is collected)
+    ("billing.sepa.batch", "action_generate_file"): lambda r: _batch(r, "action_generate_file"),
+    ("billing.sepa.batch", "action_download_file"): lambda r: _batch(r, "action_mark_sent"),
+    ("billing.sepa.batch", "get_files"): lambda r: _batch(r, "action_mark_sent"),
+    ("billing.sepa.batch", "action_mark_sent"): lambda r: _batch(r, "action_mark_sent"),
+    ("billing.sepa.batch", "action_mark_collected"): lambda r: _batch(r, "action_mark_collected"),
+    ("billing.sepa.batch", "action_retry_booking"): lambda r: _batch(r, "action_generate_file"),
+    ("billing.sepa.batch", "action_cancel"): lambda r: _batch(r, "action_generate_file"),
+    ("billing.sepa.batch.create", "action_create"): lambda r: (
+        r.sepa_invoice()
+        and _call(
+            [
+                r.odoo(
+                    "billing.sepa.batch.create",
+                    "create",
+                    {"company_id": r.sepa_company_id, "collection_date": r.collection_date()},
+                    context=r.sepa_context,
+                )
+            ],
+            context=r.sepa_context,
+        )
+    ),
+    # billing.dunning.*
+    ("billing.dunning.run", "action_run"): lambda r: _call(
+        [r.odoo("billing.dunning.run", "create", {"date": "2025-05-21", "company_id": r.company_id})]
+    ),
+    ("billing.dunning.run", "action_run_in_background"): lambda r: _call(
+        [r.odoo("billing.dunning.run", "create", {"date": "2025-05-22", "company_id": r.company_id})]
+    ),
+    ("billing.dunning.run", "action_view_reminders"): lambda r: _call([r.dunning_run()]),
+    ("billing.dunning.run", "action_print_letters"): lambda r: _call([r.dunning_run()]),
+    ("billing.dunning.reminder", "action_mark_sent"): lambda r: _call(
+        r.dunning("2025-05-19")["reminder_ids"]
+    ),
+    ("billing.dunning.charge", "action_waive"): lambda r: _call(
+        r.dunning("2025-05-20")["charge_ids"][:1], "Goodwill over XML-RPC"
+    ),
+    ("billing.dunning.charge.waive", "action_confirm"): lambda r: _call(
+        [
+            r.odoo(
+                "billing.dunning.charge.waive",
+                "create",
+                {
+                    "charge_ids": [(6, 0, r.dunning("2025-05-20")["charge_ids"][1:])],
+                    "reason": "Goodwill in the wizard",
+                },
+            )
+        ]
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def records(odoo):
+    return Records(odoo)
+
+
+def test_every_public_method_is_found():
+    found = public_methods()
+    assert ("billing.webshop.event", "action_retry") in found
+    assert ("billing.sepa.batch", "create_collection") in found
+    assert ("account.move", "button_draft") in found, "overrides count too"
+    assert not [method for method in found if method not in CALLS], "give these methods a recipe in CALLS"
+    assert not [method for method in CALLS if method not in found], "recipes of methods that are gone"
+
+
+@pytest.mark.parametrize(
+    ("model", "method"), public_methods(), ids=[f"{model}.{method}" for model, method in public_methods()]
+)
+def test_public_method_answers_over_xmlrpc(odoo, records, model, method):
+    if (model, method) not in CALLS:
+        pytest.fail(f"{model}.{method} is public and has no recipe in CALLS")
+    ids, args, kwargs, context = CALLS[model, method](records)
+    call_args = list(args) if ids is None else [ids, *args]
+    if context:
+        kwargs = {**kwargs, "context": context}
+    try:
+        odoo.models.execute_kw(odoo.db, odoo.uid, odoo.password, model, method, call_args, kwargs)
+    except xmlrpc.client.Fault as fault:
+        if "cannot marshal None" in fault.faultString:
+            pytest.fail(f"{model}.{method} returned None: XML-RPC answered {fault.faultString!r}")
+        raise
