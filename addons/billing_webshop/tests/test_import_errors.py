@@ -43,7 +43,7 @@ class TestImportErrors(WebshopCommon):
     def _wizard(self, action):
         """Fill the wizard an event button opens, as the user does in the dialog."""
         self.assertEqual((action["type"], action["target"]), ("ir.actions.act_window", "new"))
-        return Form(self.env[action["res_model"]].with_context(action["context"]))
+        return Form(self.env[action["res_model"]].with_context(**action["context"]))
 
     def _bind_gasket_kit(self):
         self.env["billing.webshop.product.binding"].create(
