@@ -303,7 +303,11 @@ class BillingWebshopEvent(models.Model):
 
     @api.model
     def _missing_vals(self, kind=False, ref="", name="", details=None):
-        """The event values that say what an import lacks (all empty: nothing)."""
+        """The event values that say what an import lacks (all empty: nothing).
+
+        Keys without a value are left out of the details: XML-RPC cannot carry None.
+        """
+        details = {key: value for key, value in (details or {}).items() if value is not None}
         return {
             "missing_kind": kind or False,
             "missing_ref": ref or False,
