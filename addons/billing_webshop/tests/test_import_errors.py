@@ -199,3 +199,25 @@ class TestImportErrors(WebshopCommon):
         event = self.backend._receive_webhook({"X-WC-Webhook-Topic": "order.updated"}, b"{not json")
         self.assertEqual((event.state, event.missing_kind), ("error", "payload"))
         self.assertIn("not JSON", event.error)
+
+    def test_fix_wizards_stay_in_the_webshop_company(self):
+        other = self.env["res.company"].create({"name": "Andere Winkel BV"})
+        foreign_kit = self.env["product.product"].create(
+            {"name": "Gasket kit elsewhere", "company_id": other.id}
+        )
+        foreign_journal = self.env["account.journal"].create(
+            {"name": "Stripe elsewhere", "type": "bank", "code": "STRX", "company_id": other.id}
+        )
+        event = self.import_payload(self.fixture(LIVE_ORDER))
+        with self.assertRaisesRegex(UserError, "Incompatible companies"):
+            self.env["billing.webshop.bind.product"].create(
+                {"event_id": event.id, "product_id": foreign_kit.id}
+            )
+        self._bind_gasket_kit()
+        self.backend.payment_method_ids.filtered(lambda gateway: gateway.code == "stripe").unlink()
+        self._retry(event)
+        self.assertEqual(event.missing_kind, "gateway")
+        with self.assertRaisesRegex(UserError, "Incompatible companies"):
+            self.env["billing.webshop.map.gateway"].create(
+                {"event_id": event.id, "journal_id": foreign_journal.id}
+            )

@@ -16,13 +16,18 @@ class BillingWebshopBindProduct(models.TransientModel):
     external_id = fields.Char(
         string="Shop Product ID",
         compute="_compute_from_event",
+        precompute=True,
         store=True,
         readonly=False,
         required=True,
         help="The shop's id of the product (of the variation for a variable product).",
     )
-    shop_product_name = fields.Char(string="Name in the Shop", compute="_compute_from_event", store=True)
-    shop_sku = fields.Char(string="SKU in the Shop", compute="_compute_from_event", store=True)
+    shop_product_name = fields.Char(
+        string="Name in the Shop", compute="_compute_from_event", precompute=True, store=True
+    )
+    shop_sku = fields.Char(
+        string="SKU in the Shop", compute="_compute_from_event", precompute=True, store=True
+    )
     product_id = fields.Many2one(
         "product.product", string="Odoo Product", required=True, check_company=True, ondelete="cascade"
     )

@@ -16,12 +16,15 @@ class BillingWebshopMapGateway(models.TransientModel):
     code = fields.Char(
         string="Gateway Code",
         compute="_compute_from_event",
+        precompute=True,
         store=True,
         readonly=False,
         required=True,
         help="The gateway id the shop sends (payment_method), e.g. stripe.",
     )
-    name = fields.Char(string="Title in the Shop", compute="_compute_from_event", store=True, readonly=False)
+    name = fields.Char(
+        string="Title in the Shop", compute="_compute_from_event", precompute=True, store=True, readonly=False
+    )
     journal_id = fields.Many2one(
         "account.journal",
         required=True,

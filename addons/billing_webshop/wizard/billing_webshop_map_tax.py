@@ -15,26 +15,37 @@ class BillingWebshopMapTax(models.TransientModel):
     _inherit = "billing.webshop.event.fix"
 
     external_rate_id = fields.Char(
-        string="Shop Rate ID", compute="_compute_from_event", store=True, readonly=False
+        string="Shop Rate ID", compute="_compute_from_event", precompute=True, store=True, readonly=False
     )
-    label = fields.Char(string="Name in the Shop", compute="_compute_from_event", store=True)
+    label = fields.Char(string="Name in the Shop", compute="_compute_from_event", precompute=True, store=True)
     rate = fields.Float(
-        string="Rate (%)", digits=(16, 4), compute="_compute_from_event", store=True, readonly=False
+        string="Rate (%)",
+        digits=(16, 4),
+        compute="_compute_from_event",
+        precompute=True,
+        store=True,
+        readonly=False,
     )
     country_id = fields.Many2one(
         "res.country",
         compute="_compute_from_event",
+        precompute=True,
         store=True,
         readonly=False,
         help="Country of the order's address; empty maps the rate for every country.",
     )
     price_include = fields.Boolean(
-        string="Shop Prices Include Tax", compute="_compute_from_event", store=True, readonly=False
+        string="Shop Prices Include Tax",
+        compute="_compute_from_event",
+        precompute=True,
+        store=True,
+        readonly=False,
     )
     tax_id = fields.Many2one(
         "account.tax",
         string="Odoo Tax",
         compute="_compute_tax_id",
+        precompute=True,
         store=True,
         readonly=False,
         required=True,
