@@ -430,6 +430,8 @@ class BillingWebshopEvent(models.Model):
             "event_id": self.id,
             "state": self.state,
             "error": self.error or False,
+            "missing_kind": self.missing_kind or False,
+            "missing_ref": self.missing_ref or False,
             "result": self.result or False,
             "sale_order_id": order.id or False,
             "invoice_ids": order.invoice_ids.ids,

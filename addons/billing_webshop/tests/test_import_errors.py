@@ -168,10 +168,15 @@ class TestImportErrors(WebshopCommon):
             (action["res_model"], action["res_id"]), ("billing.webshop.backend", self.backend.id)
         )
 
-        # A webshop without a shipping product.
+        # A webshop without a shipping product; the RPC answer says what is missing too.
         self._bind_gasket_kit()
         self.backend.shipping_product_id = False
-        event = self.import_payload(self.fixture(LIVE_ORDER))
+        summary = self.backend.import_order(self.fixture(LIVE_ORDER))
+        self.assertEqual(
+            (summary["state"], summary["missing_kind"], summary["missing_ref"]),
+            ("error", "setting", "shipping_product_id"),
+        )
+        event = self.env["billing.webshop.event"].browse(summary["event_id"])
         self.assertEqual((event.missing_kind, event.missing_ref), ("setting", "shipping_product_id"))
         for text in ('"Forfait"', "flat_rate", "Shipping Product", "Sales tab", "Retry"):
             self.assertIn(text, event.error)
