@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..webshop.adapters import ADAPTERS, ShopApiError, parse_json_body
+from ..webshop.normalize import WebshopPayloadError
 
 _logger = logging.getLogger(__name__)
 
@@ -268,8 +269,9 @@ class BillingWebshopBackend(models.Model):
             values.update(
                 payload=bytes(raw_body).decode("utf-8", "replace"),
                 state="error",
-                error=str(error),
+                error=Event._payload_error_message(error, backend=self, order=values.get("external_id")),
                 attempts=1,
+                **Event._missing_vals("payload", getattr(error, "field_name", None) or ""),
             )
         event = Event.create(values)
         if event.state == "queued":
@@ -288,9 +290,13 @@ class BillingWebshopBackend(models.Model):
         self.check_access("write")
         if not self.env.user.has_group(MANAGER_GROUP):
             raise UserError(self.env._("Only webshop managers can import orders."))
-        if isinstance(payload, str):
-            payload = parse_json_body(payload.encode("utf-8"))
-        event = self.env["billing.webshop.event"]._create_from_payload(self, payload, source="manual")
+        Event = self.env["billing.webshop.event"]
+        try:
+            if isinstance(payload, str):
+                payload = parse_json_body(payload.encode("utf-8"))
+            event = Event._create_from_payload(self, payload, source="manual")
+        except WebshopPayloadError as error:
+            raise UserError(Event._payload_error_message(error, backend=self, rpc=True)) from None
         if event.state in ("received", "queued", "error"):
             event._process()
         return event._summary()

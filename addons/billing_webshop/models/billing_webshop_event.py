@@ -6,7 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..exceptions import WebshopLockBusy
+from ..exceptions import WebshopImportError, WebshopLockBusy
+from ..webshop import normalize
 from ..webshop.adapters import ShopApiError
 from ..webshop.normalize import WebshopPayloadError
 
@@ -14,6 +15,19 @@ _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 20
 LOCK_BUSY_DELAY = timedelta(seconds=30)
+# What an import in error lacks, in the shop's terms: the event form offers the fix of the
+# first three in place (Bind product, Map gateway, Map tax rate), the next three on the webshop.
+MISSING_KINDS = [
+    ("product", "Shop product not bound"),
+    ("gateway", "Payment gateway not mapped"),
+    ("tax", "Shop tax rate not mapped"),
+    ("currency", "No pricelist in the order's currency"),
+    ("setting", "Webshop setting missing"),
+    ("total", "Totals differ"),
+    ("order", "Needs a hand"),
+    ("payload", "Order not readable"),
+    ("odoo", "Refused by Odoo"),
+]
 
 
 class BillingWebshopEvent(models.Model):
@@ -49,6 +63,17 @@ class BillingWebshopEvent(models.Model):
     attempts = fields.Integer(readonly=True)
     next_attempt = fields.Datetime(index=True)
     error = fields.Text(readonly=True)
+    missing_kind = fields.Selection(
+        MISSING_KINDS, string="What Is Missing", readonly=True, help="Why the last import failed."
+    )
+    missing_ref = fields.Char(
+        string="Shop Reference",
+        readonly=True,
+        help="The shop's id of what is missing: product or variation id, gateway code, tax rate id, "
+        "currency code, or the webshop field to fill.",
+    )
+    missing_name = fields.Char(string="Shop Name", readonly=True, help="The shop's name of what is missing.")
+    missing_details = fields.Json(readonly=True, help="What else the fix needs: SKU, tax rate, country, ...")
     result = fields.Char(readonly=True, help="What the last processing did.")
     processed_at = fields.Datetime(readonly=True)
     order_binding_id = fields.Many2one("billing.webshop.order.binding", readonly=True, index="btree_not_null")
@@ -111,7 +136,9 @@ class BillingWebshopEvent(models.Model):
 
     def action_retry(self):
         to_retry = self.filtered(lambda event: event.state in ("error", "ignored", "queued"))
-        to_retry.write({"state": "queued", "next_attempt": False, "error": False, "attempts": 0})
+        to_retry.write(
+            {"state": "queued", "next_attempt": False, "error": False, "attempts": 0, **self._missing_vals()}
+        )
         self._trigger_processing()
         return True
 
@@ -123,6 +150,59 @@ class BillingWebshopEvent(models.Model):
         """Process the selected queued events in this transaction (for the impatient user)."""
         self.filtered(lambda event: event.state in ("queued", "error"))._process()
         return True
+
+    def action_bind_product(self):
+        """Open the wizard that binds the missing shop product to an Odoo product."""
+        self.ensure_one()
+        self._check_missing_kind("product")
+        return self._fix_action(
+            "billing.webshop.bind.product",
+            self.env._("Bind shop product %(product)s", product=self.missing_ref),
+        )
+
+    def action_map_gateway(self):
+        """Open the wizard that maps the missing payment gateway to a journal."""
+        self.ensure_one()
+        self._check_missing_kind("gateway")
+        return self._fix_action(
+            "billing.webshop.map.gateway",
+            self.env._("Map payment gateway %(gateway)s", gateway=self.missing_ref),
+        )
+
+    def action_map_tax(self):
+        """Open the wizard that maps the missing shop tax rate to an Odoo tax."""
+        self.ensure_one()
+        self._check_missing_kind("tax")
+        return self._fix_action(
+            "billing.webshop.map.tax",
+            self.env._("Map shop tax rate %(rate)s", rate=self.missing_name or self.missing_ref),
+        )
+
+    def action_open_backend(self):
+        """Open the webshop whose settings the import lacks."""
+        self.ensure_one()
+        return self.backend_id._get_records_action()
+
+    def _check_missing_kind(self, kind):
+        if self.missing_kind != kind or not self.missing_ref:
+            raise UserError(
+                self.env._(
+                    "Event %(event)s does not wait for this fix: %(error)s",
+                    event=self.display_name,
+                    error=self.error or self.env._("it is not in error."),
+                )
+            )
+
+    def _fix_action(self, model, name):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_event_id": self.id},
+        }
 
     def action_open_sale_order(self):
         self.ensure_one()
@@ -184,8 +264,32 @@ class BillingWebshopEvent(models.Model):
         except ShopApiError as error:
             self._register_failure(str(error), transient=error.transient)
             return
-        except (UserError, ValidationError, WebshopPayloadError, ValueError) as error:
-            self._register_failure(str(error.args[0] if error.args else error), transient=False)
+        except WebshopImportError as error:
+            self._register_failure(
+                error.args[0],
+                transient=False,
+                missing=self._missing_vals(
+                    error.missing_kind, error.missing_ref, error.missing_name, error.missing_details
+                ),
+            )
+            return
+        except (WebshopPayloadError, json.JSONDecodeError) as error:
+            self._register_failure(
+                self._payload_error_message(error, backend=self.backend_id, order=self.external_id),
+                transient=False,
+                missing=self._missing_vals("payload", getattr(error, "field_name", None) or ""),
+            )
+            return
+        except (UserError, ValidationError, ValueError) as error:
+            self._register_failure(
+                self.env._(
+                    "Odoo refused to import shop order %(order)s: %(error)s Correct what this names, then Retry.",
+                    order=self.external_id or "?",
+                    error=str(error.args[0] if error.args else error),
+                ),
+                transient=False,
+                missing=self._missing_vals("odoo", self.external_id or ""),
+            )
             return
         self.write(
             {
@@ -196,12 +300,28 @@ class BillingWebshopEvent(models.Model):
                 "result": result,
                 "processed_at": fields.Datetime.now(),
                 "attempts": self.attempts + 1,
+                **self._missing_vals(),
             }
         )
 
-    def _register_failure(self, message, *, transient):
+    @api.model
+    def _missing_vals(self, kind=False, ref="", name="", details=None):
+        """The event values that say what an import lacks (all empty: nothing).
+
+        Keys without a value are left out of the details: XML-RPC cannot carry None.
+        """
+        details = {key: value for key, value in (details or {}).items() if value is not None}
+        return {
+            "missing_kind": kind or False,
+            "missing_ref": ref or False,
+            "missing_name": name or False,
+            "missing_details": details or False,
+        }
+
+    def _register_failure(self, message, *, transient, missing=None):
         """Count an attempt; transient failures retry with exponential backoff up to max_attempts."""
         attempts = self.attempts + 1
+        missing = missing or self._missing_vals()
         if transient and attempts < self.backend_id.max_attempts:
             delay = min(timedelta(minutes=2**attempts), timedelta(hours=6))
             self.write(
@@ -210,11 +330,101 @@ class BillingWebshopEvent(models.Model):
                     "attempts": attempts,
                     "error": message,
                     "next_attempt": fields.Datetime.now() + delay,
+                    **missing,
                 }
             )
             return
         _logger.info("webshop event %s in error: %s", self.id, message)
-        self.write({"state": "error", "attempts": attempts, "error": message, "next_attempt": False})
+        self.write(
+            {"state": "error", "attempts": attempts, "error": message, "next_attempt": False, **missing}
+        )
+
+    @api.model
+    def _payload_error_message(self, error, backend, order=None, rpc=False):
+        """Say in the user's language which field of a shop payload is wrong, and what to do.
+
+        ``rpc``: the payload came from an XML-RPC caller, not from the shop.
+        """
+        problem = getattr(error, "problem", None)
+        values = {
+            "order": getattr(error, "order_id", None) or order or "?",
+            "field": getattr(error, "field_name", None) or "?",
+            "value": getattr(error, "value", None) or "?",
+        }
+        if problem == normalize.PROBLEM_MISSING:
+            text = self.env._('Shop order %(order)s cannot be read: it has no field "%(field)s".', **values)
+        elif problem == normalize.PROBLEM_EMPTY:
+            text = self.env._(
+                'Shop order %(order)s cannot be read: its field "%(field)s" is empty.', **values
+            )
+        elif problem == normalize.PROBLEM_NOT_TEXT:
+            text = self.env._(
+                'Shop order %(order)s cannot be read: its field "%(field)s" holds %(value)s, not a text.',
+                **values,
+            )
+        elif problem == normalize.PROBLEM_NOT_INTEGER:
+            text = self.env._(
+                'Shop order %(order)s cannot be read: its field "%(field)s" holds %(value)s, not a whole number.',
+                **values,
+            )
+        elif problem == normalize.PROBLEM_NOT_BOOLEAN:
+            text = self.env._(
+                'Shop order %(order)s cannot be read: its field "%(field)s" holds %(value)s, not true or false.',
+                **values,
+            )
+        elif problem == normalize.PROBLEM_NOT_OBJECT and values["field"] == "?":
+            text = self.env._(
+                "The delivery is not a shop order: it holds %(value)s, not a JSON object.", **values
+            )
+        elif problem == normalize.PROBLEM_NOT_OBJECT:
+            text = self.env._(
+                'Shop order %(order)s cannot be read: its field "%(field)s" holds %(value)s, not a JSON object.',
+                **values,
+            )
+        elif problem == normalize.PROBLEM_NOT_LIST:
+            text = self.env._(
+                'Shop order %(order)s cannot be read: its field "%(field)s" holds %(value)s, not a list.',
+                **values,
+            )
+        elif problem == normalize.PROBLEM_NOT_AMOUNT:
+            text = self.env._(
+                'Shop order %(order)s cannot be read: its field "%(field)s" holds %(value)s, not an amount '
+                'written as a string such as "12.50".',
+                **values,
+            )
+        elif problem == normalize.PROBLEM_NOT_DATE:
+            text = self.env._(
+                'Shop order %(order)s cannot be read: its field "%(field)s" holds %(value)s, not an ISO 8601 '
+                "date.",
+                **values,
+            )
+        elif problem == normalize.PROBLEM_NOT_POSITIVE:
+            text = self.env._(
+                'Shop order %(order)s cannot be read: its field "%(field)s" holds %(value)s, not a positive id.',
+                **values,
+            )
+        elif problem == normalize.PROBLEM_NOT_JSON or isinstance(error, json.JSONDecodeError):
+            text = self.env._(
+                "The delivery is not JSON (%(error)s).", error=getattr(error, "value", None) or error
+            )
+        else:
+            text = self.env._("Shop order %(order)s cannot be read: %(error)s", error=str(error), **values)
+        if rpc:
+            return " ".join(
+                (
+                    text,
+                    self.env._(
+                        "Send the order as a JSON object in the shape of the WooCommerce REST API v3."
+                    ),
+                )
+            )
+        todo = self.env._(
+            "This importer reads orders in the shape of the WooCommerce REST API v3: check the Shop Type of "
+            "webshop %(backend)s and what the shop or one of its plugins sends, correct the order in the shop, "
+            "then Retry; Ignore the event if it is not an order.",
+            backend=backend.name,
+        )
+        return f"{text} {todo}"
 
     def _summary(self):
         self.ensure_one()
@@ -223,6 +433,8 @@ class BillingWebshopEvent(models.Model):
             "event_id": self.id,
             "state": self.state,
             "error": self.error or False,
+            "missing_kind": self.missing_kind or False,
+            "missing_ref": self.missing_ref or False,
             "result": self.result or False,
             "sale_order_id": order.id or False,
             "invoice_ids": order.invoice_ids.ids,

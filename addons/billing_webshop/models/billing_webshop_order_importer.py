@@ -92,7 +92,8 @@ class BillingWebshopOrderImporter(models.AbstractModel):
             order.total,
             sale_order.amount_total,
             sale_order.currency_id,
-            sale_order.name,
+            # Created in this import: it has no name the user could look up.
+            self.env._("The sales order"),
         )
         return sale_order
 
@@ -125,13 +126,44 @@ class BillingWebshopOrderImporter(models.AbstractModel):
             )
             if pricelist:
                 return pricelist
+        currency = (
+            self.env["res.currency"].with_context(active_test=False).search([("name", "=", order.currency)])
+        )
+        if currency.active:
+            todo = self.env._(
+                "Create a pricelist in %(currency)s for %(company)s and set it on the webshop, or set the "
+                'webshop\'s Currency Policy to "Any currency with a pricelist of this company", then Retry.',
+                currency=order.currency,
+                company=backend.company_id.name,
+            )
+        elif currency:
+            todo = self.env._(
+                "Activate the currency %(currency)s (Accounting > Configuration > Currencies), create a "
+                "pricelist in it for %(company)s and set the webshop's Currency Policy to \"Any currency with a "
+                'pricelist of this company", then Retry.',
+                currency=order.currency,
+                company=backend.company_id.name,
+            )
+        else:
+            todo = self.env._(
+                "Odoo knows no currency with the code %(currency)s: check the currency setting of the shop, "
+                "then Retry, or Ignore this event.",
+                currency=order.currency,
+            )
         raise WebshopImportError(
             self.env._(
-                "Shop order %(number)s is in %(currency)s, and webshop %(backend)s has no pricelist in that currency.",
+                "Shop order %(number)s is in %(currency)s, but webshop %(backend)s sells in %(backend_currency)s "
+                "(pricelist %(pricelist)s) and has no pricelist in %(currency)s. %(todo)s",
                 number=order.number,
                 currency=order.currency,
                 backend=backend.name,
-            )
+                backend_currency=backend.pricelist_id.currency_id.name or "-",
+                pricelist=backend.pricelist_id.name or "-",
+                todo=todo,
+            ),
+            kind="currency",
+            ref=order.currency,
+            name=currency.full_name or order.currency,
         )
 
     def _update_sale_order(self, backend, order, binding):
@@ -161,11 +193,15 @@ class BillingWebshopOrderImporter(models.AbstractModel):
             return ["lines updated"]
         raise WebshopImportError(
             self.env._(
-                "The lines of shop order %(number)s changed after %(order)s was confirmed; "
-                "change the sales order by hand, then ignore this event.",
+                "The lines of shop order %(number)s changed in the shop after %(order)s was confirmed in Odoo, "
+                "and a confirmed order is never rewritten. Change %(order)s by hand to match the shop, then "
+                "Ignore this event.",
                 number=order.number,
                 order=sale_order.name,
-            )
+            ),
+            kind="order",
+            ref=order.number,
+            name=sale_order.name,
         )
 
     @api.model
@@ -210,7 +246,7 @@ class BillingWebshopOrderImporter(models.AbstractModel):
         for line in order.lines:
             taxes = self._get_line_taxes(backend, order, line, country)
             product = self._get_line_product(backend, order, line)
-            included = self._taxes_price_included(order, line, taxes)
+            included = self._taxes_price_included(backend, order, line, taxes)
             before = line.subtotal + line.subtotal_tax if included else line.subtotal
             after = line.total + line.total_tax if included else line.total
             quantity = line.quantity if line.quantity else Decimal(1)
@@ -235,11 +271,20 @@ class BillingWebshopOrderImporter(models.AbstractModel):
 
     def _prepare_adjustment_line_vals(self, backend, order, taxes, amount):
         product = backend.discount_product_id
-        if not product:
-            raise WebshopImportError(
-                self.env._("Webshop %(backend)s has no discount product.", backend=backend.name)
-            )
         codes = ", ".join(coupon.code for coupon in order.coupons)
+        if not product:
+            self._raise_missing_setting(
+                backend,
+                "discount_product_id",
+                self.env._(
+                    "Shop order %(number)s has a coupon discount (%(codes)s) or a rounding difference to the "
+                    "cent, and webshop %(backend)s has no %(setting)s to put it on.",
+                    number=order.number,
+                    codes=codes or "-",
+                    backend=backend.name,
+                    setting=self._setting_label(backend, "discount_product_id"),
+                ),
+            )
         name = self.env._("Discount %(codes)s", codes=codes) if codes else self.env._("Rounding difference")
         return {
             "product_id": product.id,
@@ -250,15 +295,45 @@ class BillingWebshopOrderImporter(models.AbstractModel):
             "tax_id": [Command.set(taxes.ids)],
         }
 
-    def _taxes_price_included(self, order, line, taxes):
+    def _setting_label(self, backend, field_name):
+        return backend._fields[field_name]._description_string(self.env)
+
+    def _raise_missing_setting(self, backend, field_name, problem):
+        """Raise ``problem`` (a sentence) for an empty webshop field, saying where to fill it."""
+        setting = self._setting_label(backend, field_name)
+        raise WebshopImportError(
+            " ".join(
+                (
+                    problem,
+                    self.env._(
+                        "Set %(setting)s on the Sales tab of webshop %(backend)s, then Retry.",
+                        setting=setting,
+                        backend=backend.name,
+                    ),
+                )
+            ),
+            kind="setting",
+            ref=field_name,
+            name=setting,
+        )
+
+    def _taxes_price_included(self, backend, order, line, taxes):
         included = {tax.price_include for tax in taxes}
         if len(included) > 1:
             raise WebshopImportError(
                 self.env._(
-                    "Shop order %(number)s: line %(line)s maps to taxes both included and excluded in the price.",
-                    number=order.number,
+                    "The tax rates of line %(line)s of shop order %(number)s map to Odoo taxes of which some "
+                    "include the price and some do not (%(taxes)s). Correct the Taxes tab of webshop "
+                    "%(backend)s so that the rates of one line map to taxes that all include or all exclude "
+                    "the price, then Retry.",
                     line=line.name,
-                )
+                    number=order.number,
+                    taxes=", ".join(taxes.mapped("name")),
+                    backend=backend.name,
+                ),
+                kind="setting",
+                ref="tax_map_ids",
+                name=self._setting_label(backend, "tax_map_ids"),
             )
         return included.pop() if included else False
 
@@ -283,39 +358,90 @@ class BillingWebshopOrderImporter(models.AbstractModel):
             percent = rate.percent if rate else None
             tax = backend._get_mapped_tax(line_tax.rate_id, percent, country, order.prices_include_tax)
             if not tax:
-                raise WebshopImportError(
-                    self.env._(
-                        "No tax mapping for shop tax rate %(rate)s (rate id %(rate_id)s, %(percent)s %%) in "
-                        "%(country)s with prices %(included)s tax, on shop order %(number)s.",
-                        rate=(rate.label or rate.code) if rate else "?",
-                        rate_id=line_tax.rate_id,
-                        percent=format(percent.normalize(), "f") if percent is not None else "?",
-                        country=country.code or "?",
-                        included=self.env._("including")
-                        if order.prices_include_tax
-                        else self.env._("excluding"),
-                        number=order.number,
-                    )
-                )
+                self._raise_unmapped_tax(backend, order, line_tax.rate_id, country, line=line)
             taxes |= tax
         return taxes
 
-    def _get_line_product(self, backend, order, line):
-        if line.kind == LINE_KIND_SHIPPING:
-            product = backend.shipping_product_id
-        elif line.kind == LINE_KIND_FEE:
-            product = backend.fee_product_id
-        else:
-            product = self._get_product(backend, order, line)
-        if not product:
-            raise WebshopImportError(
-                self.env._(
-                    "Webshop %(backend)s has no product for %(kind)s lines.",
-                    backend=backend.name,
-                    kind=line.kind,
-                )
+    def _raise_unmapped_tax(self, backend, order, rate_id, country, line=None, refund=None):
+        """Raise the error of a shop tax rate the backend maps to no Odoo tax, naming the rate."""
+        rate = next((rate for rate in order.tax_rates if rate.rate_id == rate_id), None)
+        percent = rate.percent if rate else None
+        label = (rate.label or rate.code) if rate else ""
+        values = {
+            "number": order.number,
+            "label": label or "?",
+            "rate_id": rate_id,
+            "percent": format(percent.normalize(), "f") if percent is not None else "?",
+            "country": country.code or "?",
+            "included": self.env._("including") if order.prices_include_tax else self.env._("excluding"),
+            "backend": backend.name,
+        }
+        if refund:
+            problem = self.env._(
+                'Refund %(refund)s of shop order %(number)s uses shop tax rate "%(label)s" (rate id %(rate_id)s, '
+                "%(percent)s %%, %(country)s, prices %(included)s tax), which webshop %(backend)s maps to no "
+                "Odoo tax.",
+                refund=refund.external_id,
+                **values,
             )
-        return product
+        else:
+            problem = self.env._(
+                'Line "%(line)s" of shop order %(number)s uses shop tax rate "%(label)s" (rate id %(rate_id)s, '
+                "%(percent)s %%, %(country)s, prices %(included)s tax), which webshop %(backend)s maps to no "
+                "Odoo tax.",
+                line=line.name,
+                **values,
+            )
+        todo = self.env._(
+            "Map the rate to the Odoo sales tax it is (Map tax rate on this event, or the Taxes tab of the "
+            "webshop), then Retry."
+        )
+        raise WebshopImportError(
+            f"{problem} {todo}",
+            kind="tax",
+            ref=rate_id,
+            name=label,
+            details={
+                "code": rate.code if rate else "",
+                "percent": str(percent) if percent is not None else None,
+                "country": country.code or False,
+                "price_include": order.prices_include_tax,
+            },
+        )
+
+    def _get_line_product(self, backend, order, line):
+        if line.kind == LINE_KIND_SHIPPING and not backend.shipping_product_id:
+            self._raise_missing_setting(
+                backend,
+                "shipping_product_id",
+                self.env._(
+                    'Shop order %(number)s has the shipping line "%(name)s" (%(method)s), and webshop '
+                    "%(backend)s has no %(setting)s to put it on.",
+                    number=order.number,
+                    name=line.name,
+                    method=line.method_id or "-",
+                    backend=backend.name,
+                    setting=self._setting_label(backend, "shipping_product_id"),
+                ),
+            )
+        if line.kind == LINE_KIND_FEE and not backend.fee_product_id:
+            self._raise_missing_setting(
+                backend,
+                "fee_product_id",
+                self.env._(
+                    'Shop order %(number)s has the fee line "%(name)s", and webshop %(backend)s has no '
+                    "%(setting)s to put it on.",
+                    number=order.number,
+                    name=line.name,
+                    backend=backend.name,
+                    setting=self._setting_label(backend, "fee_product_id"),
+                ),
+            )
+        if line.kind == LINE_KIND_SHIPPING:
+            return backend.shipping_product_id
+        if line.kind == LINE_KIND_FEE:
+            return backend.fee_product_id
+        return self._get_product(backend, order, line)
 
     def _get_product(self, backend, order, line):
         """A product line's product: by binding (variation, then product id), then by SKU."""
@@ -331,29 +457,96 @@ class BillingWebshopOrderImporter(models.AbstractModel):
         if line.sku:
             products = products.search(
                 [("default_code", "=", line.sku), ("company_id", "in", (backend.company_id.id, False))],
-                limit=2,
+                limit=3,
             )
-        if len(products) > 1:
+        if len(products) == 1:
+            if external_id:
+                Binding.create(
+                    {"backend_id": backend.id, "external_id": external_id, "product_id": products.id}
+                )
+            return products
+        self._raise_unknown_product(backend, order, line, products)
+
+    def _raise_unknown_product(self, backend, order, line, products):
+        """Raise the error of a product line that matches no Odoo product, or several by SKU."""
+        external_id = line.variation_id or line.product_id
+        if line.variation_id:
+            shop_product = self.env._(
+                "%(product)s, variation %(variation)s",
+                product=line.product_id or "-",
+                variation=line.variation_id,
+            )
+        else:
+            shop_product = line.product_id
+        values = {
+            "number": order.number,
+            "product": shop_product,
+            "name": line.name,
+            "sku": line.sku,
+            "backend": backend.name,
+            "company": backend.company_id.name,
+        }
+        bind = self.env._(
+            "Bind it to its Odoo product (Bind product on this event, or Sales > Webshop > Products), then Retry."
+        )
+        if products:
+            problem = self.env._(
+                'Line "%(name)s" of shop order %(number)s has the SKU %(sku)s, which several Odoo products of '
+                "%(company)s share (%(products)s).",
+                products=", ".join(products.mapped("display_name")),
+                **values,
+            )
+            todo = (
+                bind
+                if external_id
+                else self.env._("Give those products different Internal References, then Retry.")
+            )
+        elif external_id and line.sku:
+            problem = self.env._(
+                'Shop product %(product)s "%(name)s" (SKU %(sku)s) on shop order %(number)s is bound to no Odoo '
+                "product of webshop %(backend)s, and no Odoo product of %(company)s has the SKU %(sku)s.",
+                **values,
+            )
+            todo = self.env._(
+                "Bind it to its Odoo product (Bind product on this event, or Sales > Webshop > Products), or give the "
+                "Odoo product the Internal Reference %(sku)s, then Retry.",
+                sku=line.sku,
+            )
+        elif external_id:
+            problem = self.env._(
+                'Shop product %(product)s "%(name)s" on shop order %(number)s has no SKU and is bound to no '
+                "Odoo product of webshop %(backend)s.",
+                **values,
+            )
+            todo = bind
+        elif line.sku:
+            problem = self.env._(
+                'Line "%(name)s" of shop order %(number)s names no shop product (it was deleted in the shop), '
+                "and no Odoo product of %(company)s has its SKU %(sku)s.",
+                **values,
+            )
+            todo = self.env._(
+                "Give the Odoo product the Internal Reference %(sku)s, then Retry.", sku=line.sku
+            )
+        else:
             raise WebshopImportError(
                 self.env._(
-                    "Several products have SKU %(sku)s (%(name)s, shop order %(number)s).",
-                    sku=line.sku,
-                    name=line.name,
-                    number=order.number,
-                )
+                    'Line "%(name)s" of shop order %(number)s names no shop product (it was deleted in the '
+                    "shop) and has no SKU, so no Odoo product can be found for it. Enter the order in Odoo by "
+                    "hand, then Ignore this event.",
+                    **values,
+                ),
+                kind="order",
+                ref=order.number,
+                name=line.name,
             )
-        if not products:
-            raise WebshopImportError(
-                self.env._(
-                    "Unknown product SKU %(sku)s (%(name)s, shop order %(number)s).",
-                    sku=line.sku or "-",
-                    name=line.name,
-                    number=order.number,
-                )
-            )
-        if external_id:
-            Binding.create({"backend_id": backend.id, "external_id": external_id, "product_id": products.id})
-        return products
+        raise WebshopImportError(
+            f"{problem} {todo}",
+            kind="product",
+            ref=external_id or "",
+            name=line.name,
+            details={"sku": line.sku, "product_id": line.product_id, "variation_id": line.variation_id},
+        )
 
     # -- customers ----------------------------------------------------------------------------------
 
@@ -487,19 +680,50 @@ class BillingWebshopOrderImporter(models.AbstractModel):
     def _check_total(self, backend, number, shop_total, odoo_total, currency, document):
         difference = abs(Decimal(str(currency.round(odoo_total))) - shop_total)
         if difference > Decimal(str(backend.total_tolerance)):
-            raise WebshopImportError(
+            self._raise_total_error(
+                backend,
+                number,
+                document,
+                odoo_total,
+                shop_total,
+                currency,
                 self.env._(
-                    "%(document)s totals %(odoo_total)s but shop order %(number)s totals %(shop_total)s: the "
-                    "difference %(difference)s is more than the tolerance %(tolerance)s.",
+                    "%(document)s totals %(odoo_total)s but shop order %(number)s totals %(shop_total)s "
+                    "%(currency)s: the difference %(difference)s is more than the %(tolerance_label)s "
+                    "%(tolerance)s of webshop %(backend)s.",
                     document=document,
                     odoo_total=format(odoo_total, ".2f"),
                     number=number,
                     shop_total=format(shop_total, "f"),
+                    currency=currency.name,
                     difference=format(difference, "f"),
+                    tolerance_label=self._setting_label(backend, "total_tolerance"),
                     tolerance=format(backend.total_tolerance, ".2f"),
-                )
+                    backend=backend.name,
+                ),
             )
         return difference
+
+    def _raise_total_error(self, backend, number, document, odoo_total, shop_total, currency, problem):
+        """Raise ``problem`` (a sentence on totals that differ) with what to check."""
+        todo = self.env._(
+            "Check on the Taxes tab of webshop %(backend)s that each shop tax rate maps to an Odoo tax of the "
+            "same rate and the same price-included setting; if the shop only rounds differently, raise "
+            "%(tolerance_label)s on its Workflow tab. Then Retry.",
+            backend=backend.name,
+            tolerance_label=self._setting_label(backend, "total_tolerance"),
+        )
+        raise WebshopImportError(
+            f"{problem} {todo}",
+            kind="total",
+            ref=number,
+            name=document,
+            details={
+                "odoo_total": format(odoo_total, ".2f"),
+                "shop_total": format(shop_total, "f"),
+                "currency": currency.name,
+            },
+        )
 
     def _expected_tax_by_group(self, backend, order):
         """The shop's tax per Odoo tax group, when every shop rate maps to a single tax."""
@@ -512,7 +736,7 @@ class BillingWebshopOrderImporter(models.AbstractModel):
             expected[tax.tax_group_id.id] += rate.tax_total + rate.shipping_tax_total
         return expected
 
-    def _absorb_total_difference(self, backend, move, expected_total, expected_by_group=None):
+    def _absorb_total_difference(self, backend, move, expected_total, expected_by_group=None, number=None):
         """Make ``move`` total ``expected_total`` to the cent by editing its tax amounts.
 
         Within the backend's tolerance, the difference goes into the invoice tax lines (the
@@ -520,20 +744,34 @@ class BillingWebshopOrderImporter(models.AbstractModel):
         the shop's own tax amount when known, any rest on the largest group. Beyond it, error.
         """
         currency = move.currency_id
-        self._check_total(
-            backend, move.ref or "", expected_total, move.amount_total, currency, move.name or move.ref
+        number = number or move.ref or ""
+        # Created in this import: it has no number the user could look up.
+        document = (
+            self.env._("The invoice") if move.move_type == "out_invoice" else self.env._("The credit note")
         )
+        self._check_total(backend, number, expected_total, move.amount_total, currency, document)
         if currency.compare_amounts(move.amount_total, _to_float(expected_total)) == 0:
             return False
         totals = move.tax_totals
         groups = [group for subtotal in totals["subtotals"] for group in subtotal["tax_groups"]]
         if not groups:
-            raise WebshopImportError(
+            self._raise_total_error(
+                backend,
+                number,
+                document,
+                move.amount_total,
+                expected_total,
+                currency,
                 self.env._(
-                    "%(document)s misses the shop total by %(difference)s and has no tax to absorb it.",
-                    document=move.name or move.ref,
+                    "%(document)s totals %(odoo_total)s but shop order %(number)s totals %(shop_total)s "
+                    "%(currency)s, and has no tax amount to absorb the difference of %(difference)s in.",
+                    document=document,
+                    odoo_total=format(move.amount_total, ".2f"),
+                    number=number,
+                    shop_total=format(expected_total, "f"),
+                    currency=currency.name,
                     difference=format(_to_float(expected_total) - move.amount_total, ".2f"),
-                )
+                ),
             )
         if expected_by_group:
             for group in groups:
@@ -549,13 +787,22 @@ class BillingWebshopOrderImporter(models.AbstractModel):
             largest["tax_amount_currency"] = currency.round(largest["tax_amount_currency"] + rest)
         move.tax_totals = totals
         if float_compare(move.amount_total, _to_float(expected_total), precision_rounding=currency.rounding):
-            raise WebshopImportError(
+            self._raise_total_error(
+                backend,
+                number,
+                document,
+                move.amount_total,
+                expected_total,
+                currency,
                 self.env._(
-                    "%(document)s totals %(odoo_total)s after the rounding correction instead of %(shop_total)s.",
-                    document=move.name or move.ref,
+                    "%(document)s still totals %(odoo_total)s after the rounding correction, not the "
+                    "%(shop_total)s %(currency)s of shop order %(number)s.",
+                    document=document,
                     odoo_total=format(move.amount_total, ".2f"),
                     shop_total=format(expected_total, "f"),
-                )
+                    currency=currency.name,
+                    number=number,
+                ),
             )
         return True
 
@@ -601,24 +848,42 @@ class BillingWebshopOrderImporter(models.AbstractModel):
         invoice = binding.sale_order_id._create_invoices()
         invoice.ref = order.number
         self._absorb_total_difference(
-            backend, invoice, order.total, self._expected_tax_by_group(backend, order)
+            backend, invoice, order.total, self._expected_tax_by_group(backend, order), number=order.number
         )
         invoice.action_post()
         return invoice
 
     def _get_gateway(self, backend, order):
         gateway = backend.payment_method_ids.filtered(lambda method: method.code == order.payment_method)
-        if not gateway:
+        if gateway:
+            return gateway
+        if not order.payment_method:
             raise WebshopImportError(
                 self.env._(
-                    "Shop order %(number)s was paid with gateway %(gateway)s, which webshop %(backend)s has "
-                    "no journal for.",
+                    "Shop order %(number)s is paid but names no payment gateway, so Odoo cannot tell which "
+                    "journal received the money. Register the payment on the invoice by hand, then Ignore this "
+                    "event; or untick %(setting)s on webshop %(backend)s and Retry.",
                     number=order.number,
-                    gateway=order.payment_method or "-",
+                    setting=self._setting_label(backend, "register_payment"),
                     backend=backend.name,
-                )
+                ),
+                kind="order",
+                ref=order.number,
             )
-        return gateway
+        raise WebshopImportError(
+            self.env._(
+                'Shop order %(number)s was paid with "%(title)s" (payment gateway %(gateway)s), and webshop '
+                "%(backend)s has no journal for that gateway. Map the gateway to the journal it pays into (Map "
+                "gateway on this event, or the Payment Gateways tab of the webshop), then Retry.",
+                number=order.number,
+                title=order.payment_method_title or order.payment_method,
+                gateway=order.payment_method,
+                backend=backend.name,
+            ),
+            kind="gateway",
+            ref=order.payment_method,
+            name=order.payment_method_title,
+        )
 
     def _register_payment(self, backend, order, binding, invoice):
         gateway = self._get_gateway(backend, order)
@@ -658,10 +923,15 @@ class BillingWebshopOrderImporter(models.AbstractModel):
             raise WebshopImportError(
                 self.env._(
                     "Shop order %(number)s was cancelled in the shop, but %(order)s is already invoiced or "
-                    "delivered: refund it in the shop (a refund becomes a credit note) or handle it by hand.",
+                    "delivered, so Odoo does not cancel it. Refund the order in the shop (the refund becomes a "
+                    "credit note with the next import), or credit and return %(order)s by hand and then Ignore "
+                    "this event.",
                     number=order.number,
                     order=sale_order.name,
-                )
+                ),
+                kind="order",
+                ref=order.number,
+                name=sale_order.name,
             )
         sale_order._action_cancel()
         return ["cancelled"]
@@ -675,10 +945,21 @@ class BillingWebshopOrderImporter(models.AbstractModel):
             return []
         invoice = self._get_invoice(binding)
         if not invoice:
+            sale_order = binding.sale_order_id
             raise WebshopImportError(
                 self.env._(
-                    "Shop order %(number)s has a refund but no posted invoice to credit.", number=order.number
-                )
+                    "Shop order %(number)s has refund %(refund)s, but %(order)s has no posted invoice to credit "
+                    "(%(setting)s is off on webshop %(backend)s, or the invoice is still a draft). Post the "
+                    "invoice of %(order)s, then Retry; or credit the refund by hand, then Ignore this event.",
+                    number=order.number,
+                    refund=new_refunds[0].external_id,
+                    order=sale_order.name or "-",
+                    setting=self._setting_label(backend, "invoice_on_confirm"),
+                    backend=backend.name,
+                ),
+                kind="order",
+                ref=order.number,
+                name=sale_order.name or "",
             )
         done = []
         for refund in new_refunds:
@@ -719,7 +1000,9 @@ class BillingWebshopOrderImporter(models.AbstractModel):
             for taxes, amount, _price, base in prices:
                 if len(taxes.tax_group_id) == 1:
                     expected_by_group[taxes.tax_group_id.id] += amount - base
-            self._absorb_total_difference(backend, credit_note, refund.amount, expected_by_group)
+            self._absorb_total_difference(
+                backend, credit_note, refund.amount, expected_by_group, number=order.number
+            )
         credit_note.action_post()
         return credit_note
 
@@ -732,8 +1015,17 @@ class BillingWebshopOrderImporter(models.AbstractModel):
         amounts with tax, as a discount on the whole order would be, to the cent.
         """
         if not backend.refund_product_id:
-            raise WebshopImportError(
-                self.env._("Webshop %(backend)s has no refund product.", backend=backend.name)
+            self._raise_missing_setting(
+                backend,
+                "refund_product_id",
+                self.env._(
+                    "Refund %(refund)s of shop order %(number)s is partial, and webshop %(backend)s has no "
+                    "%(setting)s to credit it with.",
+                    refund=refund.external_id,
+                    number=order.number,
+                    backend=backend.name,
+                    setting=self._setting_label(backend, "refund_product_id"),
+                ),
             )
         if prices is None:
             prices = self._get_refund_line_prices(backend, order, invoice, refund)
@@ -793,15 +1085,7 @@ class BillingWebshopOrderImporter(models.AbstractModel):
                 rate_id, rate.percent if rate else None, country, order.prices_include_tax
             )
             if not tax:
-                raise WebshopImportError(
-                    self.env._(
-                        "Shop refund %(refund)s on order %(number)s uses tax rate %(rate)s, which has no "
-                        "tax mapping.",
-                        refund=refund.external_id,
-                        number=order.number,
-                        rate=rate_id,
-                    )
-                )
+                self._raise_unmapped_tax(backend, order, rate_id, country, refund=refund)
             taxes |= tax
         return taxes
 
@@ -815,10 +1099,16 @@ class BillingWebshopOrderImporter(models.AbstractModel):
         if not total:
             raise WebshopImportError(
                 self.env._(
-                    "Shop refund %(refund)s on order %(number)s cannot be split: the invoice has no positive lines.",
+                    "Refund %(refund)s of shop order %(number)s names no tax rates, and %(invoice)s has no "
+                    "line with a positive amount to split it over. Credit the refund by hand, then Ignore this "
+                    "event.",
                     refund=refund.external_id,
                     number=order.number,
-                )
+                    invoice=invoice.name,
+                ),
+                kind="order",
+                ref=order.number,
+                name=invoice.name,
             )
         cent = Decimal("0.01")
         cents = int((amount / cent).to_integral_value(ROUND_HALF_UP))

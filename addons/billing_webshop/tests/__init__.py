@@ -1,5 +1,6 @@
 from . import test_backend
 from . import test_customer_matching
+from . import test_import_errors
 from . import test_order_import
 from . import test_polling
 from . import test_product_push

@@ -13,8 +13,19 @@ class TestWebshopScreens(HttpCase):
         cls.backend = cls.env["billing.webshop.backend"].create(
             {"name": "Screen shop", "shop_type": "woocommerce", "company_id": company.id}
         )
+        # In error for want of a product binding: the form shows the fix buttons.
         cls.event = cls.env["billing.webshop.event"].create(
-            {"backend_id": cls.backend.id, "delivery_key": "screen-1", "topic": "order.updated"}
+            {
+                "backend_id": cls.backend.id,
+                "delivery_key": "screen-1",
+                "topic": "order.updated",
+                "state": "error",
+                "error": "Shop product 753 has no SKU and is bound to no Odoo product.",
+                "missing_kind": "product",
+                "missing_ref": "753",
+                "missing_name": "Screen product",
+                "missing_details": {"sku": ""},
+            }
         )
         cls.product = cls.env["product.product"].create({"name": "Screen product", "default_code": "SCR-1"})
 

@@ -19,7 +19,13 @@ from email.utils import parsedate_to_datetime
 import requests
 
 from . import signature
-from .normalize import WebshopPayloadError, normalize_woocommerce_order
+from .normalize import (
+    PROBLEM_MISSING,
+    PROBLEM_NOT_JSON,
+    PROBLEM_NOT_OBJECT,
+    WebshopPayloadError,
+    normalize_woocommerce_order,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -109,7 +115,7 @@ class ShopAdapter:
     def order_external_id(self, payload):
         if isinstance(payload, dict) and payload.get("id") not in (None, "", 0):
             return str(payload["id"])
-        raise WebshopPayloadError("The payload carries no order id", field_name="id")
+        raise WebshopPayloadError("The payload carries no order id", field_name="id", problem=PROBLEM_MISSING)
 
     def iter_orders_modified_since(self, since):
         raise ShopApiError(f"{self.shop_type} shops cannot be polled")
@@ -334,7 +340,11 @@ def parse_json_body(raw_body):
     try:
         payload = json.loads(bytes(raw_body).decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
-        raise WebshopPayloadError(f"The webhook body is not JSON: {error}") from None
+        raise WebshopPayloadError(
+            f"The webhook body is not JSON: {error}", problem=PROBLEM_NOT_JSON, value=str(error)[:60]
+        ) from None
     if not isinstance(payload, dict):
-        raise WebshopPayloadError("The webhook body is not a JSON object")
+        raise WebshopPayloadError(
+            "The webhook body is not a JSON object", problem=PROBLEM_NOT_OBJECT, value=repr(payload)[:60]
+        )
     return payload

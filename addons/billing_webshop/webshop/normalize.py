@@ -42,13 +42,35 @@ DIGEST_EXCLUDED_FIELDS = frozenset({"modified_at"})
 _ZERO = Decimal("0")
 
 
-class WebshopPayloadError(ValueError):
-    """A webshop payload lacks a required field or holds a value that cannot be used."""
+# What is wrong with a payload field, as WebshopPayloadError.problem: the Odoo side words each
+# in the user's language (billing.webshop.event._payload_error_message).
+PROBLEM_MISSING = "missing"
+PROBLEM_EMPTY = "empty"
+PROBLEM_NOT_TEXT = "not_text"
+PROBLEM_NOT_INTEGER = "not_integer"
+PROBLEM_NOT_BOOLEAN = "not_boolean"
+PROBLEM_NOT_OBJECT = "not_object"
+PROBLEM_NOT_LIST = "not_list"
+PROBLEM_NOT_AMOUNT = "not_amount"
+PROBLEM_NOT_DATE = "not_date"
+PROBLEM_NOT_POSITIVE = "not_positive"
+PROBLEM_NOT_JSON = "not_json"
 
-    def __init__(self, message, *, field_name=None, order_id=None):
+
+class WebshopPayloadError(ValueError):
+    """A webshop payload lacks a required field or holds a value that cannot be used.
+
+    ``field_name`` is the path of the field (``line_items[1].subtotal``), ``problem`` one of the
+    ``PROBLEM_*`` codes and ``value`` a short repr of the value refused; the message is English
+    for logs and tests.
+    """
+
+    def __init__(self, message, *, field_name=None, order_id=None, problem=None, value=None):
         super().__init__(message)
         self.field_name = field_name
         self.order_id = order_id
+        self.problem = problem
+        self.value = value
 
 
 @dataclass(frozen=True)
@@ -226,22 +248,28 @@ class _OrderReader:
     def __init__(self, payload):
         if not isinstance(payload, dict):
             raise WebshopPayloadError(
-                f"WooCommerce order payload must be a JSON object, not {type(payload).__name__}"
+                f"WooCommerce order payload must be a JSON object, not {type(payload).__name__}",
+                problem=PROBLEM_NOT_OBJECT,
+                value=repr(payload)[:60],
             )
         self.payload = payload
         raw_id = payload.get("id")
         self.order_label = f"WooCommerce order {raw_id}" if raw_id not in (None, "") else "WooCommerce order"
         self.order_id = raw_id
 
-    def error(self, path, problem):
+    def error(self, path, text, *, problem, value=None):
         return WebshopPayloadError(
-            f"{self.order_label}: field '{path}' {problem}", field_name=path, order_id=self.order_id
+            f"{self.order_label}: field '{path}' {text}",
+            field_name=path,
+            order_id=self.order_id,
+            problem=problem,
+            value=None if value is None else repr(value)[:60],
         )
 
     def get(self, container, key, path, *, required=True):
         if key not in container or container[key] is None:
             if required:
-                raise self.error(path, "is missing")
+                raise self.error(path, "is missing", problem=PROBLEM_MISSING)
             return None
         return container[key]
 
@@ -250,10 +278,12 @@ class _OrderReader:
         if value is None:
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int):
-            raise self.error(path, f"must be a string, not {type(value).__name__}")
+            raise self.error(
+                path, f"must be a string, not {type(value).__name__}", problem=PROBLEM_NOT_TEXT, value=value
+            )
         value = " ".join(str(value).split())
         if required and not value:
-            raise self.error(path, "is empty")
+            raise self.error(path, "is empty", problem=PROBLEM_EMPTY)
         return value
 
     def integer(self, container, key, path, *, required=True):
@@ -263,13 +293,17 @@ class _OrderReader:
         if isinstance(value, str) and value.strip().isdigit():
             return int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(path, f"must be an integer, not {value!r}")
+            raise self.error(
+                path, f"must be an integer, not {value!r}", problem=PROBLEM_NOT_INTEGER, value=value
+            )
         return value
 
     def boolean(self, container, key, path):
         value = self.get(container, key, path)
         if not isinstance(value, bool):
-            raise self.error(path, f"must be true or false, not {value!r}")
+            raise self.error(
+                path, f"must be true or false, not {value!r}", problem=PROBLEM_NOT_BOOLEAN, value=value
+            )
         return value
 
     def mapping(self, container, key, path, *, required=True):
@@ -277,7 +311,12 @@ class _OrderReader:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            raise self.error(path, f"must be an object, not {type(value).__name__}")
+            raise self.error(
+                path,
+                f"must be an object, not {type(value).__name__}",
+                problem=PROBLEM_NOT_OBJECT,
+                value=value,
+            )
         return value
 
     def items(self, container, key, path, *, required=False):
@@ -285,23 +324,34 @@ class _OrderReader:
         if value is None:
             return []
         if not isinstance(value, list):
-            raise self.error(path, f"must be a list, not {type(value).__name__}")
+            raise self.error(
+                path, f"must be a list, not {type(value).__name__}", problem=PROBLEM_NOT_LIST, value=value
+            )
         for index, item in enumerate(value):
             if not isinstance(item, dict):
-                raise self.error(f"{path}[{index}]", f"must be an object, not {type(item).__name__}")
+                raise self.error(
+                    f"{path}[{index}]",
+                    f"must be an object, not {type(item).__name__}",
+                    problem=PROBLEM_NOT_OBJECT,
+                    value=item,
+                )
         return value
 
     def decimal(self, value, path):
         # WooCommerce sends money as strings; a JSON float here would already have lost
         # precision in the JSON parser, so it is refused rather than silently rounded.
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-            raise self.error(path, f"must be a number in a string, not {value!r}")
+            raise self.error(
+                path, f"must be a number in a string, not {value!r}", problem=PROBLEM_NOT_AMOUNT, value=value
+            )
         try:
             number = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
         except InvalidOperation:
-            raise self.error(path, f"is not a number: {value!r}") from None
+            raise self.error(
+                path, f"is not a number: {value!r}", problem=PROBLEM_NOT_AMOUNT, value=value
+            ) from None
         if not number.is_finite():
-            raise self.error(path, f"is not a number: {value!r}")
+            raise self.error(path, f"is not a number: {value!r}", problem=PROBLEM_NOT_AMOUNT, value=value)
         return number
 
     def money(self, container, key, path, *, required=True, blank=None):
@@ -311,7 +361,7 @@ class _OrderReader:
             return blank
         if isinstance(value, str) and not value.strip():
             if required and blank is None:
-                raise self.error(path, "is empty")
+                raise self.error(path, "is empty", problem=PROBLEM_EMPTY)
             return blank
         return self.decimal(value, path)
 
@@ -336,17 +386,21 @@ class _OrderReader:
         value = self.get(container, key, path, required=required)
         if value is None or value == "":
             if required:
-                raise self.error(path, "is missing")
+                raise self.error(path, "is missing", problem=PROBLEM_MISSING)
             return None
         if not isinstance(value, str):
-            raise self.error(path, f"must be an ISO 8601 date, not {value!r}")
+            raise self.error(
+                path, f"must be an ISO 8601 date, not {value!r}", problem=PROBLEM_NOT_DATE, value=value
+            )
         text = value.strip()
         if text.endswith(("Z", "z")):
             text = text[:-1] + "+00:00"
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
-            raise self.error(path, f"is not an ISO 8601 date: {value!r}") from None
+            raise self.error(
+                path, f"is not an ISO 8601 date: {value!r}", problem=PROBLEM_NOT_DATE, value=value
+            ) from None
         if moment.tzinfo is not None:
             moment = moment.astimezone(UTC).replace(tzinfo=None)
         return moment
@@ -587,7 +641,12 @@ def normalize_woocommerce_order(payload: dict) -> NormalizedOrder:
     reader = _OrderReader(payload)
     order_id = reader.integer(payload, "id", "id")
     if order_id <= 0:
-        raise reader.error("id", f"must be a positive integer, not {order_id!r}")
+        raise reader.error(
+            "id",
+            f"must be a positive integer, not {order_id!r}",
+            problem=PROBLEM_NOT_POSITIVE,
+            value=order_id,
+        )
     billing = reader.mapping(payload, "billing", "billing")
     shipping_address = _read_address(
         reader, reader.mapping(payload, "shipping", "shipping", required=False), "shipping"
