@@ -6,10 +6,10 @@ and a live store sends: WooCommerce 10.1, one line without SKU (shop product 753
 shipping without tax, paid by card through the WooCommerce Stripe gateway (``payment_method``
 "stripe", its ``_stripe_*`` meta data). The field order, the WooCommerce 10 line fields
 (``global_unique_id``, ``image``, ``parent_name``) and the Stripe meta keys follow the order
-webhooks of a Belgian WooCommerce 10.1 store published at
-http://146.190.229.139:443/storage/app/webhooks/orders/ (September to December 2025); the
-customer, ids and amounts are invented. That receiver stored empty strings as null; WooCommerce
-itself sends "", as here.
+webhooks of a Belgian WooCommerce 10.1 store (September to December 2025) as its webhook
+receiver published them; the customer, ids and amounts are invented, since those records hold
+real customers' data. That receiver stored empty strings as null; WooCommerce itself sends "",
+as here.
 """
 
 from decimal import Decimal
