@@ -180,18 +180,10 @@ db_exists() {
     [ "$(psql_local -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$1'")" = "1" ]
 }
 
-ensure_schemas() {
-    # Official schemas come from published packages at set-up time, never from this repository:
-    # the Finvoice 3.0 XSD ships in the OCA wheel odoo-addon-account-edi-finvoice.
-    "$VENV/bin/python" "$PROJECT_DIR/setup/einvoice_schemas.py" "$LOCAL_DIR/schemas/finvoice" >&2
-    export BILLING_FINVOICE_XSD_DIR=${BILLING_FINVOICE_XSD_DIR:-$LOCAL_DIR/schemas/finvoice}
-}
-
 bootstrap() {
     find_odoo
     ensure_system_packages
     ensure_venv
-    ensure_schemas
     ensure_postgres
 }
 
