@@ -69,7 +69,9 @@ ensure_system_packages() {
 
 ensure_venv() {
     local stamp="$VENV/.billing-setup-stamp" want
-    want=$( (cat "$ODOO_SRC/requirements.txt" "$PROJECT_DIR/setup/requirements.txt"; echo "$ODOO_SRC") | sha256sum | cut -c1-16)
+    # The stamp names what was installed and how: change "odoo-compat" when the steps change.
+    want=$( (cat "$ODOO_SRC/requirements.txt" "$PROJECT_DIR/setup/requirements.txt"; echo "$ODOO_SRC odoo-compat") \
+        | sha256sum | cut -c1-16)
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
     fi
@@ -81,8 +83,11 @@ ensure_venv() {
     sed -E "s/^cbor2==5\.4\.2.*/cbor2==5.6.2/" "$ODOO_SRC/requirements.txt" > "$reqs"
     "$VENV/bin/pip" install -q --upgrade pip wheel "setuptools<81" >&2
     "$VENV/bin/pip" install -q -r "$reqs" >&2
-    # Register the 'odoo' distribution so addons from PyPI (odoo-addon-*) can declare it.
-    "$VENV/bin/pip" install -q --no-deps -e "$ODOO_SRC" >&2
+    # Register the 'odoo' distribution so addons from PyPI (odoo-addon-*) can declare it. The
+    # OCA wheels install into site-packages/odoo/addons, a folder without __init__.py; with the
+    # default editable finder that folder would shadow Odoo itself for a plain "import odoo",
+    # while a path entry (compat mode, as the OCA's own CI does) lets the real package win.
+    "$VENV/bin/pip" install -q --no-deps --config-settings editable_mode=compat -e "$ODOO_SRC" >&2
     log "installing the project's requirements"
     "$VENV/bin/pip" install -q -r "$PROJECT_DIR/setup/requirements.txt" >&2
     echo "$want" > "$stamp"
@@ -180,18 +185,10 @@ db_exists() {
     [ "$(psql_local -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$1'")" = "1" ]
 }
 
-ensure_schemas() {
-    # Official schemas come from published packages at set-up time, never from this repository:
-    # the Finvoice 3.0 XSD ships in the OCA wheel odoo-addon-account-edi-finvoice.
-    "$VENV/bin/python" "$PROJECT_DIR/setup/einvoice_schemas.py" "$LOCAL_DIR/schemas/finvoice" >&2
-    export BILLING_FINVOICE_XSD_DIR=${BILLING_FINVOICE_XSD_DIR:-$LOCAL_DIR/schemas/finvoice}
-}
-
 bootstrap() {
     find_odoo
     ensure_system_packages
     ensure_venv
-    ensure_schemas
     ensure_postgres
 }
 

@@ -7,7 +7,7 @@
     "website": "https://github.com/billing-automation-suite/billing-suite",
     "license": "LGPL-3",
     "depends": ["account", "account_edi_ubl_cii"],
-    "external_dependencies": {"python": ["python-stdnum"]},
+    "external_dependencies": {"python": ["python-stdnum", "odoo-addon-account-edi-finvoice"]},
     "data": [
         "security/ir.model.access.csv",
         "security/billing_einvoice_security.xml",

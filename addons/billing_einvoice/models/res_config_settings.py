@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..ubl import validation
 
 
 class ResConfigSettings(models.TransientModel):
@@ -20,3 +22,22 @@ class ResConfigSettings(models.TransientModel):
     einvoice_peppol_validation = fields.Boolean(
         related="company_id.einvoice_peppol_validation", readonly=False
     )
+    finvoice_schema_problem = fields.Char(compute="_compute_einvoice_validation_problems")
+    einvoice_validator_problem = fields.Char(compute="_compute_einvoice_validation_problems")
+
+    @api.depends("company_id", "einvoice_peppol_validation")
+    def _compute_einvoice_validation_problems(self):
+        """Say on the settings screen which schema or validator package the server lacks."""
+        _xsd_dir, finvoice_problem = self.env["res.company"]._find_finvoice_schema()
+        missing = validation.missing_packages()
+        for settings in self:
+            settings.finvoice_schema_problem = finvoice_problem
+            settings.einvoice_validator_problem = (
+                self.env._(
+                    "Peppol invoices cannot be checked: install the Python packages %(packages)s on the "
+                    "Odoo server, or turn the check off.",
+                    packages=", ".join(f"{package} ({layer})" for package, layer in missing),
+                )
+                if missing and settings.einvoice_peppol_validation
+                else False
+            )

@@ -1,26 +1,20 @@
 import datetime
-import os
 import pathlib
 from decimal import Decimal
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
-from ..finvoice import document
-from ..models.res_company import XSD_DIR_ENVIRONMENT_VARIABLE, XSD_DIR_PARAMETER
+from ..finvoice import document, schema
 
 DATA_DIR = pathlib.Path(__file__).parent / "data"
 
 
 def finvoice_xsd_dir():
-    """The folder with Finvoice3.0.xsd: $BILLING_FINVOICE_XSD_DIR, else the one setup made.
+    """The folder with Finvoice3.0.xsd inside the installed odoo-addon-account-edi-finvoice.
 
-    Tests fail (they never skip) when it is missing: run setup/einvoice_schemas.py.
+    Tests fail (they never skip) when the package is missing: it is in setup/requirements.txt.
     """
-    configured = os.environ.get(XSD_DIR_ENVIRONMENT_VARIABLE)
-    if configured:
-        return configured
-    # addons/billing_einvoice/tests -> the project root, where setup keeps .local/schemas.
-    return str(pathlib.Path(__file__).resolve().parents[3] / ".local" / "schemas" / "finvoice")
+    return str(schema.packaged_schema_dir())
 
 
 def sample_invoice(is_credit_note=False, **values):
@@ -111,7 +105,6 @@ class EinvoiceCommon(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].sudo().set_param(XSD_DIR_PARAMETER, finvoice_xsd_dir())
         finland = cls.env.ref("base.fi")
         company = cls.company_data["company"]
         company.write(

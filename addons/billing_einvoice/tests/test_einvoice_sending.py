@@ -168,16 +168,61 @@ class TestEinvoiceSending(EinvoiceCommon):
         with self.assertRaisesRegex(UserError, "no e-invoice address"):
             self.send(invoice, sending_methods=["finvoice"])
 
-    def test_missing_schema_is_a_clear_error(self):
-        self.env["ir.config_parameter"].sudo().set_param(XSD_DIR_PARAMETER, "/nonexistent/finvoice")
-        invoice = self.init_invoice("out_invoice", partner=self.partner_finvoice, amounts=[100.0], post=True)
+    def without_schema_override(self):
+        """A context without BILLING_FINVOICE_XSD_DIR; the system parameter is not set either."""
+        self.assertFalse(self.env["ir.config_parameter"].sudo().get_param(XSD_DIR_PARAMETER))
         environment = {key: value for key, value in os.environ.items() if key != XSD_DIR_ENVIRONMENT_VARIABLE}
-        with patch.dict(os.environ, environment, clear=True), self.assertRaises(UserError) as caught:
+        return patch.dict(os.environ, environment, clear=True)
+
+    def test_schema_comes_from_the_installed_package(self):
+        # As after an install from the Apps menu: no environment variable, no system parameter.
+        invoice = self.init_invoice("out_invoice", partner=self.partner_finvoice, amounts=[100.0], post=True)
+        with self.without_schema_override():
+            self.assertFalse(self.env["res.config.settings"].create({}).finvoice_schema_problem)
             self.send(invoice)
-        message = str(caught.exception)
-        self.assertIn(XSD_DIR_ENVIRONMENT_VARIABLE, message)
-        self.assertIn(XSD_DIR_PARAMETER, message)
-        self.assertIn("einvoice_schemas.py", message)
+        delivery = invoice.einvoice_delivery_ids
+        self.assertRecordValues(
+            delivery, [{"channel": "finvoice", "state": "queued", "error_message": False}]
+        )
+        self.assertTrue(delivery.external_id)
+        _frame, finvoice = self.finvoice_of(delivery)
+        self.assertEqual(finvoice.findtext("InvoiceDetails/InvoiceNumber"), invoice.name)
+        self.assertIn("site-packages/odoo/addons/account_edi_finvoice/static/schema", finvoice_xsd_dir())
+
+    def test_missing_schema_is_a_clear_error(self):
+        invoice = self.init_invoice("out_invoice", partner=self.partner_finvoice, amounts=[100.0], post=True)
+        with (
+            self.without_schema_override(),
+            patch.object(schema, "SCHEMA_DISTRIBUTION", "odoo-addon-not-installed-finvoice"),
+        ):
+            problem = self.env["res.config.settings"].create({}).finvoice_schema_problem
+            with self.assertRaises(UserError) as caught:
+                self.send(invoice)
+        self.assertIn(problem, str(caught.exception))
+        self.assertIn("the Python package odoo-addon-not-installed-finvoice is not installed", problem)
+        self.assertIn("pip install odoo-addon-not-installed-finvoice==18.0.*", problem)
+        self.assertFalse(invoice.einvoice_delivery_ids.filtered(lambda delivery: delivery.state == "sent"))
+
+    def test_wrong_schema_override_is_a_clear_error(self):
+        invoice = self.init_invoice("out_invoice", partner=self.partner_finvoice, amounts=[100.0], post=True)
+        with self.without_schema_override():
+            self.env["ir.config_parameter"].sudo().set_param(XSD_DIR_PARAMETER, "/nonexistent/finvoice")
+            with self.assertRaisesRegex(UserError, XSD_DIR_PARAMETER.replace(".", r"\.")):
+                self.send(invoice)
+            self.env["ir.config_parameter"].sudo().set_param(XSD_DIR_PARAMETER, False)
+        with (
+            patch.dict(os.environ, {XSD_DIR_ENVIRONMENT_VARIABLE: "/nonexistent/finvoice"}),
+            self.assertRaisesRegex(UserError, f"environment variable {XSD_DIR_ENVIRONMENT_VARIABLE}"),
+        ):
+            self.send(invoice)
+        # An override that holds the XSD is used.
+        with patch.dict(os.environ, {XSD_DIR_ENVIRONMENT_VARIABLE: finvoice_xsd_dir()}):
+            self.send(invoice)
+        self.assertTrue(
+            invoice.einvoice_delivery_ids.filtered(
+                lambda delivery: delivery.channel == "finvoice" and not delivery.error_message
+            )
+        )
 
     def test_batch_file(self):
         invoices = self.init_invoice("out_invoice", partner=self.partner_finvoice, amounts=[100.0], post=True)
@@ -273,4 +318,3 @@ class TestEinvoiceSending(EinvoiceCommon):
         self.assertNotIn(delivery_2, deliveries)
         with self.assertRaises(AccessError):
             delivery_2.with_user(user).read(["state"])
-        self.env["ir.config_parameter"].sudo().set_param(XSD_DIR_PARAMETER, finvoice_xsd_dir())

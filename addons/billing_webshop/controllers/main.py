@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from odoo import http
 from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 _logger = logging.getLogger(__name__)
 
@@ -11,7 +12,13 @@ MAX_BODY_SIZE = 2 * 1024 * 1024
 
 
 class WebshopWebhookController(http.Controller):
-    """Receives shop webhooks: authenticate, store, answer. The import runs in a cron."""
+    """Receives shop webhooks: authenticate, store, answer. The import runs in a cron.
+
+    Answers: 200 stored (an order to import, or a body that cannot be read, kept as received in
+    error) or activation ping; 403 missing secret or bad signature; 404 unknown or archived
+    webshop; 413 body over MAX_BODY_SIZE; 503 when even the raw copy could not be stored
+    (the database refused it). Never a 500 for what a shop sends.
+    """
 
     @http.route(
         "/billing_webshop/webhook/<int:backend_id>",
@@ -25,6 +32,7 @@ class WebshopWebhookController(http.Controller):
         httprequest = request.httprequest
         if (httprequest.content_length or 0) > MAX_BODY_SIZE:
             return self._answer(413, "payload too large")
+        # A chunked body has no Content-Length: werkzeug stops it at Odoo's max_content_length.
         raw_body = httprequest.get_data(cache=False)
         if len(raw_body) > MAX_BODY_SIZE:
             return self._answer(413, "payload too large")
@@ -44,8 +52,17 @@ class WebshopWebhookController(http.Controller):
         ):
             _logger.info("webshop %s: webhook with a missing or wrong signature refused", backend.id)
             return self._answer(403, "invalid signature")
-        event = backend._receive_webhook(headers, raw_body)
-        return self._answer(200, "stored", event=event.id)
+        try:
+            event = backend._receive_webhook(headers, raw_body)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise  # Odoo runs the request again
+        except Exception:
+            # _receive_webhook keeps whatever it cannot read or store as the raw body; this is
+            # the database refusing even that. Say so instead of a 500 without a word.
+            _logger.exception("webshop %s: a verified delivery could not be stored", backend.id)
+            request.env.cr.rollback()
+            return self._answer(503, "not stored, deliver again")
+        return self._answer(200, "stored", event=event.id, state=event.state or "duplicate")
 
     @staticmethod
     def _answer(status, message, **extra):

@@ -1,11 +1,15 @@
+import base64
 import json
 import logging
 from datetime import timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..webshop.adapters import ADAPTERS, ShopApiError, parse_json_body
+from ..webshop.adapters import ADAPTERS, ShopApiError, parse_json_body, printable_body, storable_text
 from ..webshop.normalize import WebshopPayloadError
 
 _logger = logging.getLogger(__name__)
@@ -240,10 +244,15 @@ class BillingWebshopBackend(models.Model):
         """Store a verified delivery as an event and wake the import cron; return the event.
 
         The caller has checked the signature. The same content delivered twice (WooCommerce
-        delivers an order.created 10 to 15 times, woocommerce#28329) is stored once.
+        delivers an order.created 10 to 15 times, woocommerce#28329) is stored once. An
+        authentic delivery is never lost: a body that cannot be read as an order is kept as
+        received, in error with the reason, and so is one whose storing failed for any other
+        reason (the insert runs in a savepoint). Returns no event only when a concurrent
+        transaction stored the same delivery first.
         """
         self.ensure_one()
         adapter = self._get_adapter()
+        raw_body = bytes(raw_body)
         key = adapter.delivery_key(headers, raw_body)
         Event = self.env["billing.webshop.event"]
         # Serialise concurrent deliveries of the same content on the key, so that the second
@@ -252,31 +261,87 @@ class BillingWebshopBackend(models.Model):
         existing = Event.search([("backend_id", "=", self.id), ("delivery_key", "=", key)], limit=1)
         if existing:
             return existing
-        values = {
-            "backend_id": self.id,
-            "source": "webhook",
-            "topic": adapter.webhook_topic(headers)[:64],
-            "delivery_key": key,
-            "headers": json.dumps(self._redact_headers(headers), sort_keys=True),
-            "state": "received",
-        }
         try:
-            payload = parse_json_body(raw_body)
-            values["external_id"] = adapter.order_external_id(payload)
-            values["payload"] = json.dumps(payload, ensure_ascii=False)
-            values["state"] = "queued"
-        except ValueError as error:
-            values.update(
-                payload=bytes(raw_body).decode("utf-8", "replace"),
-                state="error",
-                error=Event._payload_error_message(error, backend=self, order=values.get("external_id")),
-                attempts=1,
-                **Event._missing_vals("payload", getattr(error, "field_name", None) or ""),
+            with self.env.cr.savepoint():
+                event = Event.create(self._prepare_webhook_event_vals(adapter, headers, raw_body, key))
+        except pg_errors.UniqueViolation:
+            # Committed by a concurrent request after this transaction's snapshot was taken.
+            return Event
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise  # Odoo runs the whole request again
+        except Exception as error:  # whatever failed, the authentic delivery is kept
+            _logger.warning(
+                "webshop %s: storing a verified delivery failed; it is kept as received",
+                self.id,
+                exc_info=True,
             )
-        event = Event.create(values)
+            reason = self.env._(
+                "Storing this delivery failed (%(error)s); it is kept as received, and Retry reads it again.",
+                error=storable_text(f"{type(error).__name__}: {error}")[:500],
+            )
+            with self.env.cr.savepoint():
+                event = Event.create(self._prepare_webhook_raw_vals(headers, raw_body, key, reason))
         if event.state == "queued":
             Event._trigger_processing()
         return event
+
+    def _prepare_webhook_event_vals(self, adapter, headers, raw_body, key):
+        """The values of the event of a verified delivery: the order, or the raw body in error."""
+        return {
+            **self._prepare_webhook_delivery_vals(adapter, headers, key),
+            **self._read_webhook_body(raw_body),
+        }
+
+    def _prepare_webhook_raw_vals(self, headers, raw_body, key, reason):
+        """The values of an event that keeps a delivery exactly as received, in error."""
+        delivery = self._prepare_webhook_delivery_vals(self._get_adapter(), headers, key)
+        return {**delivery, **self._prepare_raw_body_vals(raw_body, reason)}
+
+    def _prepare_webhook_delivery_vals(self, adapter, headers, key):
+        """What is kept of a delivery's request besides its body, as text PostgreSQL can store."""
+        self.ensure_one()
+        return {
+            "backend_id": self.id,
+            "source": "webhook",
+            "topic": storable_text(adapter.webhook_topic(headers))[:64],
+            "delivery_key": key,
+            # ensure_ascii: NUL or any other character a header may carry is stored escaped.
+            "headers": json.dumps(self._redact_headers(headers), sort_keys=True),
+        }
+
+    @api.model
+    def _prepare_raw_body_vals(self, raw_body, reason):
+        """An event in error keeping ``raw_body`` byte for byte, with a printable copy."""
+        return {
+            "state": "error",
+            "error": storable_text(reason),
+            "attempts": 1,
+            "payload": printable_body(raw_body),
+            "raw_body": base64.b64encode(bytes(raw_body)) or False,
+        }
+
+    def _read_webhook_body(self, raw_body):
+        """Read a verified body as an order: the event values for it, queued or in error.
+
+        A body that cannot be read (not UTF-8, a NUL byte, not a JSON object, a string that
+        cannot be stored as text, no order id) is kept byte for byte in ``raw_body``, with the
+        reason in ``error`` and a printable copy in ``payload``.
+        """
+        self.ensure_one()
+        try:
+            payload = parse_json_body(raw_body)
+            return {
+                "external_id": self._get_adapter().order_external_id(payload),
+                "payload": json.dumps(payload, ensure_ascii=False),
+                "state": "queued",
+                "error": False,
+            }
+        except ValueError as error:
+            Event = self.env["billing.webshop.event"]
+            return {
+                **self._prepare_raw_body_vals(raw_body, Event._payload_error_message(error, backend=self)),
+                **Event._missing_vals("payload", getattr(error, "field_name", None) or ""),
+            }
 
     # -- RPC ----------------------------------------------------------------------------------------
 
@@ -293,7 +358,8 @@ class BillingWebshopBackend(models.Model):
         Event = self.env["billing.webshop.event"]
         try:
             if isinstance(payload, str):
-                payload = parse_json_body(payload.encode("utf-8"))
+                # surrogatepass: an unpaired surrogate is refused by parse_json_body, not by encode.
+                payload = parse_json_body(payload.encode("utf-8", "surrogatepass"))
             event = Event._create_from_payload(self, payload, source="manual")
         except WebshopPayloadError as error:
             raise UserError(Event._payload_error_message(error, backend=self, rpc=True)) from None

@@ -1,3 +1,4 @@
+import base64
 import json
 import logging
 from datetime import timedelta
@@ -8,7 +9,7 @@ from odoo.tools import SQL
 
 from ..exceptions import WebshopImportError, WebshopLockBusy
 from ..webshop import normalize
-from ..webshop.adapters import ShopApiError
+from ..webshop.adapters import ShopApiError, storable_text, unstorable_text_path
 from ..webshop.normalize import WebshopPayloadError
 
 _logger = logging.getLogger(__name__)
@@ -46,7 +47,17 @@ class BillingWebshopEvent(models.Model):
     topic = fields.Char()
     delivery_key = fields.Char(required=True, index=True, copy=False)
     external_id = fields.Char(string="Shop Order ID", index=True)
-    payload = fields.Text(help="The order as the shop sent it.")
+    payload = fields.Text(
+        help="The order as the shop sent it; for a body that could not be read, a printable copy."
+    )
+    raw_body = fields.Binary(
+        string="Body as Received",
+        attachment=True,
+        readonly=True,
+        copy=False,
+        help="The request body byte for byte, kept when it could not be read or stored as an order.",
+    )
+    raw_body_filename = fields.Char(compute="_compute_raw_body_filename")
     headers = fields.Text(help="The delivery's headers, signatures left out.")
     state = fields.Selection(
         [
@@ -90,6 +101,10 @@ class BillingWebshopEvent(models.Model):
                 f"{event.backend_id.name or ''} #{event.external_id or '?'} {event.topic or ''}".strip()
             )
 
+    def _compute_raw_body_filename(self):
+        for event in self:
+            event.raw_body_filename = f"webshop-delivery-{event.id or 'new'}.bin"
+
     # -- creation -----------------------------------------------------------------------------------
 
     @api.model
@@ -110,8 +125,9 @@ class BillingWebshopEvent(models.Model):
     def _create_from_payload(self, backend, payload, *, source, delivery_key=None):
         """Store an order payload read by polling or given over RPC as a queued event."""
         adapter = backend._get_adapter()
-        external_id = adapter.order_external_id(payload)
-        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        external_id = storable_text(adapter.order_external_id(payload))
+        # A string PostgreSQL cannot store (\u0000) stays escaped in the text; processing refuses it.
+        text = json.dumps(payload, ensure_ascii=unstorable_text_path(payload) is not None, sort_keys=True)
         if delivery_key is None:
             delivery_key = f"{source}:{external_id}:{adapter.delivery_key({}, text.encode())}"
         self._lock_key("delivery", backend.id, delivery_key)
@@ -136,7 +152,8 @@ class BillingWebshopEvent(models.Model):
 
     def action_retry(self):
         to_retry = self.filtered(lambda event: event.state in ("error", "ignored", "queued"))
-        to_retry.write(
+        unreadable = to_retry._read_raw_body_again()
+        (to_retry - unreadable).write(
             {"state": "queued", "next_attempt": False, "error": False, "attempts": 0, **self._missing_vals()}
         )
         self._trigger_processing()
@@ -148,8 +165,24 @@ class BillingWebshopEvent(models.Model):
 
     def action_process_now(self):
         """Process the selected queued events in this transaction (for the impatient user)."""
-        self.filtered(lambda event: event.state in ("queued", "error"))._process()
+        to_process = self.filtered(lambda event: event.state in ("queued", "error"))
+        (to_process - to_process._read_raw_body_again())._process()
         return True
+
+    def _read_raw_body_again(self):
+        """Read the kept raw body of these events again; return those that still cannot be read.
+
+        The others get their order back in ``payload`` (and keep the raw body).
+        """
+        unreadable = self.browse()
+        for event in self.filtered("raw_body"):
+            values = event.backend_id._read_webhook_body(base64.b64decode(event.raw_body))
+            values.pop("raw_body", None)
+            if values["state"] == "error":
+                values["attempts"] = event.attempts + 1
+                unreadable |= event
+            event.write(values)
+        return unreadable
 
     def action_bind_product(self):
         """Open the wizard that binds the missing shop product to an Odoo product."""
@@ -255,6 +288,13 @@ class BillingWebshopEvent(models.Model):
                 if not self._try_lock_key("order", backend.id, self.external_id or self.delivery_key):
                     raise WebshopLockBusy()
                 payload = json.loads(self.payload or "null")
+                if (path := unstorable_text_path(payload)) is not None:
+                    raise WebshopPayloadError(
+                        f"The order holds a NUL character or an unpaired surrogate in {path}, "
+                        "which cannot be stored as text",
+                        field_name=path,
+                        problem=normalize.PROBLEM_UNSTORABLE_TEXT,
+                    )
                 binding, result = Importer._import_payload(backend, payload)
         except WebshopLockBusy:
             # Another transaction imports the same order right now: try again shortly,
@@ -401,6 +441,12 @@ class BillingWebshopEvent(models.Model):
         elif problem == normalize.PROBLEM_NOT_POSITIVE:
             text = self.env._(
                 'Shop order %(order)s cannot be read: its field "%(field)s" holds %(value)s, not a positive id.',
+                **values,
+            )
+        elif problem == normalize.PROBLEM_UNSTORABLE_TEXT:
+            text = self.env._(
+                "Shop order %(order)s cannot be read: a NUL character or an unpaired surrogate (\\u0000, \\ud800) "
+                "in %(field)s cannot be stored as text.",
                 **values,
             )
         elif problem == normalize.PROBLEM_NOT_JSON or isinstance(error, json.JSONDecodeError):

@@ -5,6 +5,7 @@ from . import test_order_import
 from . import test_polling
 from . import test_product_push
 from . import test_webhook
+from . import test_webhook_intake
 from . import test_webshop_emulator
 from . import test_webshop_normalize
 from . import test_webshop_signature

@@ -23,6 +23,7 @@ from .normalize import (
     PROBLEM_MISSING,
     PROBLEM_NOT_JSON,
     PROBLEM_NOT_OBJECT,
+    PROBLEM_UNSTORABLE_TEXT,
     WebshopPayloadError,
     normalize_woocommerce_order,
 )
@@ -33,6 +34,9 @@ DEFAULT_TIMEOUT = 30  # seconds, to connect and between two bytes of the answer
 MAX_PAGE_SIZE = 100
 WOO_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 _LINK_NEXT_RE = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+# What PostgreSQL refuses in a text column: NUL, and unpaired UTF-16 surrogates (JSON "\ud800"),
+# which cannot be encoded as UTF-8.
+_UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 
 
 class ShopApiError(Exception):
@@ -210,7 +214,7 @@ class WooCommerceAdapter(ShopAdapter):
 
     def delivery_key(self, headers, raw_body):
         # X-WC-Webhook-Delivery-ID changes on every attempt: the body is the stable part.
-        webhook_id = _header(headers, "X-WC-Webhook-ID") or "-"
+        webhook_id = storable_text(_header(headers, "X-WC-Webhook-ID") or "-")
         return f"woo:{webhook_id}:{hashlib.sha256(bytes(raw_body)).hexdigest()}"
 
     def webhook_topic(self, headers):
@@ -304,10 +308,14 @@ class GenericAdapter(ShopAdapter):
         webhook_id = _header(headers, "webhook-id")
         timestamp = _header(headers, "webhook-timestamp")
         received = _header(headers, "webhook-signature")
-        if not (webhook_id and timestamp and received and timestamp.isdigit()):
+        # isascii: "²".isdigit() is true, but int() refuses it.
+        if not (webhook_id and timestamp and received and timestamp.isascii() and timestamp.isdigit()):
             return False
         now = now or datetime.now(UTC).replace(tzinfo=None)
-        sent = datetime.fromtimestamp(int(timestamp), UTC).replace(tzinfo=None)
+        try:
+            sent = datetime.fromtimestamp(int(timestamp), UTC).replace(tzinfo=None)
+        except (OverflowError, OSError, ValueError):
+            return False
         if abs(now - sent) > self.tolerance:
             return False
         expected = self.sign(secret, webhook_id, timestamp, raw_body).encode()
@@ -315,7 +323,8 @@ class GenericAdapter(ShopAdapter):
         return any(hmac.compare_digest(expected, candidate.encode()) for candidate in received.split())
 
     def delivery_key(self, headers, raw_body):
-        return f"generic:{_header(headers, 'webhook-id') or hashlib.sha256(bytes(raw_body)).hexdigest()}"
+        webhook_id = _header(headers, "webhook-id")
+        return f"generic:{storable_text(webhook_id) if webhook_id else hashlib.sha256(bytes(raw_body)).hexdigest()}"
 
     def webhook_topic(self, headers):
         return "order.updated"
@@ -335,16 +344,77 @@ def _header(headers, name):
     return None
 
 
+def storable_text(value):
+    """``value`` as text PostgreSQL can store: NUL and unpaired surrogates become U+FFFD."""
+    return _UNSTORABLE_RE.sub("\ufffd", value if isinstance(value, str) else str(value))
+
+
+def unstorable_text_path(payload):
+    """The path (``billing.first_name``, ``line_items[0].name``) of a key or string in ``payload``
+    that PostgreSQL cannot store as text (a ``\\u0000`` or unpaired surrogate escape), or None.
+
+    Walks the payload without recursion, so that no nesting depth can make it fail.
+    """
+    stack = [("", payload)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if _UNSTORABLE_RE.search(value):
+                return path or "(the body)"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                child = f"{path}.{key}" if path else str(key)
+                if _UNSTORABLE_RE.search(str(key)):
+                    return storable_text(child)
+                stack.append((child, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+    return None
+
+
+def printable_body(raw_body):
+    """A body that could not be read, as text that can be shown and stored (bytes escaped)."""
+    return bytes(raw_body).decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
+
+
 def parse_json_body(raw_body):
-    """Parse a verified webhook body; raise WebshopPayloadError when it is not a JSON object."""
+    """Read a verified webhook body as a JSON object; raise WebshopPayloadError saying why not.
+
+    Refused: a body that is not UTF-8, holds a NUL byte, is not JSON or nested too deeply to
+    read, is not a JSON object, or holds a key or string PostgreSQL cannot store as text.
+    """
+    raw_body = bytes(raw_body)
     try:
-        payload = json.loads(bytes(raw_body).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+        text = raw_body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        reason = f"not UTF-8 text: byte 0x{raw_body[error.start]:02x} at offset {error.start}"
+        raise WebshopPayloadError(
+            f"The webhook body is {reason}", problem=PROBLEM_NOT_JSON, value=reason
+        ) from None
+    if "\x00" in text:
+        reason = f"a NUL byte at offset {raw_body.index(0)}"
+        raise WebshopPayloadError(f"The webhook body holds {reason}", problem=PROBLEM_NOT_JSON, value=reason)
+    try:
+        payload = json.loads(text)
+    except RecursionError:
+        reason = "JSON nested too deeply to read"
+        raise WebshopPayloadError(
+            f"The webhook body is {reason}", problem=PROBLEM_NOT_JSON, value=reason
+        ) from None
+    except ValueError as error:
         raise WebshopPayloadError(
             f"The webhook body is not JSON: {error}", problem=PROBLEM_NOT_JSON, value=str(error)[:60]
         ) from None
     if not isinstance(payload, dict):
         raise WebshopPayloadError(
             "The webhook body is not a JSON object", problem=PROBLEM_NOT_OBJECT, value=repr(payload)[:60]
+        )
+    path = unstorable_text_path(payload)
+    if path is not None:
+        raise WebshopPayloadError(
+            f"The webhook body holds a NUL character or an unpaired surrogate (\\u0000, \\ud800) in {path}, "
+            "which cannot be stored as text",
+            field_name=path,
+            problem=PROBLEM_UNSTORABLE_TEXT,
         )
     return payload

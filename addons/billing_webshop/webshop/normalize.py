@@ -55,6 +55,7 @@ PROBLEM_NOT_AMOUNT = "not_amount"
 PROBLEM_NOT_DATE = "not_date"
 PROBLEM_NOT_POSITIVE = "not_positive"
 PROBLEM_NOT_JSON = "not_json"
+PROBLEM_UNSTORABLE_TEXT = "unstorable_text"
 
 
 class WebshopPayloadError(ValueError):
