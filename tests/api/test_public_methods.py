@@ -174,6 +174,39 @@ class Records:
         assert summary["state"] == "error", summary
         return summary["event_id"]
 
+    def event_missing(self, kind, ref):
+        """An event in error that lacks a ``kind`` (product, gateway, tax) called ``ref``."""
+        event_id = self.event_in_error()
+        self.odoo("billing.webshop.event", "write", [event_id], {"missing_kind": kind, "missing_ref": ref})
+        return event_id
+
+    def webshop_fix(self, model, kind, ref, **values):
+        """A fix wizard of ``model`` opened on an event that lacks ``ref``."""
+        return self.odoo(model, "create", {"event_id": self.event_missing(kind, ref), **values})
+
+    def bank_journal(self):
+        [event] = self.odoo("billing.webshop.event", "read", [self.event_in_error()], ["company_id"])
+        return self.odoo(
+            "account.journal",
+            "search",
+            [("company_id", "=", event["company_id"][0]), ("type", "=", "bank")],
+            limit=1,
+        )[0]
+
+    def sale_tax(self):
+        [event] = self.odoo("billing.webshop.event", "read", [self.event_in_error()], ["company_id"])
+        return self.odoo(
+            "account.tax",
+            "search_read",
+            [
+                ("company_id", "=", event["company_id"][0]),
+                ("type_tax_use", "=", "sale"),
+                ("amount_type", "=", "percent"),
+            ],
+            fields=["amount"],
+            limit=1,
+        )[0]
+
     # SEPA (the demo creditor company, in EUR) ---------------------------------------------------
 
     def mandate(self, activate=True):
@@ -327,6 +360,41 @@ CALLS = {
     ("billing.webshop.event", "action_process_now"): lambda r: _call([r.event_in_error()]),
     ("billing.webshop.event", "action_open_sale_order"): lambda r: _call(
         r.odoo("billing.webshop.event", "search", [("sale_order_id", "!=", False)], limit=1)
+    ),
+    ("billing.webshop.event", "action_bind_product"): lambda r: _call([r.event_missing("product", "753")]),
+    ("billing.webshop.event", "action_map_gateway"): lambda r: _call(
+        [r.event_missing("gateway", "api-gateway")]
+    ),
+    ("billing.webshop.event", "action_map_tax"): lambda r: _call([r.event_missing("tax", "api-rate")]),
+    ("billing.webshop.event", "action_open_backend"): lambda r: _call([r.event_in_error()]),
+    # the wizards the event form opens to fix what an import lacks
+    ("billing.webshop.bind.product", "action_bind"): lambda r: _call(
+        [
+            r.webshop_fix(
+                "billing.webshop.bind.product",
+                "product",
+                uuid.uuid4().hex[:8],
+                product_id=r.odoo("product.product", "create", {"name": r.unique("API bound product")}),
+            )
+        ]
+    ),
+    ("billing.webshop.map.gateway", "action_map"): lambda r: _call(
+        [
+            r.webshop_fix(
+                "billing.webshop.map.gateway", "gateway", r.unique("api-gw"), journal_id=r.bank_journal()
+            )
+        ]
+    ),
+    ("billing.webshop.map.tax", "action_map"): lambda r: _call(
+        [
+            r.webshop_fix(
+                "billing.webshop.map.tax",
+                "tax",
+                r.unique("api-rate"),
+                tax_id=(tax := r.sale_tax())["id"],
+                rate=tax["amount"],
+            )
+        ]
     ),
     # billing.webshop.product.binding
     ("billing.webshop.product.binding", "action_push_now"): lambda r: _call([r.product_binding()]),
