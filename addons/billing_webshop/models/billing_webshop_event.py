@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..exceptions import WebshopLockBusy
+from ..tools import ensure_records
 from ..webshop.adapters import ShopApiError
 from ..webshop.normalize import WebshopPayloadError
 
@@ -110,19 +111,22 @@ class BillingWebshopEvent(models.Model):
     # -- buttons ------------------------------------------------------------------------------------
 
     def action_retry(self):
+        ensure_records(self)
         to_retry = self.filtered(lambda event: event.state in ("error", "ignored", "queued"))
         to_retry.write({"state": "queued", "next_attempt": False, "error": False, "attempts": 0})
         self._trigger_processing()
 
     def action_ignore(self):
+        ensure_records(self)
         self.filtered(lambda event: event.state != "done").write({"state": "ignored", "next_attempt": False})
 
     def action_process_now(self):
         """Process the selected queued events in this transaction (for the impatient user)."""
+        ensure_records(self)
         self.filtered(lambda event: event.state in ("queued", "error"))._process()
 
     def action_open_sale_order(self):
-        self.ensure_one()
+        ensure_records(self, single=True)
         if not self.sale_order_id:
             raise UserError(self.env._("This event has no sales order."))
         return self.sale_order_id._get_records_action()
