@@ -1,6 +1,8 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import ensure_records
+
 CHARGE_KINDS = [
     ("fee", "Reminder fee"),
     ("interest", "Late-payment interest"),
@@ -86,6 +88,7 @@ class BillingDunningCharge(models.Model):
 
         Without a reason (a button), opens the wizard asking for one.
         """
+        ensure_records(self)
         if not reason:
             action = self.env["ir.actions.act_window"]._for_xml_id(
                 "billing_dunning.billing_dunning_charge_waive_action"

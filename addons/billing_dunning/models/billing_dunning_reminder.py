@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools import ensure_records
+
 
 class BillingDunningReminder(models.Model):
     """One reminder for one customer in one run: every item that reaches a new level, the
@@ -252,6 +254,7 @@ class BillingDunningReminder(models.Model):
 
     def action_mark_sent(self):
         """A letter was printed and posted, or the customer was called."""
+        ensure_records(self)
         reminders = self.filtered(lambda reminder: reminder.state in ("to_print", "to_call"))
         reminders.activity_ids.action_feedback()
         reminders.state = "sent"

@@ -9,6 +9,7 @@ from odoo.tools import SQL
 from ..dunning.belgium import MAX_REMINDER_FEE_EUR, may_charge
 from ..dunning.interest import PROFILES, Payment, compensation_due, statutory_interest
 from ..dunning.levels import target_step
+from ..tools import ensure_records
 from .billing_dunning_interest_rate import RATE_SET_BY_PROFILE
 
 # Customers per batch: a batch is one transaction in the scheduled action.
@@ -100,6 +101,7 @@ class BillingDunningRun(models.Model):
 
     def action_run(self):
         """Run now, all batches in this transaction (button and RPC)."""
+        ensure_records(self)
         for run in self:
             run._check_runnable()
             run.state = "running"
@@ -109,6 +111,7 @@ class BillingDunningRun(models.Model):
 
     def action_run_in_background(self):
         """Let the scheduled action run it, in committed batches."""
+        ensure_records(self)
         for run in self:
             run._check_runnable()
         self.state = "running"
@@ -116,7 +119,7 @@ class BillingDunningRun(models.Model):
         return True
 
     def action_view_reminders(self):
-        self.ensure_one()
+        ensure_records(self, single=True)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "billing_dunning.billing_dunning_reminder_action"
         )
@@ -126,7 +129,7 @@ class BillingDunningRun(models.Model):
     def action_print_letters(self):
         """One PDF with the letters of the run still to print (letter channel, or e-mail
         reminders of customers without an address), in customer order."""
-        self.ensure_one()
+        ensure_records(self, single=True)
         letters = self.env["billing.dunning.reminder"].search(
             [("run_id", "=", self.id), ("state", "=", "to_print")], order="partner_id, id"
         )

@@ -1,5 +1,6 @@
 from odoo import fields, models
 
+from ..tools import ensure_records
 from .res_company import BLOCK_REASONS
 
 
@@ -60,7 +61,7 @@ class ResPartner(models.Model):
 
     def action_billing_dunning_send_statement(self):
         """Open the e-mail composer with the statement of account (open items) attached."""
-        self.ensure_one()
+        ensure_records(self, single=True)
         template = self.env.ref("billing_dunning.mail_template_statement")
         return {
             "type": "ir.actions.act_window",

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..tools import ensure_records
+
 
 class BillingDunningChargeWaive(models.TransientModel):
     _name = "billing.dunning.charge.waive"
@@ -19,6 +21,6 @@ class BillingDunningChargeWaive(models.TransientModel):
         return self.env.context.get("active_ids") or []
 
     def action_confirm(self):
-        self.ensure_one()
+        ensure_records(self, single=True)
         self.charge_ids._waive(self.reason)
         return {"type": "ir.actions.act_window_close"}

@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..finvoice import document, frame, references, schema
+from ..tools import ensure_records
 from .billing_einvoice_delivery import DELIVERY_STATES
 
 FINVOICE_LANGUAGES = ("FI", "SV", "EN")
@@ -121,6 +122,7 @@ class AccountMove(models.Model):
 
     def action_einvoice_cancel_auto_send(self):
         """Take the invoices out of the automatic send queue (callable over RPC)."""
+        ensure_records(self)
         self.filtered("einvoice_send_after").write({"einvoice_send_after": False})
         return True
 
@@ -202,6 +204,7 @@ class AccountMove(models.Model):
         customer's). Nothing is raised for one invoice that cannot be sent: its delivery
         stays queued with the error, readable in ``einvoice_delivery_ids``.
         """
+        ensure_records(self)
         if any(move.state != "posted" or not move.is_sale_document(include_receipts=False) for move in self):
             raise UserError(self.env._("Only posted customer invoices and credit notes can be sent."))
         for company, moves in self.grouped("company_id").items():

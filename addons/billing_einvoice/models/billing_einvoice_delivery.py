@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..finvoice import transport
+from ..tools import ensure_records
 
 DELIVERY_CHANNELS = [
     ("email", "E-mail"),
@@ -77,6 +78,7 @@ class BillingEinvoiceDelivery(models.Model):
     # ---- actions -------------------------------------------------------------------------
 
     def action_cancel(self):
+        ensure_records(self)
         if self.filtered(lambda delivery: delivery.state != "queued"):
             raise UserError(self.env._("Only queued deliveries can be cancelled."))
         self.write({"state": "cancelled", "done_date": fields.Datetime.now()})
@@ -84,6 +86,7 @@ class BillingEinvoiceDelivery(models.Model):
 
     def action_retry(self):
         """Send the invoices of failed, bounced or stuck deliveries again on the same channel."""
+        ensure_records(self)
         if self.filtered(lambda delivery: delivery.state not in ("queued", "failed", "bounced")):
             raise UserError(self.env._("Only queued, failed or bounced deliveries can be retried."))
         if self.filtered(lambda delivery: delivery.move_id.state != "posted"):
@@ -109,6 +112,7 @@ class BillingEinvoiceDelivery(models.Model):
         The bank's acknowledgement is not known here: the deliveries move to "sent", not
         "delivered".
         """
+        ensure_records(self)
         deliveries = self.filtered(
             lambda delivery: (
                 delivery.channel in FINVOICE_CHANNELS
@@ -148,6 +152,7 @@ class BillingEinvoiceDelivery(models.Model):
 
     def action_check_transport_status(self):
         """Ask the operator what became of the sent messages (delivered or failed)."""
+        ensure_records(self)
         self._update_from_transport()
         return True
 

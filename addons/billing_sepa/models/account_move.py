@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 from odoo.tools import format_date, formatLang
 
 from ..sepa.target2 import next_target2_business_day
+from ..tools import ensure_records
 
 
 class AccountMove(models.Model):
@@ -79,7 +80,7 @@ class AccountMove(models.Model):
             )
 
     def action_view_sepa_batch(self):
-        self.ensure_one()
+        ensure_records(self, single=True)
         return {
             "type": "ir.actions.act_window",
             "res_model": "billing.sepa.batch",

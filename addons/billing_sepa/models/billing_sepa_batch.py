@@ -11,6 +11,7 @@ from odoo.tools import SQL
 from ..sepa import pain008
 from ..sepa.charset import to_sepa_identifier, to_sepa_text
 from ..sepa.target2 import earliest_collection_date, next_target2_business_day
+from ..tools import ensure_records
 
 # Above this many debits a batch is booked in the background, this many per transaction
 # (ir.config_parameter billing_sepa.booking_chunk_size).
@@ -309,6 +310,7 @@ class BillingSepaBatch(models.Model):
             )
 
     def action_generate_file(self):
+        ensure_records(self)
         self._check_manager_rights()
         for batch in self:
             if batch.state not in ("draft", "generated"):
@@ -418,7 +420,7 @@ class BillingSepaBatch(models.Model):
         ]
 
     def action_download_file(self):
-        self.ensure_one()
+        ensure_records(self, single=True)
         if not self.file_attachment_ids:
             raise UserError(self.env._("Generate the file first."))
         if len(self.file_attachment_ids) > 1:
@@ -438,13 +440,14 @@ class BillingSepaBatch(models.Model):
 
         :return: list of {"name": file name, "content": base64 of the XML}
         """
-        self.ensure_one()
+        ensure_records(self, single=True)
         return [
             {"name": attachment.name, "content": attachment.datas.decode()}
             for attachment in self.file_attachment_ids
         ]
 
     def action_mark_sent(self):
+        ensure_records(self)
         self._check_manager_rights()
         for batch in self:
             if batch.state != "generated":
@@ -478,6 +481,7 @@ class BillingSepaBatch(models.Model):
         invoices: a single transaction booking ten thousand debits would keep as many invoices
         locked for over a minute and outrun the workers' time limits.
         """
+        ensure_records(self)
         self._check_manager_rights()
         self._lock_for_booking()
         if self.filtered(lambda batch: batch.state != "sent"):
@@ -502,6 +506,7 @@ class BillingSepaBatch(models.Model):
 
     def action_retry_booking(self):
         """Book again a batch whose booking stopped on an error the user has since fixed."""
+        ensure_records(self)
         self._check_manager_rights()
         self.filtered(lambda batch: batch.state == "booking").write({"booking_error": False})
         self.env.ref(POSTING_CRON)._trigger()
@@ -999,6 +1004,7 @@ class BillingSepaBatch(models.Model):
         }
 
     def action_cancel(self):
+        ensure_records(self)
         if self.filtered(lambda batch: batch.state == "collected"):
             raise UserError(self.env._("A collected batch cannot be cancelled."))
         if self.filtered(lambda batch: batch.state == "booking"):

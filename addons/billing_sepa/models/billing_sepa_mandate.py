@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..sepa.identifiers import identifier_errors
+from ..tools import ensure_records
 
 # EPC rulebook: a mandate with no collection presented for 36 months expires.
 MANDATE_VALIDITY_MONTHS = 36
@@ -310,6 +311,7 @@ class BillingSepaMandate(models.Model):
                 ) from error
 
     def action_activate(self):
+        ensure_records(self)
         for mandate in self:
             if mandate.state != "draft":
                 raise UserError(
@@ -328,6 +330,7 @@ class BillingSepaMandate(models.Model):
         return True
 
     def action_revoke(self):
+        ensure_records(self)
         if self.filtered(lambda m: m.state not in ("draft", "active")):
             raise UserError(self.env._("Only draft or active mandates can be revoked."))
         self.write({"state": "revoked"})

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 
 from ..sepa import pain008
 from ..sepa.charset import to_sepa_text
+from ..tools import ensure_records
 
 
 class ResPartner(models.Model):
@@ -59,7 +60,7 @@ class ResPartner(models.Model):
         )
 
     def action_view_sepa_mandates(self):
-        self.ensure_one()
+        ensure_records(self, single=True)
         action = self.env["ir.actions.act_window"]._for_xml_id("billing_sepa.billing_sepa_mandate_action")
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import polib
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import MissingError, UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
 
 I18N_DIR = Path(__file__).resolve().parent.parent / "i18n"
@@ -74,6 +74,31 @@ class TestSepaTranslations(TransactionCase):
         self.assertEqual(
             str(caught.exception),
             "Machtigingskenmerk AB//CD is geen geldig SEPA-kenmerk; vereist: geen '//'.",
+        )
+
+    def test_no_record_or_a_missing_one_in_dutch(self):
+        batches = self.env["billing.sepa.batch"].with_context(lang="nl_NL")
+        for records in (batches, batches.browse([False])):
+            with self.subTest(ids=records.ids), self.assertRaises(UserError) as caught:
+                records.action_generate_file()
+            self.assertEqual(
+                str(caught.exception),
+                "Er is geen record van het type SEPA-incassobatch opgegeven: roep dit aan met het id "
+                "van een bestaand record.",
+            )
+        missing_id = (self.env["billing.sepa.batch"].search([], order="id desc", limit=1).id or 0) + 1000
+        with self.assertRaises(UserError) as caught:
+            batches.browse([missing_id, missing_id + 1]).get_files()
+        self.assertEqual(
+            str(caught.exception),
+            "Dit werkt op één record van het type SEPA-incassobatch tegelijk, niet op 2.",
+        )
+        with self.assertRaises(MissingError) as caught:
+            batches.browse(missing_id).get_files()
+        self.assertEqual(
+            str(caught.exception),
+            f"Er bestaat geen record van het type SEPA-incassobatch met id {missing_id}: misschien is het "
+            "verwijderd.",
         )
 
     def test_po_files_complete_and_keep_placeholders(self):

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..sepa.target2 import earliest_collection_date
+from ..tools import ensure_records
 
 
 class BillingSepaBatchCreate(models.TransientModel):
@@ -34,7 +35,7 @@ class BillingSepaBatchCreate(models.TransientModel):
             wizard.collection_date = earliest_collection_date(today, 1 + wizard.journal_id.sepa_lead_days)
 
     def action_create(self):
-        self.ensure_one()
+        ensure_records(self, single=True)
         batch_id = self.env["billing.sepa.batch"].create_collection(
             self.collection_date, self.company_id.id, self.journal_id.id
         )

@@ -9,6 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
+from ..tools import ensure_records
 from ..webshop.adapters import ADAPTERS, ShopApiError, parse_json_body, printable_body, storable_text
 from ..webshop.normalize import WebshopPayloadError
 
@@ -351,7 +352,7 @@ class BillingWebshopBackend(models.Model):
         Public on purpose (the XML-RPC API): it stores the order as a ``manual`` event and
         processes it at once, exactly like a webhook delivery. Webshop managers only.
         """
-        self.ensure_one()
+        ensure_records(self, single=True)
         self.check_access("write")
         if not self.env.user.has_group(MANAGER_GROUP):
             raise UserError(self.env._("Only webshop managers can import orders."))
@@ -369,7 +370,7 @@ class BillingWebshopBackend(models.Model):
 
     def action_sync_now(self):
         """Poll the shop for changed orders and process what came in."""
-        self.ensure_one()
+        ensure_records(self, single=True)
         self.check_access("write")
         created = self._poll_orders(self.poll_cursor)
         self.env["billing.webshop.event"]._trigger_processing()
@@ -385,7 +386,7 @@ class BillingWebshopBackend(models.Model):
 
     def action_push_products(self):
         """Push every product of this shop that changed since the last push."""
-        self.ensure_one()
+        ensure_records(self, single=True)
         self.check_access("write")
         bindings = self.product_binding_ids.filtered("need_push")
         if not bindings:
@@ -395,7 +396,7 @@ class BillingWebshopBackend(models.Model):
         return bindings.action_push_now()
 
     def action_view_product_bindings(self):
-        self.ensure_one()
+        ensure_records(self, single=True)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "billing_webshop.billing_webshop_product_binding_action"
         )
@@ -404,7 +405,7 @@ class BillingWebshopBackend(models.Model):
         return action
 
     def action_view_events(self):
-        self.ensure_one()
+        ensure_records(self, single=True)
         action = self.env["ir.actions.act_window"]._for_xml_id("billing_webshop.billing_webshop_event_action")
         action["domain"] = [("backend_id", "=", self.id)]
         action["context"] = {"search_default_filter_error": 1}

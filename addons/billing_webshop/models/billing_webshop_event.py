@@ -8,6 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..exceptions import WebshopImportError, WebshopLockBusy
+from ..tools import ensure_records
 from ..webshop import normalize
 from ..webshop.adapters import ShopApiError, storable_text, unstorable_text_path
 from ..webshop.normalize import WebshopPayloadError
@@ -151,6 +152,7 @@ class BillingWebshopEvent(models.Model):
     # -- buttons ------------------------------------------------------------------------------------
 
     def action_retry(self):
+        ensure_records(self)
         to_retry = self.filtered(lambda event: event.state in ("error", "ignored", "queued"))
         unreadable = to_retry._read_raw_body_again()
         (to_retry - unreadable).write(
@@ -160,11 +162,13 @@ class BillingWebshopEvent(models.Model):
         return True
 
     def action_ignore(self):
+        ensure_records(self)
         self.filtered(lambda event: event.state != "done").write({"state": "ignored", "next_attempt": False})
         return True
 
     def action_process_now(self):
         """Process the selected queued events in this transaction (for the impatient user)."""
+        ensure_records(self)
         to_process = self.filtered(lambda event: event.state in ("queued", "error"))
         (to_process - to_process._read_raw_body_again())._process()
         return True
@@ -186,7 +190,7 @@ class BillingWebshopEvent(models.Model):
 
     def action_bind_product(self):
         """Open the wizard that binds the missing shop product to an Odoo product."""
-        self.ensure_one()
+        ensure_records(self, single=True)
         self._check_missing_kind("product")
         return self._fix_action(
             "billing.webshop.bind.product",
@@ -195,7 +199,7 @@ class BillingWebshopEvent(models.Model):
 
     def action_map_gateway(self):
         """Open the wizard that maps the missing payment gateway to a journal."""
-        self.ensure_one()
+        ensure_records(self, single=True)
         self._check_missing_kind("gateway")
         return self._fix_action(
             "billing.webshop.map.gateway",
@@ -204,7 +208,7 @@ class BillingWebshopEvent(models.Model):
 
     def action_map_tax(self):
         """Open the wizard that maps the missing shop tax rate to an Odoo tax."""
-        self.ensure_one()
+        ensure_records(self, single=True)
         self._check_missing_kind("tax")
         return self._fix_action(
             "billing.webshop.map.tax",
@@ -213,7 +217,7 @@ class BillingWebshopEvent(models.Model):
 
     def action_open_backend(self):
         """Open the webshop whose settings the import lacks."""
-        self.ensure_one()
+        ensure_records(self, single=True)
         return self.backend_id._get_records_action()
 
     def _check_missing_kind(self, kind):
@@ -238,7 +242,7 @@ class BillingWebshopEvent(models.Model):
         }
 
     def action_open_sale_order(self):
-        self.ensure_one()
+        ensure_records(self, single=True)
         if not self.sale_order_id:
             raise UserError(self.env._("This event has no sales order."))
         return self.sale_order_id._get_records_action()

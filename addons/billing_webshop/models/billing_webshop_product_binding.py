@@ -4,6 +4,7 @@ import math
 from odoo import api, fields, models
 from odoo.tools import SQL, float_repr, float_round
 
+from ..tools import ensure_records
 from ..webshop.adapters import ShopApiError
 
 _logger = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ class BillingWebshopProductBinding(models.Model):
 
     def action_push_now(self):
         """Push the selected bindings to the shop now, whether they changed or not."""
+        ensure_records(self)
         self.check_access("write")
         self.need_push = True
         self._push()
@@ -131,10 +133,12 @@ class BillingWebshopProductBinding(models.Model):
 
     def action_overwrite_shop_stock(self):
         """Resolve a stock conflict in Odoo's favour: the next push overwrites the shop's figure."""
+        ensure_records(self)
         return self._resolve_stock_conflict(push_odoo_stock=True)
 
     def action_accept_shop_stock(self):
         """Resolve a stock conflict in the shop's favour: keep its figure as the one last read."""
+        ensure_records(self)
         return self._resolve_stock_conflict(push_odoo_stock=False)
 
     def _resolve_stock_conflict(self, push_odoo_stock):

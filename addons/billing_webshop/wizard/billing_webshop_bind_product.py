@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import clean_context
 
+from ..tools import ensure_records
+
 
 class BillingWebshopBindProduct(models.TransientModel):
     """Bind the shop product an import in error lacks to an Odoo product (from the event form).
@@ -42,7 +44,7 @@ class BillingWebshopBindProduct(models.TransientModel):
 
     def action_bind(self):
         """Bind the shop product to the chosen product; Retry on the event then imports the order."""
-        self.ensure_one()
+        ensure_records(self, single=True)
         Binding = self.env["billing.webshop.product.binding"].with_context(clean_context(self.env.context))
         binding = Binding.search(
             [("backend_id", "=", self.backend_id.id), ("external_id", "=", self.external_id)], limit=1

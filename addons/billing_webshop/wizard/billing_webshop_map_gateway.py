@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import clean_context
 
+from ..tools import ensure_records
+
 
 class BillingWebshopMapGateway(models.TransientModel):
     """Map the shop payment gateway an import in error lacks to a journal (from the event form).
@@ -43,7 +45,7 @@ class BillingWebshopMapGateway(models.TransientModel):
 
     def action_map(self):
         """Map the gateway to the chosen journal; Retry on the event then imports the order."""
-        self.ensure_one()
+        ensure_records(self, single=True)
         values = {
             "name": self.name,
             "journal_id": self.journal_id.id,

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import clean_context
 
+from ..tools import ensure_records
+
 
 class BillingWebshopMapTax(models.TransientModel):
     """Map the shop tax rate an import in error lacks to an Odoo tax (from the event form).
@@ -80,7 +82,7 @@ class BillingWebshopMapTax(models.TransientModel):
 
     def action_map(self):
         """Map the shop rate to the chosen tax; Retry on the event then imports the order."""
-        self.ensure_one()
+        ensure_records(self, single=True)
         self.env["billing.webshop.tax.map"].with_context(clean_context(self.env.context)).create(
             {
                 "backend_id": self.backend_id.id,
