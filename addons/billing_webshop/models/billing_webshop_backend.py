@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..webshop.adapters import ADAPTERS, ShopApiError, parse_json_body
+from ..webshop.normalize import WebshopPayloadError
 
 _logger = logging.getLogger(__name__)
 
@@ -284,9 +285,16 @@ class BillingWebshopBackend(models.Model):
         self.check_access("write")
         if not self.env.user.has_group(MANAGER_GROUP):
             raise UserError(self.env._("Only webshop managers can import orders."))
-        if isinstance(payload, str):
-            payload = parse_json_body(payload.encode("utf-8"))
-        event = self.env["billing.webshop.event"]._create_from_payload(self, payload, source="manual")
+        try:
+            if isinstance(payload, str):
+                payload = parse_json_body(payload.encode("utf-8"))
+            if not isinstance(payload, dict):
+                raise WebshopPayloadError("The order is not a JSON object")
+            event = self.env["billing.webshop.event"]._create_from_payload(self, payload, source="manual")
+        except WebshopPayloadError as error:
+            raise UserError(
+                self.env._("The order cannot be imported: %(reason)s", reason=str(error))
+            ) from None
         if event.state in ("received", "queued", "error"):
             event._process()
         return event._summary()

@@ -113,13 +113,16 @@ class BillingWebshopEvent(models.Model):
         to_retry = self.filtered(lambda event: event.state in ("error", "ignored", "queued"))
         to_retry.write({"state": "queued", "next_attempt": False, "error": False, "attempts": 0})
         self._trigger_processing()
+        return True
 
     def action_ignore(self):
         self.filtered(lambda event: event.state != "done").write({"state": "ignored", "next_attempt": False})
+        return True
 
     def action_process_now(self):
         """Process the selected queued events in this transaction (for the impatient user)."""
         self.filtered(lambda event: event.state in ("queued", "error"))._process()
+        return True
 
     def action_open_sale_order(self):
         self.ensure_one()

@@ -342,6 +342,15 @@ class BillingWebshopOrderImporter(models.AbstractModel):
                     number=order.number,
                 )
             )
+        if not products and not line.sku:
+            raise WebshopImportError(
+                self.env._(
+                    "Unknown shop product %(product)s without SKU (%(name)s, shop order %(number)s).",
+                    product=external_id or "-",
+                    name=line.name,
+                    number=order.number,
+                )
+            )
         if not products:
             raise WebshopImportError(
                 self.env._(

@@ -335,6 +335,9 @@ def parse_json_body(raw_body):
         payload = json.loads(bytes(raw_body).decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
         raise WebshopPayloadError(f"The webhook body is not JSON: {error}") from None
+    except RecursionError:
+        # json gives up on deep nesting with a RecursionError, which is no ValueError.
+        raise WebshopPayloadError("The webhook body is not JSON: nested too deeply") from None
     if not isinstance(payload, dict):
         raise WebshopPayloadError("The webhook body is not a JSON object")
     return payload

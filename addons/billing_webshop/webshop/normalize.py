@@ -40,6 +40,7 @@ VAT_META_KEYS = (
 DIGEST_EXCLUDED_FIELDS = frozenset({"modified_at"})
 
 _ZERO = Decimal("0")
+_MAX_NUMBER = Decimal(10) ** 15
 
 
 class WebshopPayloadError(ValueError):
@@ -302,6 +303,9 @@ class _OrderReader:
             raise self.error(path, f"is not a number: {value!r}") from None
         if not number.is_finite():
             raise self.error(path, f"is not a number: {value!r}")
+        if abs(number) >= _MAX_NUMBER:
+            # Odoo keeps amounts and quantities as floats: beyond this they lose their cents.
+            raise self.error(path, f"is too large: {str(value)[:40]}")
         return number
 
     def money(self, container, key, path, *, required=True, blank=None):
