@@ -3,7 +3,8 @@
 import uuid
 
 
-def test_crm_reads_the_delivery_state_of_an_invoice(odoo):
+def finvoice_invoice(odoo):
+    """A draft invoice of the user's company for a new Finvoice customer; the company set up to send it."""
     # The invoice below is created in the user's current company: configure that one.
     [user] = odoo("res.users", "read", [odoo.uid], ["company_id"])
     [company] = odoo("res.company", "read", [user["company_id"][0]], ["id", "partner_id"])
@@ -65,6 +66,11 @@ def test_crm_reads_the_delivery_state_of_an_invoice(odoo):
             ],
         },
     )
+    return invoice_id
+
+
+def test_crm_reads_the_delivery_state_of_an_invoice(odoo):
+    invoice_id = finvoice_invoice(odoo)
     odoo("account.move", "action_post", [invoice_id])
     [posted] = odoo("account.move", "read", [invoice_id], ["einvoice_delivery_state", "einvoice_send_after"])
     assert posted["einvoice_delivery_state"] is False
