@@ -33,20 +33,9 @@ def foreign(odoo, tenants):
     records["account.move"] = odoo(
         "account.move", "search", [*not_b, ("move_type", "=", "out_invoice")], limit=5, context=context
     )
-    if not records["billing.sepa.batch.skip"]:
-        # No demo collection skipped an invoice: one, on a collection of the demo company.
-        [batch] = odoo(
-            "billing.sepa.batch", "read", records["billing.sepa.batch"][:1], ["line_ids"], context=context
-        )
-        [line] = odoo("billing.sepa.batch.line", "read", batch["line_ids"][:1], ["move_id"], context=context)
-        records["billing.sepa.batch.skip"] = [
-            odoo(
-                "billing.sepa.batch.skip",
-                "create",
-                {"batch_id": batch["id"], "move_id": line["move_id"][0], "reason": "isolation test"},
-                context=context,
-            )
-        ]
+    for model, ids in records.items():
+        if not ids:
+            records[model] = [_make_record(odoo, model, records, context)]
     partner_id = odoo(
         "res.partner", "create", {"name": f"Customer of A {tenants.suffix}", "company_id": tenants.company_a}
     )
@@ -54,6 +43,53 @@ def foreign(odoo, tenants):
     empty = [model for model, ids in records.items() if not ids]
     assert not empty, f"no record of another company to test with: {empty}"
     return records
+
+
+def _make_record(odoo, model, records, context):
+    """One record of ``model`` in the other companies, for the models no earlier test filled."""
+    today = datetime.date.today().isoformat()
+    if model == "billing.sepa.batch.skip":
+        [line] = odoo(
+            "billing.sepa.batch.line", "read", records["billing.sepa.batch.line"][:1], ["batch_id", "move_id"]
+        )
+        values = {"batch_id": line["batch_id"][0], "move_id": line["move_id"][0], "reason": "isolation test"}
+        return odoo(model, "create", values, context=context)
+    # The dunning and e-invoice records of the company of the demo dunning policies.
+    [level] = odoo("billing.dunning.level", "read", records["billing.dunning.level"][:1], ["company_id"])
+    company_id = level["company_id"][0]
+    # A draft invoice of a new customer: no dunning run or sending of the other tests sees it.
+    partner_id = odoo("res.partner", "create", {"name": f"Isolation {model}", "company_id": company_id})
+    invoice_id = odoo(
+        "account.move",
+        "create",
+        {"move_type": "out_invoice", "partner_id": partner_id, "company_id": company_id},
+        context=dict(context, allowed_company_ids=[company_id]),
+    )
+    [invoice] = odoo("account.move", "read", [invoice_id], ["partner_id", "currency_id"], context=context)
+    if model == "billing.dunning.run":
+        values = {"company_id": company_id}
+    elif model == "billing.einvoice.delivery":
+        values = {"move_id": invoice["id"], "channel": "post", "state": "sent"}
+    elif model == "billing.dunning.reminder.line":
+        values = {
+            "reminder_id": records["billing.dunning.reminder"][0],
+            "move_id": invoice["id"],
+            "level_id": level["id"],
+            "date": today,
+            "due_date": today,
+        }
+    else:
+        values = {
+            "company_id": company_id,
+            "partner_id": invoice["partner_id"][0],
+            "date": today,
+            "level_id": level["id"],
+        }
+        if model == "billing.dunning.charge":
+            values.update(
+                move_id=invoice["id"], kind="fee", currency_id=invoice["currency_id"][0], amount=1.0
+            )
+    return odoo(model, "create", values, context=context)
 
 
 def _suite_fields(odoo, model):

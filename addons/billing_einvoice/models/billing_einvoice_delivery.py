@@ -80,6 +80,7 @@ class BillingEinvoiceDelivery(models.Model):
         if self.filtered(lambda delivery: delivery.state != "queued"):
             raise UserError(self.env._("Only queued deliveries can be cancelled."))
         self.write({"state": "cancelled", "done_date": fields.Datetime.now()})
+        return True
 
     def action_retry(self):
         """Send the invoices of failed, bounced or stuck deliveries again on the same channel."""
@@ -100,6 +101,7 @@ class BillingEinvoiceDelivery(models.Model):
             self.env["account.move.send"]._generate_and_send_invoices(
                 deliveries.move_id, sending_methods=[channel], allow_raising=False
             )
+        return True
 
     def action_download_finvoice_batch(self):
         """Put the queued Finvoice messages in one file for upload to the bank and mark them sent.
