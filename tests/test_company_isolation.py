@@ -97,12 +97,16 @@ def _suite_fields(odoo, model):
     if model.startswith("billing."):
         return ["display_name"]
     fields = odoo(
-        "ir.model.fields",
+        "ir.model.data",
         "search_read",
-        [("model", "=", model), ("modules", "ilike", "billing_")],
+        [
+            ("model", "=", "ir.model.fields"),
+            ("module", "=like", "billing_%"),
+            ("name", "=like", f"field_{model.replace('.', '_')}__%"),
+        ],
         ["name"],
     )
-    return [field["name"] for field in fields]
+    return sorted({field["name"].partition("__")[2] for field in fields})
 
 
 @pytest.fixture(scope="module")
