@@ -3,7 +3,8 @@
 import uuid
 
 
-def test_crm_reads_the_delivery_state_of_an_invoice(odoo):
+def finvoice_invoice(odoo):
+    """A draft invoice of the user's company for a new Finvoice customer; the company set up to send it."""
     # The invoice below is created in the user's current company: configure that one.
     [user] = odoo("res.users", "read", [odoo.uid], ["company_id"])
     [company] = odoo("res.company", "read", [user["company_id"][0]], ["id", "partner_id"])
@@ -65,13 +66,20 @@ def test_crm_reads_the_delivery_state_of_an_invoice(odoo):
             ],
         },
     )
+    return invoice_id
+
+
+def test_crm_reads_the_delivery_state_of_an_invoice(odoo):
+    invoice_id = finvoice_invoice(odoo)
+    [invoice] = odoo("account.move", "read", [invoice_id], ["company_id"])
+    company_id = invoice["company_id"][0]
     # Automatic sending is off unless switched on: on for this invoice only, then off again
     # (tests/test_optin_xmlrpc.py expects company 1 as the install left it).
-    odoo("res.company", "write", [company["id"]], {"einvoice_auto_send": True})
+    odoo("res.company", "write", [company_id], {"einvoice_auto_send": True})
     try:
         odoo("account.move", "action_post", [invoice_id])
     finally:
-        odoo("res.company", "write", [company["id"]], {"einvoice_auto_send": False})
+        odoo("res.company", "write", [company_id], {"einvoice_auto_send": False})
     [posted] = odoo("account.move", "read", [invoice_id], ["einvoice_delivery_state", "einvoice_send_after"])
     assert posted["einvoice_delivery_state"] is False
     # Posting queued it for the automatic send, after the company's cancel window.

@@ -25,21 +25,41 @@ class BillingDunningCharge(models.Model):
     _check_company_auto = True
 
     move_id = fields.Many2one(
-        "account.move", string="Invoice", required=True, ondelete="restrict", index=True, readonly=True
+        "account.move",
+        string="Invoice",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        readonly=True,
+        check_company=True,
     )
     level_id = fields.Many2one(
-        "billing.dunning.level", string="Level", required=True, ondelete="restrict", readonly=True
+        "billing.dunning.level",
+        string="Level",
+        required=True,
+        ondelete="restrict",
+        readonly=True,
+        check_company=True,
     )
     kind = fields.Selection(CHARGE_KINDS, required=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, readonly=True)
-    reminder_id = fields.Many2one("billing.dunning.reminder", string="Reminder", readonly=True, index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, readonly=True, check_company=True
+    )
+    reminder_id = fields.Many2one(
+        "billing.dunning.reminder", string="Reminder", readonly=True, index=True, check_company=True
+    )
     run_id = fields.Many2one(related="reminder_id.run_id", store=True, index="btree_not_null")
     date = fields.Date(required=True, readonly=True)
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     amount = fields.Monetary(required=True, readonly=True, currency_field="currency_id")
     charge_move_id = fields.Many2one(
-        "account.move", string="Charges Document", readonly=True, ondelete="restrict", index="btree_not_null"
+        "account.move",
+        string="Charges Document",
+        readonly=True,
+        ondelete="restrict",
+        index="btree_not_null",
+        check_company=True,
     )
     charge_line_id = fields.Many2one(
         "account.move.line", string="Charges Line", readonly=True, ondelete="set null"
@@ -58,7 +78,7 @@ class BillingDunningCharge(models.Model):
     waive_user_id = fields.Many2one("res.users", string="Waived By", readonly=True)
     waive_date = fields.Date(string="Waived On", readonly=True)
     waive_move_id = fields.Many2one(
-        "account.move", string="Waiver Credit Note", readonly=True, ondelete="restrict"
+        "account.move", string="Waiver Credit Note", readonly=True, ondelete="restrict", check_company=True
     )
 
     _sql_constraints = [

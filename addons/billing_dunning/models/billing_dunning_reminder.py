@@ -20,7 +20,12 @@ class BillingDunningReminder(models.Model):
 
     name = fields.Char(required=True, readonly=True, default="/", copy=False)
     run_id = fields.Many2one(
-        "billing.dunning.run", string="Run", ondelete="set null", index=True, readonly=True
+        "billing.dunning.run",
+        string="Run",
+        ondelete="set null",
+        index=True,
+        readonly=True,
+        check_company=True,
     )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     partner_id = fields.Many2one(
@@ -58,6 +63,7 @@ class BillingDunningReminder(models.Model):
         "move_id",
         string="Other Overdue Items",
         readonly=True,
+        check_company=True,
     )
     credit_line_ids = fields.Many2many(
         "account.move.line",
@@ -66,6 +72,7 @@ class BillingDunningReminder(models.Model):
         "line_id",
         string="Unapplied Credits",
         readonly=True,
+        check_company=True,
     )
     charge_ids = fields.One2many("billing.dunning.charge", "reminder_id", string="Charges", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")

@@ -14,6 +14,7 @@ class BillingDunningReminderLine(models.Model):
     # foreign-key check per line: no log columns, and the company and the currency are those
     # of the reminder and of the invoice, read through them (neither ever changes).
     _log_access = False
+    _check_company_auto = True
 
     reminder_id = fields.Many2one("billing.dunning.reminder", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="reminder_id.company_id")
@@ -22,8 +23,12 @@ class BillingDunningReminderLine(models.Model):
     date = fields.Date(required=True, readonly=True)
     partner_id = fields.Many2one(related="reminder_id.partner_id", string="Customer")
     # No index of its own: the unique index on (move_id, level_id) serves lookups by invoice.
-    move_id = fields.Many2one("account.move", string="Invoice", required=True, ondelete="restrict")
-    level_id = fields.Many2one("billing.dunning.level", string="Level", required=True, ondelete="restrict")
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", required=True, ondelete="restrict", check_company=True
+    )
+    level_id = fields.Many2one(
+        "billing.dunning.level", string="Level", required=True, ondelete="restrict", check_company=True
+    )
     level_sequence = fields.Integer(related="level_id.sequence", string="Level Order")
     pre_due = fields.Boolean(related="level_id.pre_due")
     due_date = fields.Date(required=True)

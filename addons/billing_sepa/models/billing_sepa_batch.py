@@ -134,8 +134,18 @@ class BillingSepaBatch(models.Model):
         :return: id of the new batch, or False when no invoice was due
         """
         company = self.env["res.company"].browse(company_id) if company_id else self.env.company
+        if company not in self.env.companies:
+            raise AccessError(
+                self.env._("You cannot create a collection for a company you have no access to.")
+            )
+        try:
+            collection_date = fields.Date.to_date(collection_date)
+        except (TypeError, ValueError):
+            collection_date = None
+        if not collection_date:
+            raise UserError(self.env._("Give the collection date as YYYY-MM-DD."))
         # Banks move a date TARGET2 does not settle on; moving it here keeps the file honest.
-        collection_date = next_target2_business_day(fields.Date.to_date(collection_date))
+        collection_date = next_target2_business_day(collection_date)
         journal = self._get_collection_journal(company, journal_id)
         self._check_collection_date(collection_date, journal)
 

@@ -11,14 +11,17 @@ class BillingSepaBatchLine(models.Model):
     _name = "billing.sepa.batch.line"
     _description = "SEPA Direct Debit Collection Line"
     _order = "batch_id, id"
+    _check_company_auto = True
 
     batch_id = fields.Many2one("billing.sepa.batch", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="batch_id.company_id", store=True)
     move_id = fields.Many2one(
-        "account.move", string="Invoice", required=True, index=True, ondelete="restrict"
+        "account.move", string="Invoice", required=True, index=True, ondelete="restrict", check_company=True
     )
     partner_id = fields.Many2one(related="move_id.commercial_partner_id", string="Debtor")
-    mandate_id = fields.Many2one("billing.sepa.mandate", required=True, ondelete="restrict")
+    mandate_id = fields.Many2one(
+        "billing.sepa.mandate", required=True, ondelete="restrict", check_company=True
+    )
     currency_id = fields.Many2one(related="batch_id.currency_id")
     amount = fields.Monetary(required=True)
     sequence_type = fields.Selection(

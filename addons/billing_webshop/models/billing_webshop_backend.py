@@ -11,7 +11,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..tools import ensure_records
 from ..webshop.adapters import ADAPTERS, ShopApiError, parse_json_body, printable_body, storable_text
-from ..webshop.normalize import WebshopPayloadError
+from ..webshop.normalize import PROBLEM_NOT_OBJECT, WebshopPayloadError
 
 _logger = logging.getLogger(__name__)
 
@@ -361,9 +361,18 @@ class BillingWebshopBackend(models.Model):
             if isinstance(payload, str):
                 # surrogatepass: an unpaired surrogate is refused by parse_json_body, not by encode.
                 payload = parse_json_body(payload.encode("utf-8", "surrogatepass"))
+            if not isinstance(payload, dict):
+                raise WebshopPayloadError(
+                    "The order is not a JSON object", problem=PROBLEM_NOT_OBJECT, value=repr(payload)[:60]
+                )
             event = Event._create_from_payload(self, payload, source="manual")
         except WebshopPayloadError as error:
-            raise UserError(Event._payload_error_message(error, backend=self, rpc=True)) from None
+            raise UserError(
+                self.env._(
+                    "The order cannot be imported: %(reason)s",
+                    reason=Event._payload_error_message(error, backend=self, rpc=True),
+                )
+            ) from None
         if event.state in ("received", "queued", "error"):
             event._process()
         return event._summary()

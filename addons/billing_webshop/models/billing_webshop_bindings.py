@@ -23,7 +23,7 @@ class BillingWebshopOrderBinding(models.Model):
     external_modified_at = fields.Datetime(string="Modified in Shop")
     shop_total = fields.Monetary(currency_field="currency_id")
     currency_id = fields.Many2one("res.currency")
-    payment_ids = fields.Many2many("account.payment", string="Payments", copy=False)
+    payment_ids = fields.Many2many("account.payment", string="Payments", copy=False, check_company=True)
     transaction_id = fields.Char(string="Shop Transaction ID", copy=False)
     refund_ids = fields.One2many("billing.webshop.refund.binding", "order_binding_id")
     event_ids = fields.One2many("billing.webshop.event", "order_binding_id")
@@ -60,12 +60,15 @@ class BillingWebshopPartnerBinding(models.Model):
     _description = "Webshop Customer Binding"
     _order = "id desc"
     _rec_name = "external_id"
+    _check_company_auto = True
 
     backend_id = fields.Many2one("billing.webshop.backend", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
     external_id = fields.Char(string="Shop Customer ID", required=True)
     # Many bindings may point at one partner (merged partners keep working).
-    partner_id = fields.Many2one("res.partner", required=True, ondelete="cascade", index=True)
+    partner_id = fields.Many2one(
+        "res.partner", required=True, ondelete="cascade", index=True, check_company=True
+    )
 
     _sql_constraints = [
         ("external_unique", "UNIQUE(backend_id, external_id)", "This shop customer is already bound."),

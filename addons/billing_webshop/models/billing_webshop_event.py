@@ -39,6 +39,7 @@ class BillingWebshopEvent(models.Model):
     _description = "Webshop Event"
     _order = "id desc"
     _rec_name = "display_name"
+    _check_company_auto = True
 
     backend_id = fields.Many2one("billing.webshop.backend", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
@@ -88,7 +89,9 @@ class BillingWebshopEvent(models.Model):
     missing_details = fields.Json(readonly=True, help="What else the fix needs: SKU, tax rate, country, ...")
     result = fields.Char(readonly=True, help="What the last processing did.")
     processed_at = fields.Datetime(readonly=True)
-    order_binding_id = fields.Many2one("billing.webshop.order.binding", readonly=True, index="btree_not_null")
+    order_binding_id = fields.Many2one(
+        "billing.webshop.order.binding", readonly=True, index="btree_not_null", check_company=True
+    )
     sale_order_id = fields.Many2one(related="order_binding_id.sale_order_id")
 
     _sql_constraints = [

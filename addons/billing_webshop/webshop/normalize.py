@@ -40,6 +40,7 @@ VAT_META_KEYS = (
 DIGEST_EXCLUDED_FIELDS = frozenset({"modified_at"})
 
 _ZERO = Decimal("0")
+_MAX_NUMBER = Decimal(10) ** 15
 
 
 # What is wrong with a payload field, as WebshopPayloadError.problem: the Odoo side words each
@@ -353,6 +354,9 @@ class _OrderReader:
             ) from None
         if not number.is_finite():
             raise self.error(path, f"is not a number: {value!r}", problem=PROBLEM_NOT_AMOUNT, value=value)
+        if abs(number) >= _MAX_NUMBER:
+            # Odoo keeps amounts and quantities as floats: beyond this they lose their cents.
+            raise self.error(path, f"is too large: {str(value)[:40]}")
         return number
 
     def money(self, container, key, path, *, required=True, blank=None):
