@@ -1,2 +1,2 @@
 from . import models
-from .hooks import uninstall_hook
+from .hooks import pre_init_hook, uninstall_hook

@@ -20,6 +20,7 @@
         "views/billing_einvoice_menus.xml",
     ],
     "demo": ["demo/billing_einvoice_demo.xml"],
+    "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,

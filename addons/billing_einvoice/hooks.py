@@ -1,7 +1,19 @@
 from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column
 
 # Values this addon adds to Odoo's res.partner.invoice_sending_method.
 ADDED_SENDING_METHODS = ("finvoice", "elasku")
+
+
+def pre_init_hook(env):
+    """Create account_move.einvoice_delivery_state empty, so that Odoo does not compute it.
+
+    The field is the state of an invoice's latest delivery; no invoice has a delivery before
+    this addon is installed, so the compute would give False (NULL) to every existing invoice,
+    one by one in Python, in a database with years of invoices.
+    """
+    if not column_exists(env.cr, "account_move", "einvoice_delivery_state"):
+        create_column(env.cr, "account_move", "einvoice_delivery_state", "varchar")
 
 
 def uninstall_hook(env):

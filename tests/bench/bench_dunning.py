@@ -110,7 +110,8 @@ def seed(odoo, registry, n, count):
         receivable = env["account.account"].search(
             [("company_ids", "in", company.id), ("account_type", "=", "asset_receivable")], limit=1
         )
-        income = journal.default_account_id
+        accounts = {"journal": journal, "income": journal.default_account_id, "receivable": receivable}
+        dates = {"invoice": due - datetime.timedelta(days=14), "due": due}
         pairs = [(p, amount) for p, c in zip(partners, customers, strict=True) for amount in c["amounts"]]
         pairs.sort(key=lambda pair: pair[0].id)
         with clock(f"{n} invoices, created and posted by {CHUNK}"):
@@ -120,7 +121,7 @@ def seed(odoo, registry, n, count):
                     .with_context(skip_invoice_sync=True)
                     .create(
                         [
-                            _invoice_vals(p, amount, journal, company, receivable, income, due, Command)
+                            benchlib.one_line_invoice_vals(p, amount, accounts, dates, Command)
                             for p, amount in batch
                         ]
                     )
@@ -134,44 +135,6 @@ def seed(odoo, registry, n, count):
         cr.commit()
     total = benchlib.print_seeding_total(clock)
     return {"n": n, "customers": count, "phases": clock.phases, "seconds": total, "counts": counts}
-
-
-def _invoice_vals(partner, amount, journal, company, receivable, income, due, Command):
-    """A posted-ready one-line invoice without tax, its lines given so that nothing needs syncing."""
-    return {
-        "move_type": "out_invoice",
-        "partner_id": partner.id,
-        "journal_id": journal.id,
-        "company_id": company.id,
-        "currency_id": company.currency_id.id,
-        "invoice_date": due - datetime.timedelta(days=14),
-        "date": due - datetime.timedelta(days=14),
-        "invoice_date_due": due,
-        "line_ids": [
-            Command.create(
-                {
-                    "display_type": "product",
-                    "name": "Internet Februar / internet février",
-                    "account_id": income.id,
-                    "quantity": 1,
-                    "price_unit": amount,
-                    "tax_ids": [Command.clear()],
-                    "balance": -amount,
-                    "amount_currency": -amount,
-                }
-            ),
-            Command.create(
-                {
-                    "display_type": "payment_term",
-                    "name": "",
-                    "account_id": receivable.id,
-                    "balance": amount,
-                    "amount_currency": amount,
-                    "date_maturity": due,
-                }
-            ),
-        ],
-    }
 
 
 def _seed_company(env):
@@ -268,10 +231,11 @@ def _seed_check(env, company, n, count, today):
         "open overdue invoices": moves.search_count(base),
         "customers with overdue invoices": len(moves.search(base).commercial_partner_id),
     }
+    benchlib.print_check(eur := benchlib.check_eur_company(env, company))
     benchlib.print_check(counts)
     if counts["open overdue invoices"] != n or counts["customers with overdue invoices"] != count:
         sys.exit(f"bench_dunning.py: the seed is incomplete, expected {n} invoices of {count} customers")
-    return counts
+    return {**counts, **eur}
 
 
 # ---------------------------------------------------------------------------- contenders

@@ -183,6 +183,7 @@ def seed(odoo, registry, n):
             cr.commit()
             env.invalidate_all()
         count = env["account.move"].search_count([("company_id", "=", company.id), ("state", "=", "posted")])
+        benchlib.print_check(benchlib.check_eur_company(env, company))
         set_param(env, "n", count)
         cr.commit()
     seconds = time.perf_counter() - started

@@ -323,10 +323,11 @@ def _seed_check(env, stack, company, n):
         "with OCA mandate": moves.search_count([*base, ("mandate_id", "!=", False)]),
         "with OCA payment mode": moves.search_count([*base, (oca_field, "!=", False)]),
     }
+    benchlib.print_check(eur := benchlib.check_eur_company(env, company))
     benchlib.print_check(counts)
     if any(value != n for value in counts.values()):
         sys.exit(f"bench_sepa.py: the seed is incomplete, expected {n} everywhere")
-    return counts
+    return {**counts, **eur}
 
 
 # ---------------------------------------------------------------------------- contenders

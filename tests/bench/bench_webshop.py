@@ -413,6 +413,8 @@ def run(odoo, registry, n, profile=None, profile_file=None):
         started = time.perf_counter()
         env, setup = setup_company(env)
         cr.commit()
+        results["company"] = benchlib.check_eur_company(env, setup["company"])
+        benchlib.print_check(results["company"])
         print(f"  set-up (company, chart, taxes, products, backend): {time.perf_counter() - started:.1f} s")
         contenders = {
             # Different e-mail domains and order numbers: neither finds the other's records.

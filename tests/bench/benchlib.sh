@@ -2,6 +2,10 @@
 # do not run it. The functions use the calling script's OUT (its results folder).
 
 BENCH_DIR="$PROJECT_DIR/tests/bench"
+# The bench_*.py scripts import odoo as a library: the Odoo source tree goes first on the path,
+# so that a wheel that put an odoo/addons folder into the venv's site-packages (making "odoo" a
+# namespace package there) cannot hide it.
+export PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}"
 started=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - started ))s"; }
 
