@@ -10,6 +10,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/billing_dunning_security.xml",
+        "security/billing_dunning_report_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/billing_dunning_interest_rate_data.xml",
@@ -27,6 +28,8 @@
         "views/res_config_settings_views.xml",
         "wizard/billing_dunning_charge_waive_views.xml",
         "views/billing_dunning_menus.xml",
+        "views/res_partner_overview_views.xml",
+        "report/billing_dunning_reminder_report_views.xml",
     ],
     "demo": [
         "demo/billing_dunning_demo.xml",

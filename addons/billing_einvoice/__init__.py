@@ -1,2 +1,3 @@
 from . import models
+from . import report
 from .hooks import pre_init_hook, uninstall_hook

@@ -11,6 +11,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/billing_einvoice_security.xml",
+        "security/billing_einvoice_report_security.xml",
         "data/ir_cron_data.xml",
         "views/billing_einvoice_delivery_views.xml",
         "views/res_partner_views.xml",
@@ -18,6 +19,8 @@
         "views/res_config_settings_views.xml",
         "views/mail_template_views.xml",
         "views/billing_einvoice_menus.xml",
+        "views/res_partner_overview_views.xml",
+        "report/billing_einvoice_overview_views.xml",
     ],
     "demo": ["demo/billing_einvoice_demo.xml"],
     "pre_init_hook": "pre_init_hook",

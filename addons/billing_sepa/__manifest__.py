@@ -11,6 +11,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/billing_sepa_security.xml",
+        "security/billing_sepa_report_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "report/billing_sepa_mandate_report.xml",
@@ -24,6 +25,7 @@
         "views/res_config_settings_views.xml",
         "wizard/billing_sepa_batch_create_views.xml",
         "views/billing_sepa_menus.xml",
+        "report/billing_sepa_collection_report_views.xml",
     ],
     "demo": [
         "demo/billing_sepa_demo.xml",

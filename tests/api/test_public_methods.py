@@ -409,6 +409,13 @@ CALLS = {
     ("billing.sepa.mandate", "action_revoke"): lambda r: _call([r.mandate()[1]], context=r.sepa_context),
     ("res.partner", "action_view_sepa_mandates"): lambda r: _call([r.mandate()[0]], context=r.sepa_context),
     ("res.partner", "action_billing_dunning_send_statement"): lambda r: _call([r.customer()]),
+    # res.partner: the "Getting paid" smart buttons (an action even when there is nothing to show)
+    ("res.partner", "action_view_sepa_collections"): lambda r: _call([r.customer()]),
+    ("res.partner", "action_view_billing_dunning_reminders"): lambda r: _call([r.customer()]),
+    ("res.partner", "action_view_billing_dunning_charges"): lambda r: _call([r.customer()]),
+    ("res.partner", "action_view_einvoice_deliveries"): lambda r: _call([r.customer()]),
+    ("res.partner", "action_view_webshop_bindings"): lambda r: _call([r.customer()]),
+    ("res.partner", "action_view_webshop_orders"): lambda r: _call([r.customer()]),
     # billing.sepa.batch
     ("billing.sepa.batch", "create_collection"): lambda r: (
         r.sepa_invoice() and _call(None, r.collection_date(), r.sepa_company_id, context=r.sepa_context)

@@ -10,3 +10,4 @@ from . import billing_dunning_reminder
 from . import billing_dunning_reminder_line
 from . import billing_dunning_charge
 from . import account_move
+from . import res_partner_overview

@@ -36,3 +36,6 @@ class TestDunningScreens(HttpCase):
 
     def test_customer_form_with_dunning_tab(self):
         self._open(f"/odoo/action-account.res_partner_action_customer/{self.partner.id}", ".o_form_view")
+
+    def test_overview_screen(self):
+        self._open("/odoo/action-billing_dunning.billing_dunning_reminder_report_action", ".o_graph_view")

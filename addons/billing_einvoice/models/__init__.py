@@ -6,3 +6,4 @@ from . import account_move
 from . import account_move_send
 from . import mail_notification
 from . import mail_template
+from . import res_partner_overview

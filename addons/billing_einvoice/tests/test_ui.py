@@ -55,3 +55,7 @@ class TestEinvoiceScreens(HttpCase):
 
     def test_settings(self):
         self._open("/odoo/action-account.action_account_config", ".o_form_view")
+
+    def test_overview_screens(self):
+        self._open("/odoo/action-billing_einvoice.billing_einvoice_receivable_report_action", ".o_graph_view")
+        self._open("/odoo/action-billing_einvoice.billing_einvoice_delivery_overview_action", ".o_graph_view")

@@ -10,3 +10,4 @@ from . import billing_sepa_batch_line
 from . import billing_sepa_batch_skip
 from . import account_move_send
 from . import res_config_settings
+from . import res_partner_overview

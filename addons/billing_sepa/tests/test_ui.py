@@ -44,3 +44,6 @@ class TestSepaScreens(HttpCase):
 
     def test_partner_form_with_direct_debit(self):
         self._open(f"/odoo/action-account.res_partner_action_customer/{self.partner.id}", ".o_form_view")
+
+    def test_overview_screens(self):
+        self._open("/odoo/action-billing_sepa.billing_sepa_collection_report_action", ".o_graph_view")

@@ -10,3 +10,4 @@ from . import product_template
 from . import res_partner
 from . import sale_order
 from . import stock_quant
+from . import res_partner_overview

@@ -10,3 +10,4 @@ from . import test_webshop_emulator
 from . import test_webshop_normalize
 from . import test_webshop_signature
 from . import test_ui
+from . import test_overview

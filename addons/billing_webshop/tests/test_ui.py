@@ -49,3 +49,10 @@ class TestWebshopScreens(HttpCase):
     def test_product_form_with_webshop_tab(self):
         template = self.product.product_tmpl_id
         self._open(f"/odoo/action-sale.product_template_action/{template.id}", ".o_form_view")
+
+    def test_overview_screen(self):
+        self._open("/odoo/action-billing_webshop.billing_webshop_event_overview_action", ".o_graph_view")
+
+    def test_invoicing_settings(self):
+        # Every billing addon adds its block to Invoicing > Settings; installed together here.
+        self._open("/odoo/action-account.action_account_config", ".o_form_view")

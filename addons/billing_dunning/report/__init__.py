@@ -1,0 +1,1 @@
+from . import billing_dunning_reminder_report

@@ -1,0 +1,1 @@
+from . import billing_einvoice_receivable_report

@@ -1,0 +1,1 @@
+from . import billing_sepa_collection_report
