@@ -450,6 +450,12 @@ class BillingWebshopEvent(models.Model):
                 'Shop order %(order)s cannot be read: its field "%(field)s" holds %(value)s, not a positive id.',
                 **values,
             )
+        elif problem == normalize.PROBLEM_TOO_LARGE:
+            text = self.env._(
+                'Shop order %(order)s cannot be read: its field "%(field)s" holds %(value)s, too large for an '
+                "amount or quantity (Odoo keeps them to the cent only below 10^15).",
+                **values,
+            )
         elif problem == normalize.PROBLEM_UNSTORABLE_TEXT:
             text = self.env._(
                 "Shop order %(order)s cannot be read: a NUL character or an unpaired surrogate (\\u0000, \\ud800) "

@@ -57,6 +57,7 @@ PROBLEM_NOT_DATE = "not_date"
 PROBLEM_NOT_POSITIVE = "not_positive"
 PROBLEM_NOT_JSON = "not_json"
 PROBLEM_UNSTORABLE_TEXT = "unstorable_text"
+PROBLEM_TOO_LARGE = "too_large"
 
 
 class WebshopPayloadError(ValueError):
@@ -356,7 +357,7 @@ class _OrderReader:
             raise self.error(path, f"is not a number: {value!r}", problem=PROBLEM_NOT_AMOUNT, value=value)
         if abs(number) >= _MAX_NUMBER:
             # Odoo keeps amounts and quantities as floats: beyond this they lose their cents.
-            raise self.error(path, f"is too large: {str(value)[:40]}")
+            raise self.error(path, f"is too large: {str(value)[:40]}", problem=PROBLEM_TOO_LARGE, value=value)
         return number
 
     def money(self, container, key, path, *, required=True, blank=None):
