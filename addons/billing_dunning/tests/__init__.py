@@ -8,3 +8,4 @@ from . import test_levels
 from . import test_reports
 from . import test_translations
 from . import test_ui
+from . import test_collection_dossier
