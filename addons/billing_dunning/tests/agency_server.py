@@ -14,12 +14,15 @@ import hashlib
 import hmac
 import itertools
 import json
+import logging
 import threading
 import time
 import urllib.request
 import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+_logger = logging.getLogger(__name__)
 
 
 def sign(secret, timestamp, body):
@@ -170,7 +173,8 @@ def main():
     parser.add_argument("--api-key", required=True)
     args = parser.parse_args()
     server = AgencyServer(args.api_key, port=args.port)
-    print(f"reference agency on {server.url}")
+    logging.basicConfig(level=logging.INFO)
+    _logger.info("reference agency on %s", server.url)
     server.httpd.serve_forever()
 
 
