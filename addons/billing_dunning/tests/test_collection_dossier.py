@@ -483,7 +483,7 @@ class TestCollectionCallback(CollectionCommon, HttpCase):
                 ),
             ),
             ("stale", self._post(body, timestamp=now - 301)),
-            ("from the future", self._post(body, timestamp=now + 301)),
+            ("from the future", self._post(body, timestamp=now + 360)),
             (
                 "new timestamp on an old signature",
                 self._post(body, timestamp=now, signature=sign(SECRET, now - 400, body)),
@@ -500,6 +500,19 @@ class TestCollectionCallback(CollectionCommon, HttpCase):
         response = self._post(body)
         self.assertEqual((response.status_code, response.json()["status"]), (200, "duplicate"))
         self.assertEqual(self._snapshot(), after)
+
+    def test_reference_agency_pushes_to_the_callback_url(self):
+        server = AgencyServer(API_KEY).start()
+        self.addCleanup(server.stop)
+        self.agency.api_url = server.url
+        invoice = self._invoice(self.b2c, 100.0, date(2025, 1, 10))
+        dossier = self._start(invoice)
+        self.assertIs(dossier.action_submit(), True)
+        self.env.flush_all()  # the push does not go through url_open, which flushes
+        self.assertEqual(server.push(dossier.dossier_number, "payment_plan", SECRET, note="6 x 20"), 200)
+        self.env.invalidate_all()
+        self.assertEqual(dossier.state, "payment_plan")
+        self.assertEqual(self._last_status(dossier).source, "callback")
 
     def test_no_secret_refuses_everything(self):
         self.agency.callback_secret = False
