@@ -10,8 +10,14 @@ alone.)
 
 import uuid
 
-# Per company: automatic e-invoice sending, weekly SEPA collections, the daily dunning run.
-COMPANY_SWITCHES = ["einvoice_auto_send", "sepa_auto_collect", "billing_dunning_auto_run"]
+# Per company: automatic e-invoice sending, weekly SEPA collections, the daily dunning run, the
+# hourly status poll of the collection agency.
+COMPANY_SWITCHES = [
+    "einvoice_auto_send",
+    "sepa_auto_collect",
+    "billing_dunning_auto_run",
+    "billing_collection_auto_sync",
+]
 # Per webshop: pushing products, prices and stock to the shop, Odoo's order confirmation e-mail.
 BACKEND_SWITCHES = ["push_enabled", "send_confirmation"]
 # What each demo company shows.

@@ -25,8 +25,11 @@
         "views/res_partner_views.xml",
         "views/res_company_views.xml",
         "views/account_move_views.xml",
+        "views/billing_collection_agency_views.xml",
+        "views/billing_collection_dossier_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/billing_dunning_charge_waive_views.xml",
+        "wizard/billing_collection_start_views.xml",
         "views/billing_dunning_menus.xml",
         "views/res_partner_overview_views.xml",
         "report/billing_dunning_reminder_report_views.xml",
@@ -34,6 +37,7 @@
     "demo": [
         "demo/billing_dunning_demo.xml",
     ],
+    "external_dependencies": {"python": ["requests"]},
     "installable": True,
     "application": False,
 }

@@ -307,6 +307,46 @@ class Records:
 
         return self.once(("dunning", date), make)
 
+    # collection agency (company 1; no agency answers: dossiers stay drafts) --------------------
+
+    def agency(self):
+        def make():
+            return self.odoo(
+                "billing.collection.agency",
+                "create",
+                {
+                    "name": self.unique("API agency"),
+                    "company_id": self.company_id,
+                    # Nothing listens there: a hand-over fails fast and the dossier stays a draft.
+                    "api_url": "http://127.0.0.1:9/v1",
+                    "api_key": "api-key",
+                    "callback_secret": "api-secret",
+                    "timeout": 2.0,
+                    "terms_file": base64.b64encode(b"%PDF-1.4 terms").decode(),
+                    "terms_filename": "terms.pdf",
+                },
+            )
+
+        return self.once("agency", make)
+
+    def overdue_invoice(self):
+        return self.posted_invoice(
+            invoice_date="2025-01-01", invoice_date_due="2025-01-01", invoice_payment_term_id=False
+        )
+
+    def collection_start(self):
+        self.agency()
+        return self.odoo(
+            "billing.collection.start",
+            "create",
+            {"move_ids": [(6, 0, [self.overdue_invoice()])], "agency_id": self.agency()},
+        )
+
+    def dossier(self):
+        """A draft dossier of a new overdue invoice (the agency did not answer)."""
+        action = self.odoo("billing.collection.start", "action_confirm", [self.collection_start()])
+        return action["res_id"]
+
 
 # -- one recipe per method: (ids or None for a model method, args, kwargs) ----------------------
 
@@ -324,6 +364,8 @@ CALLS = {
     ("account.move", "action_einvoice_cancel_auto_send"): lambda r: _call([r.posted_invoice()]),
     ("account.move", "action_einvoice_send"): lambda r: _call([r.posted_invoice()]),
     ("account.move", "action_view_sepa_batch"): lambda r: _call([r.posted_invoice()]),
+    ("account.move", "action_billing_collection_start"): lambda r: _call([r.overdue_invoice()]),
+    ("account.move", "action_view_billing_collection_dossiers"): lambda r: _call([r.overdue_invoice()]),
     ("account.move", "button_draft"): lambda r: _call([r.posted_invoice()]),
     ("account.move", "message_post"): lambda r: _call([r.posted_invoice()], body="Checked over XML-RPC"),
     # billing.einvoice.delivery
@@ -416,6 +458,7 @@ CALLS = {
     ("res.partner", "action_view_einvoice_deliveries"): lambda r: _call([r.customer()]),
     ("res.partner", "action_view_webshop_bindings"): lambda r: _call([r.customer()]),
     ("res.partner", "action_view_webshop_orders"): lambda r: _call([r.customer()]),
+    ("res.partner", "action_view_billing_collection_dossiers"): lambda r: _call([r.customer()]),
     # billing.sepa.batch
     ("billing.sepa.batch", "create_collection"): lambda r: (
         r.sepa_invoice() and _call(None, r.collection_date(), r.sepa_company_id, context=r.sepa_context)
@@ -470,6 +513,13 @@ CALLS = {
             )
         ]
     ),
+    # billing.collection.*
+    ("billing.collection.agency", "action_view_dossiers"): lambda r: _call([r.agency()]),
+    ("billing.collection.start", "action_confirm"): lambda r: _call([r.collection_start()]),
+    ("billing.collection.dossier", "action_submit"): lambda r: _call([r.dossier()]),
+    ("billing.collection.dossier", "action_refresh_status"): lambda r: _call([r.dossier()]),
+    ("billing.collection.dossier", "action_withdraw"): lambda r: _call([r.dossier()]),
+    ("billing.collection.dossier", "action_view_invoices"): lambda r: _call([r.dossier()]),
 }
 
 

@@ -11,3 +11,9 @@ from . import billing_dunning_reminder_line
 from . import billing_dunning_charge
 from . import account_move
 from . import res_partner_overview
+from . import billing_collection_agency
+from . import billing_collection_dossier
+from . import billing_collection_dossier_agency
+from . import billing_collection_dossier_status
+from . import billing_collection_callback
+from . import account_move_collection

@@ -10,6 +10,7 @@ from ..dunning.belgium import MAX_REMINDER_FEE_EUR, may_charge
 from ..dunning.interest import PROFILES, Payment, compensation_due, statutory_interest
 from ..dunning.levels import target_step
 from ..tools import ensure_records
+from .billing_collection_dossier import LADDER_STOPPED_STATES
 from .billing_dunning_interest_rate import RATE_SET_BY_PROFILE
 
 # Customers per batch: a batch is one transaction in the scheduled action.
@@ -215,6 +216,8 @@ class BillingDunningRun(models.Model):
             ("billing_dunning_is_charge", "=", False),
             ("invoice_date_due", "<=", self.date + timedelta(days=lead_days)),
             ("billing_dunning_court_state", "=", False),
+            # Handed over to a collection agency: the agency claims it, the ladder stops.
+            ("billing_collection_dossier_ids", "not any", [("state", "in", LADDER_STOPPED_STATES)]),
             "|",
             ("billing_dunning_block_reason", "=", False),
             ("billing_dunning_block_until", "<", self.date),

@@ -22,6 +22,12 @@ class ResCompany(models.Model):
         help="Every day, send the reminders that are due and charge their fees and interest "
         "(scheduled action). Off: runs are started by hand.",
     )
+    billing_collection_auto_sync = fields.Boolean(
+        string="Collection Dossier Status Sync",
+        help="Every hour, fetch the status of the live collection dossiers from the agency, in "
+        "case a callback was lost (scheduled action; it only reads). Off: callbacks and the "
+        "Refresh button only.",
+    )
     billing_dunning_fee_account_id = fields.Many2one(
         "account.account",
         string="Reminder Fee Income Account",

@@ -8,3 +8,6 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.billing_dunning_policy_id", readonly=False
     )
     billing_dunning_auto_run = fields.Boolean(related="company_id.billing_dunning_auto_run", readonly=False)
+    billing_collection_auto_sync = fields.Boolean(
+        related="company_id.billing_collection_auto_sync", readonly=False
+    )

@@ -51,6 +51,30 @@ class ResPartner(models.Model):
         domain=[("billing_dunning_line_ids", "!=", False)],
     )
 
+    billing_collection_dossier_ids = fields.One2many(
+        "billing.collection.dossier", "partner_id", string="Collection Dossiers"
+    )
+    billing_collection_dossier_count = fields.Integer(compute="_compute_billing_collection_dossier_count")
+
+    def _compute_billing_collection_dossier_count(self):
+        counts = dict(
+            self.env["billing.collection.dossier"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.billing_collection_dossier_count = counts.get(partner.commercial_partner_id, 0)
+
+    def action_view_billing_collection_dossiers(self):
+        """The collection dossiers of the customer (of its commercial entity)."""
+        ensure_records(self, single=True)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "billing_dunning.billing_collection_dossier_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"create": False}
+        return action
+
     def _commercial_fields(self):
         return [
             *super()._commercial_fields(),

@@ -1,1 +1,2 @@
 from . import billing_dunning_charge_waive
+from . import billing_collection_start

@@ -1,0 +1,182 @@
+"""Reference collection agency: the contract of readme/AGENCY_API.md on 127.0.0.1, for the
+tests and the demo. Standard library only; never part of the addon's runtime.
+
+    python addons/billing_dunning/tests/agency_server.py --port 8765 --api-key demo-key
+
+In a test: ``server = AgencyServer(api_key="k"); server.start(); ...; server.stop()``;
+``server.url`` is the API base URL, ``server.set_status(number, status)`` adds a status event,
+``server.fail_next`` holds the answers (status, headers) to give before the real one, and
+``server.delay`` slows every answer down.
+"""
+
+import argparse
+import hashlib
+import hmac
+import itertools
+import json
+import logging
+import threading
+import time
+import urllib.request
+import uuid
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+_logger = logging.getLogger(__name__)
+
+
+def sign(secret, timestamp, body):
+    """The callback signature of the contract (also ``collection.signature.sign``)."""
+    return hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+class AgencyServer:
+    def __init__(self, api_key, host="127.0.0.1", port=0):
+        self.api_key = api_key
+        self.dossiers = {}
+        self.by_idempotency_key = {}
+        self.requests = []
+        self.fail_next = []
+        self.delay = 0.0
+        self._numbers = itertools.count(1001)
+        self._lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer((host, port), self._handler_class())
+        self.httpd.daemon_threads = True
+        # A client that gave up on a slow answer closes the socket: nothing to report.
+        self.httpd.handle_error = lambda request, client_address: None
+        self._thread = None
+
+    @property
+    def url(self):
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def start(self):
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    # -- the agency's side of a dossier ------------------------------------------------------
+
+    def set_status(self, number, status, note=""):
+        """A new status of dossier ``number``; the event, as GET and callbacks give it."""
+        with self._lock:
+            dossier = self.dossiers[number]
+            event = {
+                "event_id": uuid.uuid4().hex,
+                "dossier_number": number,
+                "reference": dossier["reference"],
+                "status": status,
+                "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+                "note": note,
+            }
+            dossier["status"] = status
+            dossier["events"].append(event)
+            return event
+
+    def push(self, number, status, secret, note=""):
+        """``set_status`` and send the signed callback to the dossier's callback URL."""
+        event = self.set_status(number, status, note)
+        body = json.dumps(event).encode()
+        timestamp = int(time.time())
+        request = urllib.request.Request(
+            self.dossiers[number]["callback_url"],
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Agency-Timestamp": str(timestamp),
+                "X-Agency-Signature": sign(secret, timestamp, body),
+            },
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status
+
+    def _create(self, payload, key):
+        with self._lock:
+            if key in self.by_idempotency_key:
+                return 200, self._public(self.dossiers[self.by_idempotency_key[key]])
+            number = f"AG-{next(self._numbers)}"
+            self.dossiers[number] = {
+                "dossier_number": number,
+                "reference": payload.get("reference"),
+                "callback_url": payload.get("callback_url"),
+                "status": "submitted",
+                "payload": payload,
+                "events": [],
+            }
+            self.by_idempotency_key[key] = number
+            return 201, self._public(self.dossiers[number])
+
+    @staticmethod
+    def _public(dossier):
+        return {key: dossier[key] for key in ("dossier_number", "reference", "status", "events")}
+
+    def _handler_class(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _answer(self, status, data, headers=None):
+                body = json.dumps(data).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _dispatch(self, method):
+                length = int(self.headers.get("Content-Length") or 0)
+                payload = json.loads(self.rfile.read(length) or b"{}") if length else {}
+                server.requests.append((method, self.path, dict(self.headers), payload))
+                if server.delay:
+                    time.sleep(server.delay)
+                if server.fail_next:
+                    status, headers = server.fail_next.pop(0)
+                    return self._answer(status, {"error": "injected failure"}, headers)
+                if self.headers.get("Authorization") != f"Bearer {server.api_key}":
+                    return self._answer(401, {"error": "unauthorized"})
+                parts = [part for part in self.path.split("/") if part][1:]  # without "v1"
+                if method == "POST" and parts == ["dossiers"]:
+                    key = self.headers.get("Idempotency-Key")
+                    if not key:
+                        return self._answer(400, {"error": "Idempotency-Key required"})
+                    return self._answer(*server._create(payload, key))
+                if len(parts) >= 2 and parts[0] == "dossiers" and parts[1] in server.dossiers:
+                    number = parts[1]
+                    if method == "GET" and len(parts) == 2:
+                        return self._answer(200, server._public(server.dossiers[number]))
+                    if method == "POST" and parts[2:] == ["withdraw"]:
+                        server.set_status(number, "withdrawn", payload.get("reason", ""))
+                        return self._answer(200, server._public(server.dossiers[number]))
+                return self._answer(404, {"error": "not found"})
+
+            def do_GET(self):
+                self._dispatch("GET")
+
+            def do_POST(self):
+                self._dispatch("POST")
+
+        return Handler
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--api-key", required=True)
+    args = parser.parse_args()
+    server = AgencyServer(args.api_key, port=args.port)
+    logging.basicConfig(level=logging.INFO)
+    _logger.info("reference agency on %s", server.url)
+    server.httpd.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
