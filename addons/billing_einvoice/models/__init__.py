@@ -6,3 +6,6 @@ from . import account_move
 from . import account_move_send
 from . import mail_notification
 from . import mail_template
+from . import billing_einvoice_bank
+from . import billing_einvoice_billing_subject
+from . import billing_einvoice_consumer_order

@@ -5,3 +5,5 @@ from . import test_auto_send
 from . import test_transport
 from . import test_peppol_validation
 from . import test_ui
+from . import test_sender_info
+from . import test_consumer_orders
