@@ -139,6 +139,36 @@ class Records:
         data = base64.b64encode(b"<NotReceiverInfo/>").decode()
         return self.odoo("billing.einvoice.consumer.order", "import_file", data, "api_error.xml")[0]
 
+    def consumer_order(self, partner=False):
+        """An order of a new billing subject waiting for its customer (to_match)."""
+        subject_id = self.billing_subject()
+        [subject] = self.odoo(
+            "billing.einvoice.billing.subject", "read", [subject_id], ["sender_info_identifier"]
+        )
+        data = (ADDONS / "billing_einvoice/tests/data/ri_bare_utf8.xml").read_bytes()
+        data = data.replace(b"SUBJ-TEST-001", subject["sender_info_identifier"].encode())
+        data = data.replace(b"RI-BARE-0001", f"RI-API-{uuid.uuid4().hex[:12]}".encode())
+        [order_id] = self.odoo(
+            "billing.einvoice.consumer.order", "import_file", base64.b64encode(data).decode(), "api.xml"
+        )
+        if partner:
+            partner_id = self.customer(name=f"Ville Virtanen {self.suffix}", zip="00100")
+            self.odoo("billing.einvoice.consumer.order", "write", [order_id], {"partner_id": partner_id})
+        return order_id
+
+    def consumer_order_candidate(self):
+        self.customer(name=f"Ville Virtanen {self.suffix}", zip="00100")
+        order_id = self.consumer_order()
+        self.odoo("billing.einvoice.consumer.order", "action_match", [order_id])
+        [order] = self.odoo("billing.einvoice.consumer.order", "read", [order_id], ["candidate_ids"])
+        return order["candidate_ids"][0]
+
+    def einvoice_agreement(self):
+        order_id = self.consumer_order(partner=True)
+        self.odoo("billing.einvoice.consumer.order", "action_allocate", [order_id])
+        [order] = self.odoo("billing.einvoice.consumer.order", "read", [order_id], ["agreement_id"])
+        return order["agreement_id"][0]
+
     # invoices (company 1) -----------------------------------------------------------------------
 
     def customer(self, **values):
@@ -385,6 +415,12 @@ CALLS = {
         None, base64.b64encode(b"<NotReceiverInfo/>").decode(), "api.xml"
     ),
     ("billing.einvoice.consumer.order", "action_retry"): lambda r: _call([r.consumer_order_in_error()]),
+    ("billing.einvoice.consumer.order", "action_match"): lambda r: _call([r.consumer_order()]),
+    ("billing.einvoice.consumer.order", "action_allocate"): lambda r: _call([r.consumer_order(partner=True)]),
+    ("billing.einvoice.consumer.order.candidate", "action_choose"): lambda r: _call(
+        [r.consumer_order_candidate()]
+    ),
+    ("billing.einvoice.agreement", "action_open_order"): lambda r: _call([r.einvoice_agreement()]),
     ("billing.einvoice.consumer.order.import", "action_import"): lambda r: _call(
         [
             r.odoo(

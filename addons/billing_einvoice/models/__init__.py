@@ -9,3 +9,5 @@ from . import mail_template
 from . import billing_einvoice_bank
 from . import billing_einvoice_billing_subject
 from . import billing_einvoice_consumer_order
+from . import billing_einvoice_agreement
+from . import billing_einvoice_consumer_order_matching

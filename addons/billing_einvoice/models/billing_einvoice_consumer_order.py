@@ -120,6 +120,11 @@ class BillingEinvoiceConsumerOrder(models.Model):
                 orders |= duplicate
                 continue
             orders |= order
+        for company, to_match in (
+            orders.filtered(lambda order: order.state == "to_match").grouped("company_id").items()
+        ):
+            if company.einvoice_consumer_order_auto_match:
+                to_match.action_match()
         return orders
 
     def _find_duplicate(self):

@@ -141,3 +141,89 @@ class TestConsumerOrders(AccountTestInvoicingCommon):
         )
         visible = self.Order.with_user(user).search([("digest", "=", mine.digest)])
         self.assertEqual(visible, mine)
+
+
+@tagged("post_install", "-at_install")
+class TestConsumerOrderMatching(AccountTestInvoicingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.Order = cls.env["billing.einvoice.consumer.order"]
+        cls.env["billing.einvoice.billing.subject"].create(
+            {
+                "name": "Sähkö",
+                "code": "ELECTRICITY",
+                "sender_info_identifier": "SUBJ-TEST-001",
+                "seller_party_identifier": "1234567-1",
+                "einvoice_address": "FI4950009420028730",
+                "einvoice_intermediator": "OKOYFIHH",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.matti = cls.env["res.partner"].create(
+            {"name": "Matti Äijälä", "ref": "CUST-1001", "email": "matti@example.com", "zip": "00100"}
+        )
+        cls.matti.with_company(cls.company).invoice_sending_method = "email"
+
+    def _import(self, name):
+        content = base64.b64encode((DATA_DIR / name).read_bytes()).decode()
+        return self.Order.browse(self.Order.import_file(content, name))
+
+    def test_match_by_customer_number_then_delete_falls_back(self):
+        orders = self._import("ri_framed_utf8.xml")
+        add = orders.filtered(lambda order: order.action == "ADD")
+        self.assertEqual(add.state, "to_match")  # matching is opt-in on import
+        self.assertTrue(add.action_match())
+        self.assertEqual((add.state, add.partner_id), ("done", self.matti))
+        partner = self.matti.with_company(self.company)
+        self.assertEqual(partner.invoice_sending_method, "elasku")
+        self.assertEqual(
+            (partner.einvoice_address, partner.einvoice_operator), ("FI1410093000123458", "NDEAFIHH")
+        )
+        agreement = partner.einvoice_agreement_ids
+        self.assertEqual((agreement.state, agreement.previous_sending_method), ("active", "email"))
+        self.assertEqual(agreement.identifier, "CUST-1001")
+        # The termination in the same file was typed with another customer number: it waits.
+        delete = orders - add
+        delete.action_match()
+        self.assertEqual((delete.state, delete.partner_id.id), ("to_match", False))
+        delete.partner_id = self.matti
+        self.assertTrue(delete.action_allocate())
+        self.assertEqual(delete.state, "done")
+        self.assertEqual(agreement.state, "ended")
+        self.assertEqual(partner.invoice_sending_method, "email")
+        self.assertFalse(partner.einvoice_address)
+        self.assertIn("ended the e-invoice agreement", partner.message_ids[0].body)
+        self.assertTrue(partner.activity_ids.filtered(lambda activity: "agreement ended" in activity.summary))
+
+    def test_match_by_invoice_reference(self):
+        invoice = self.init_invoice("out_invoice", partner=self.partner_a, amounts=[100], post=True)
+        order = self._import("ri_framed_latin9.xml")
+        order.seller_invoice_identifier = invoice.payment_reference
+        order.seller_invoice_identifier_type = "02"
+        order.action_match()
+        self.assertEqual((order.state, order.partner_id), ("done", self.partner_a))
+
+    def test_candidates_are_shown_never_applied(self):
+        order = self._import("ri_bare_utf8.xml")  # Virtanen Ville, CUST-3001: no such customer number
+        ville = self.env["res.partner"].create(
+            {"name": "Ville Virtanen", "zip": "00100", "street": "Kotikatu 1"}
+        )
+        self.env["res.partner"].create({"name": "Someone Else", "zip": "99999"})
+        order.action_match()
+        self.assertEqual((order.state, order.partner_id.id), ("to_match", False))
+        self.assertEqual(order.candidate_ids[0].partner_id, ville)
+        self.assertGreaterEqual(order.candidate_ids[0].score, 90)
+        self.assertFalse(ville.with_company(self.company).einvoice_agreement_ids)
+        self.assertTrue(order.candidate_ids[0].action_choose())
+        self.assertEqual((order.state, order.partner_id), ("done", ville))
+        self.assertEqual(ville.with_company(self.company).invoice_sending_method, "elasku")
+        with self.assertRaisesRegex(UserError, "not waiting"):
+            order.action_allocate()
+
+    def test_auto_match_is_opt_in(self):
+        self.company.einvoice_consumer_order_auto_match = True
+        orders = self._import("ri_framed_utf8.xml")
+        add = orders.filtered(lambda order: order.action == "ADD")
+        self.assertEqual((add.state, add.partner_id), ("done", self.matti))
