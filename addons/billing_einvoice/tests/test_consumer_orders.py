@@ -1,9 +1,11 @@
 import base64
+from unittest import mock
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..finvoice import reader
 from .common import DATA_DIR
 
 
@@ -110,6 +112,14 @@ class TestConsumerOrders(AccountTestInvoicingCommon):
         )
         self.assertEqual(order.state, "error")
         self.assertIn("not a ReceiverInfo", order.error)
+
+    def test_size_limit(self):
+        content = base64.b64encode((DATA_DIR / "ri_framed_utf8.xml").read_bytes()).decode()
+        with (
+            mock.patch.object(reader, "MAX_BYTES", 1000),
+            self.assertRaisesRegex(UserError, "limit of 1000 bytes"),
+        ):
+            self.Order.import_file(content, "big.xml")
 
     def test_upload_wizard(self):
         wizard = self.env["billing.einvoice.consumer.order.import"].create(

@@ -84,6 +84,15 @@ class TestSenderInfo(AccountTestInvoicingCommon):
         self.assertEqual(types, {"02", "09"})
         self.assertIsNone(root.find("InvoiceSenderInformationDetails/NewInvoiceSenderAddress"))
 
+    def test_latin9_bank_file(self):
+        self.subject.company_id.finvoice_encoding = "ISO-8859-15"
+        log = self.env["billing.einvoice.sender.info.log"].browse(self.subject.action_send_add()[0])
+        data = base64.b64decode(log.file)
+        self.assertTrue(data.startswith(b'<?xml version="1.0" encoding="ISO-8859-15"?>'))
+        self.assertIn("Sähkölaskut".encode("iso-8859-15"), data)
+        self.assertTrue(log.file_name.endswith(".xml"))
+        self.assertEqual(log.action_download()["type"], "ir.actions.act_url")
+
     def test_change_carries_the_new_values(self):
         self.subject.action_send_add()
         self.subject.write(
