@@ -95,6 +95,80 @@ class Records:
     def unique(self, text):
         return f"{text} {uuid.uuid4().hex[:8]}"
 
+    # consumer e-invoicing (company 1) -------------------------------------------------------------
+
+    def billing_subject(self, announced=False):
+        bank_id = self.odoo("res.bank", "create", {"name": self.unique("API bank"), "bic": "OKOYFIHH"})
+        [company] = self.odoo("res.company", "read", [self.company_id], ["partner_id"])
+        account_id = self.odoo(
+            "res.partner.bank",
+            "create",
+            {
+                "acc_number": f"FI49500094{uuid.uuid4().int % 10**8:08d}",
+                "partner_id": company["partner_id"][0],
+                "bank_id": bank_id,
+            },
+        )
+        subject_id = self.odoo(
+            "billing.einvoice.billing.subject",
+            "create",
+            {
+                "name": self.unique("API billing subject"),
+                "code": "API",
+                "seller_party_identifier": "1234567-1",
+                "einvoice_address": "FI4950009420028730",
+                "einvoice_intermediator": "OKOYFIHH",
+                "bank_account_ids": [(6, 0, [account_id])],
+            },
+        )
+        if announced:
+            self.odoo("billing.einvoice.billing.subject", "action_send_add", [subject_id])
+            self.odoo(
+                "billing.einvoice.billing.subject",
+                "write",
+                [subject_id],
+                {"new_einvoice_address": "FI2112345600000785"},
+            )
+        return subject_id
+
+    def sender_info_log(self):
+        subject_id = self.billing_subject()
+        return self.odoo("billing.einvoice.billing.subject", "action_send_add", [subject_id])[0]
+
+    def consumer_order_in_error(self):
+        data = base64.b64encode(b"<NotReceiverInfo/>").decode()
+        return self.odoo("billing.einvoice.consumer.order", "import_file", data, "api_error.xml")[0]
+
+    def consumer_order(self, partner=False):
+        """An order of a new billing subject waiting for its customer (to_match)."""
+        subject_id = self.billing_subject()
+        [subject] = self.odoo(
+            "billing.einvoice.billing.subject", "read", [subject_id], ["sender_info_identifier"]
+        )
+        data = (ADDONS / "billing_einvoice/tests/data/ri_bare_utf8.xml").read_bytes()
+        data = data.replace(b"SUBJ-TEST-001", subject["sender_info_identifier"].encode())
+        data = data.replace(b"RI-BARE-0001", f"RI-API-{uuid.uuid4().hex[:12]}".encode())
+        [order_id] = self.odoo(
+            "billing.einvoice.consumer.order", "import_file", base64.b64encode(data).decode(), "api.xml"
+        )
+        if partner:
+            partner_id = self.customer(name=f"Ville Virtanen {self.suffix}", zip="00100")
+            self.odoo("billing.einvoice.consumer.order", "write", [order_id], {"partner_id": partner_id})
+        return order_id
+
+    def consumer_order_candidate(self):
+        self.customer(name=f"Ville Virtanen {self.suffix}", zip="00100")
+        order_id = self.consumer_order()
+        self.odoo("billing.einvoice.consumer.order", "action_match", [order_id])
+        [order] = self.odoo("billing.einvoice.consumer.order", "read", [order_id], ["candidate_ids"])
+        return order["candidate_ids"][0]
+
+    def einvoice_agreement(self):
+        order_id = self.consumer_order(partner=True)
+        self.odoo("billing.einvoice.consumer.order", "action_allocate", [order_id])
+        [order] = self.odoo("billing.einvoice.consumer.order", "read", [order_id], ["agreement_id"])
+        return order["agreement_id"][0]
+
     # invoices (company 1) -----------------------------------------------------------------------
 
     def customer(self, **values):
@@ -368,6 +442,36 @@ CALLS = {
     ("account.move", "action_view_billing_collection_dossiers"): lambda r: _call([r.overdue_invoice()]),
     ("account.move", "button_draft"): lambda r: _call([r.posted_invoice()]),
     ("account.move", "message_post"): lambda r: _call([r.posted_invoice()], body="Checked over XML-RPC"),
+    # billing.einvoice.billing.subject and its notification log
+    ("billing.einvoice.billing.subject", "action_send_add"): lambda r: _call([r.billing_subject()]),
+    ("billing.einvoice.billing.subject", "action_send_change"): lambda r: _call(
+        [r.billing_subject(announced=True)]
+    ),
+    ("billing.einvoice.billing.subject", "action_send_delete"): lambda r: _call(
+        [r.billing_subject(announced=True)]
+    ),
+    ("billing.einvoice.sender.info.log", "action_retry"): lambda r: _call([r.sender_info_log()]),
+    ("billing.einvoice.sender.info.log", "action_download"): lambda r: _call([r.sender_info_log()]),
+    # billing.einvoice.consumer.order and its upload wizard
+    ("billing.einvoice.consumer.order", "import_file"): lambda r: _call(
+        None, base64.b64encode(b"<NotReceiverInfo/>").decode(), "api.xml"
+    ),
+    ("billing.einvoice.consumer.order", "action_retry"): lambda r: _call([r.consumer_order_in_error()]),
+    ("billing.einvoice.consumer.order", "action_match"): lambda r: _call([r.consumer_order()]),
+    ("billing.einvoice.consumer.order", "action_allocate"): lambda r: _call([r.consumer_order(partner=True)]),
+    ("billing.einvoice.consumer.order.candidate", "action_choose"): lambda r: _call(
+        [r.consumer_order_candidate()]
+    ),
+    ("billing.einvoice.agreement", "action_open_order"): lambda r: _call([r.einvoice_agreement()]),
+    ("billing.einvoice.consumer.order.import", "action_import"): lambda r: _call(
+        [
+            r.odoo(
+                "billing.einvoice.consumer.order.import",
+                "create",
+                {"file": base64.b64encode(b"<NotReceiverInfo/>").decode(), "file_name": "api.xml"},
+            )
+        ]
+    ),
     # billing.einvoice.delivery
     ("billing.einvoice.delivery", "action_cancel"): lambda r: _call([r.delivery()]),
     ("billing.einvoice.delivery", "action_retry"): lambda r: _call(

@@ -7,3 +7,8 @@ from . import account_move_send
 from . import mail_notification
 from . import mail_template
 from . import res_partner_overview
+from . import billing_einvoice_bank
+from . import billing_einvoice_billing_subject
+from . import billing_einvoice_consumer_order
+from . import billing_einvoice_agreement
+from . import billing_einvoice_consumer_order_matching

@@ -56,6 +56,11 @@ class ResCompany(models.Model):
     )
     # Off unless someone switches it on: installing the addon must not start sending invoices
     # to the customers of a company that already runs Odoo.
+    einvoice_consumer_order_auto_match = fields.Boolean(
+        string="Match Consumer Orders on Import",
+        help="Match imported consumer e-invoice orders (ReceiverInfo) by the identifier the consumer typed "
+        "and apply them to the customer at once. Off: a user clicks Match.",
+    )
     einvoice_auto_send = fields.Boolean(
         string="Send Invoices Automatically",
         help="Posted customer invoices and credit notes are sent to the customer on their channel "

@@ -13,6 +13,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.finvoice_payment_instruction_id", readonly=False
     )
     einvoice_auto_send = fields.Boolean(related="company_id.einvoice_auto_send", readonly=False)
+    einvoice_consumer_order_auto_match = fields.Boolean(
+        related="company_id.einvoice_consumer_order_auto_match", readonly=False
+    )
     einvoice_send_delay = fields.Integer(related="company_id.einvoice_send_delay", readonly=False)
     einvoice_send_lead_days = fields.Integer(related="company_id.einvoice_send_lead_days", readonly=False)
     invoice_mail_server_id = fields.Many2one(related="company_id.invoice_mail_server_id", readonly=False)

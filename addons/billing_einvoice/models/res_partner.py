@@ -20,3 +20,6 @@ class ResPartner(models.Model):
         help="The operator code or the BIC of the bank that receives e-invoices for this customer "
         "(e.g. 003723327487 or NDEAFIHH).",
     )
+    einvoice_agreement_ids = fields.One2many(
+        "billing.einvoice.agreement", "partner_id", string="E-invoice Agreements", readonly=True
+    )

@@ -6,3 +6,5 @@ from . import test_transport
 from . import test_peppol_validation
 from . import test_ui
 from . import test_overview
+from . import test_sender_info
+from . import test_consumer_orders

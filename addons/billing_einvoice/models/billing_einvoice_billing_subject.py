@@ -1,0 +1,280 @@
+import base64
+import uuid
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..finvoice import frame as soap_frame
+from ..finvoice import sender_info
+from ..finvoice import transport as finvoice_transport
+from ..tools import ensure_records
+
+IDENTIFIER_TYPES = {
+    "reference": [sender_info.IDENTIFIER_REFERENCE],
+    "customer_number": [sender_info.IDENTIFIER_CUSTOMER_NUMBER],
+    "both": [sender_info.IDENTIFIER_CUSTOMER_NUMBER, sender_info.IDENTIFIER_REFERENCE],
+}
+IDENTIFIER_LABELS = {
+    sender_info.IDENTIFIER_REFERENCE: {"FI": "Viitenumero", "SV": "Referensnummer", "EN": "Reference number"},
+    sender_info.IDENTIFIER_CUSTOMER_NUMBER: {
+        "FI": "Asiakasnumero",
+        "SV": "Kundnummer",
+        "EN": "Customer number",
+    },
+}
+
+
+class BillingEinvoiceBillingSubject(models.Model):
+    """A billing subject (laskutusaihe) the company announces to every Finnish bank by SenderInfo."""
+
+    _name = "billing.einvoice.billing.subject"
+    _description = "Consumer E-invoice Billing Subject"
+    _inherit = ["mail.thread"]
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Name (Finnish)", required=True, tracking=True, help="The name consumers see in the netbank."
+    )
+    name_sv = fields.Char(string="Name (Swedish)")
+    name_en = fields.Char(string="Name (English)")
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    code = fields.Char(
+        string="Billing Subject Code",
+        required=True,
+        help="PaymentInstructionIdentifier: every invoice of this subject must carry the same value.",
+    )
+    sender_info_identifier = fields.Char(
+        string="SenderInfo Identifier",
+        required=True,
+        copy=False,
+        default=lambda self: uuid.uuid4().hex[:20].upper(),
+        help="Repeated in the consumers' orders (ReceiverInfo): it tells which subject they ordered.",
+    )
+    seller_party_identifier = fields.Char(
+        string="Business ID",
+        required=True,
+        default=lambda self: self.env.company.company_registry or self.env.company.vat,
+        help="SellerPartyIdentifier (Y-tunnus) of the invoicer.",
+    )
+    einvoice_address = fields.Char(
+        string="E-invoice Address", required=True, default=lambda self: self.env.company.einvoice_address
+    )
+    einvoice_intermediator = fields.Char(
+        string="Intermediator", required=True, default=lambda self: self.env.company.einvoice_operator
+    )
+    new_einvoice_address = fields.Char(string="New E-invoice Address", help="For a CHANGE notification.")
+    new_einvoice_intermediator = fields.Char(string="New Intermediator", help="For a CHANGE notification.")
+    bank_account_ids = fields.Many2many(
+        "res.partner.bank",
+        string="Receiving Accounts",
+        check_company=True,
+        domain="[('partner_id', '=', company_partner_id)]",
+        help="Every IBAN that receives payments (banks check the invoice account against this list).",
+    )
+    company_partner_id = fields.Many2one(related="company_id.partner_id")
+    identifier_type = fields.Selection(
+        [("reference", "Reference number"), ("customer_number", "Customer number"), ("both", "Both")],
+        required=True,
+        default="customer_number",
+        help="What the consumer types in the netbank when ordering e-invoices.",
+    )
+    direct_payment_identifier = fields.Char(string="Direct Payment Identifier", help="suoramaksutunnus")
+    free_text = fields.Text(string="Free Text (Finnish)")
+    free_text_sv = fields.Text(string="Free Text (Swedish)")
+    free_text_en = fields.Text(string="Free Text (English)")
+    proposed_due_date_accepted = fields.Boolean(help="The consumer may propose a due date.")
+    state = fields.Selection(
+        [("draft", "Not announced"), ("announced", "Announced"), ("withdrawn", "Withdrawn")],
+        default="draft",
+        required=True,
+        tracking=True,
+    )
+    log_ids = fields.One2many(
+        "billing.einvoice.sender.info.log", "billing_subject_id", string="Notifications"
+    )
+
+    _sql_constraints = [
+        (
+            "sender_info_identifier_unique",
+            "UNIQUE(company_id, sender_info_identifier)",
+            "The SenderInfo identifier must be unique in the company.",
+        )
+    ]
+
+    def action_send_add(self):
+        ensure_records(self)
+        return self._send_sender_info("ADD")
+
+    def action_send_change(self):
+        ensure_records(self)
+        return self._send_sender_info("CHANGE")
+
+    def action_send_delete(self):
+        ensure_records(self)
+        return self._send_sender_info("DELETE")
+
+    def _get_sender_info_data(self, action, bank):
+        self.ensure_one()
+        company = self.company_id
+        partner = company.partner_id
+        accounts = [
+            sender_info.Account(iban=account.acc_number, bic=account.bank_id.bic or "")
+            for account in self.bank_account_ids
+        ]
+        if (
+            action == "CHANGE"
+            and accounts
+            and not (self.new_einvoice_address or self.new_einvoice_intermediator)
+        ):
+            # A CHANGE of the account list: the accounts are sent as their own New… values.
+            for account in accounts:
+                account.new_iban, account.new_bic = account.iban, account.bic
+        return sender_info.SenderInfo(
+            action=action,
+            message_identifier=f"SI{uuid.uuid4().hex[:30].upper()}",
+            sender_info_identifier=self.sender_info_identifier,
+            message_date=fields.Date.context_today(self),
+            seller_identifier=self.seller_party_identifier,
+            names={"FI": self.name, "SV": self.name_sv or "", "EN": self.name_en or ""},
+            bank_name=bank.name,
+            street=partner.street or "",
+            town=partner.city or "",
+            post_code=partner.zip or "",
+            country_code=partner.country_id.code or "FI",
+            web_address=company.website or "",
+            sender_address=self.einvoice_address,
+            sender_intermediator=self.einvoice_intermediator,
+            new_sender_address=self.new_einvoice_address or "",
+            new_sender_intermediator=self.new_einvoice_intermediator or "",
+            accounts=accounts,
+            direct_payment_identifier=self.direct_payment_identifier or "",
+            payment_instruction_identifier=self.code,
+            free_texts={
+                "FI": self.free_text or "",
+                "SV": self.free_text_sv or "",
+                "EN": self.free_text_en or "",
+            },
+            identifiers=[
+                sender_info.IdentifierRequest(type=code, texts=IDENTIFIER_LABELS[code])
+                for code in IDENTIFIER_TYPES[self.identifier_type]
+            ],
+            proposed_due_date_accepted=self.proposed_due_date_accepted,
+        )
+
+    def _send_sender_info(self, action):
+        """Build one SenderInfo per active bank, check it, and send it (operator) or keep it as a bank file."""
+        banks = self.env["billing.einvoice.bank"].search([])
+        if not banks:
+            raise UserError(self.env._("No bank is active: the SenderInfo has nowhere to go."))
+        logs = self.env["billing.einvoice.sender.info.log"]
+        for subject in self:
+            if action != "ADD" and subject.state == "draft":
+                raise UserError(
+                    self.env._(
+                        "Announce %(subject)s (ADD) before changing or withdrawing it.", subject=subject.name
+                    )
+                )
+            encoding = subject.company_id.finvoice_encoding or "UTF-8"
+            transport = subject.company_id._get_finvoice_transport()
+            for bank in banks:
+                data = subject._get_sender_info_data(action, bank)
+                try:
+                    xml = sender_info.build_sender_info(data, encoding=encoding)
+                except sender_info.SenderInfoError as error:
+                    raise UserError(
+                        self.env._(
+                            "The SenderInfo of %(subject)s for %(bank)s is not valid: %(error)s",
+                            subject=subject.name,
+                            bank=bank.name,
+                            error=str(error),
+                        )
+                    ) from error
+                header = soap_frame.build_soap_frame(
+                    soap_frame.Frame(
+                        message_identifier=data.message_identifier,
+                        timestamp=fields.Datetime.now(),
+                        from_identifier=subject.einvoice_address,
+                        from_intermediator=subject.einvoice_intermediator,
+                        to_identifier=bank.bic,
+                        to_intermediator=bank.bic,
+                    ),
+                    encoding=encoding,
+                )
+                log = logs.create(
+                    {
+                        "billing_subject_id": subject.id,
+                        "bank_id": bank.id,
+                        "action": action,
+                        "message_identifier": data.message_identifier,
+                        "file": base64.b64encode(header + xml),
+                        "file_name": f"senderinfo_{action.lower()}_{bank.bic}_{data.message_identifier}.xml",
+                        "state": "ready",
+                    }
+                )
+                if transport:
+                    log._send_by_transport(transport, encoding)
+                logs |= log
+            subject.state = "withdrawn" if action == "DELETE" else "announced"
+            subject.message_post(
+                body=self.env._(
+                    "SenderInfo %(action)s prepared for %(count)s banks.", action=action, count=len(banks)
+                )
+            )
+        return logs.ids
+
+
+class BillingEinvoiceSenderInfoLog(models.Model):
+    """One SenderInfo message to one bank: the file sent and what became of it."""
+
+    _name = "billing.einvoice.sender.info.log"
+    _description = "SenderInfo Notification Log"
+    _order = "create_date desc, id desc"
+
+    billing_subject_id = fields.Many2one(
+        "billing.einvoice.billing.subject", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="billing_subject_id.company_id", store=True, index=True)
+    bank_id = fields.Many2one("billing.einvoice.bank", required=True, ondelete="restrict")
+    action = fields.Selection([("ADD", "Add"), ("CHANGE", "Change"), ("DELETE", "Delete")], required=True)
+    message_identifier = fields.Char(required=True, index=True)
+    file = fields.Binary(attachment=True, help="The SOAP frame and the SenderInfo, as sent.")
+    file_name = fields.Char()
+    state = fields.Selection(
+        [("ready", "Bank file ready"), ("sent", "Sent"), ("error", "Error")], required=True, default="ready"
+    )
+    transport_reference = fields.Char(help="The operator's id of the message.")
+    error = fields.Text()
+
+    def _send_by_transport(self, transport, encoding):
+        for log in self:
+            try:
+                result = transport.send(log.message_identifier, base64.b64decode(log.file), encoding=encoding)
+            except finvoice_transport.TransportError as error:
+                log.write({"state": "error", "error": str(error)})
+                continue
+            log.write({"state": "sent", "transport_reference": result.reference, "error": False})
+
+    def action_retry(self):
+        ensure_records(self)
+        for company, logs in self.filtered(lambda log: log.state == "error").grouped("company_id").items():
+            transport = company._get_finvoice_transport()
+            if not transport:
+                logs.write({"state": "ready", "error": False})
+                continue
+            logs._send_by_transport(transport, company.finvoice_encoding or "UTF-8")
+        return True
+
+    @api.model
+    def _get_download_action(self, log):
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{log._name}/{log.id}/file/{log.file_name}?download=true",
+            "target": "self",
+        }
+
+    def action_download(self):
+        ensure_records(self, single=True)
+        return self._get_download_action(self)

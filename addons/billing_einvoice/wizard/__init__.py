@@ -1,0 +1,1 @@
+from . import billing_einvoice_consumer_order_import
