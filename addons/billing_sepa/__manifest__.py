@@ -13,6 +13,7 @@
         "security/billing_sepa_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/billing_sepa_return_reason_data.xml",
         "report/billing_sepa_mandate_report.xml",
         "report/report_invoice.xml",
         "views/billing_sepa_mandate_views.xml",
@@ -22,7 +23,9 @@
         "views/account_move_views.xml",
         "views/billing_sepa_batch_views.xml",
         "views/res_config_settings_views.xml",
+        "views/billing_sepa_return_views.xml",
         "wizard/billing_sepa_batch_create_views.xml",
+        "wizard/billing_sepa_return_import_wizard_views.xml",
         "views/billing_sepa_menus.xml",
     ],
     "demo": [

@@ -12,3 +12,6 @@ from . import billing_sepa_batch_line
 from . import billing_sepa_batch_skip
 from . import account_move_send
 from . import res_config_settings
+from . import billing_sepa_return_reason
+from . import billing_sepa_return_import
+from . import billing_sepa_return

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..sepa.charset import to_sepa_identifier
@@ -70,6 +71,7 @@ class BillingSepaBatch(models.Model):
     booked_count = fields.Integer(
         compute="_compute_booked_count", help="Debits whose invoice is reconciled with the collection."
     )
+    sepa_return_count = fields.Integer(string="Returns", compute="_compute_sepa_return_count")
 
     @api.depends("line_ids.amount")
     def _compute_totals(self):
@@ -211,6 +213,7 @@ class BillingSepaBatch(models.Model):
             ("sepa_mandate_id", "!=", False),
             ("sepa_collection_date", "<=", collection_date),
             ("sepa_batch_id", "=", False),
+            ("sepa_disputed", "=", False),
         ]
         query = self.env["account.move"]._search(domain, order="id")
         self.env.flush_all()
@@ -279,6 +282,37 @@ class BillingSepaBatch(models.Model):
         # Traceable to the invoice by its number, unique per batch by the batch id.
         suffix = f"-{self.id}"
         return to_sepa_identifier(invoice.name)[: 35 - len(suffix)] + suffix
+
+    @api.model
+    def _find_by_message_identifiers(self, company, message_identifiers):
+        """The batches of ``company`` whose file(s) carried one of ``message_identifiers``."""
+        message_identifiers = {identifier for identifier in message_identifiers if identifier}
+        if not message_identifiers:
+            return self.browse()
+        # A batch sent as one file per payment block lists its message ids, comma-separated.
+        domain = expression.OR(
+            [[("message_identifier", "ilike", identifier)] for identifier in message_identifiers]
+        )
+        batches = self.search(expression.AND([[("company_id", "=", company.id)], domain]))
+        return batches.filtered(lambda batch: message_identifiers & set(batch.message_identifier.split(", ")))
+
+    def _compute_sepa_return_count(self):
+        counts = self.env["billing.sepa.return"]._count_by("batch_id", self)
+        for batch in self:
+            batch.sepa_return_count = counts.get(batch, 0)
+
+    def action_view_sepa_returns(self):
+        self.ensure_one()
+        return self.env["billing.sepa.return"]._get_action([("batch_id", "=", self.id)])
+
+    def action_import_bank_report(self):
+        """Open the upload of a bank report (rejects, returns) for this batch's company."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "billing_sepa.billing_sepa_return_import_wizard_action"
+        )
+        action["context"] = {"default_company_id": self.company_id.id}
+        return action
 
     def _check_manager_rights(self):
         # Invoicing users prepare collections; what moves money needs an accounting manager.

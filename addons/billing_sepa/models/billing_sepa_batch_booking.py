@@ -297,6 +297,8 @@ class BillingSepaBatch(models.Model):
         self.ensure_one()
         self.write({"state": "collected"})
         self.message_post(body=self.env._("All direct debits booked and reconciled."))
+        # Rejects and returns imported before the batch was booked.
+        self.env["billing.sepa.return"]._book_waiting(self)
 
     def _create_collection_entries(self, batch_lines):
         """Post one entry per payment block for ``batch_lines``, linking each line to its credit."""
