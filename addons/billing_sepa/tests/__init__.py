@@ -8,3 +8,4 @@ from . import test_pain008
 from . import test_batch
 from . import test_translations
 from . import test_ui
+from . import test_returns
