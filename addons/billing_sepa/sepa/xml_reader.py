@@ -52,7 +52,9 @@ def _syntax_error(error):
     # the kind of failure and where it happened.
     line = error.position[0] if error.position else error.lineno
     text = error.msg or ""
-    if "encoding" in text.lower() or "not proper" in text or "labelled" in text:
+    # A NUL character is what UTF-16 bytes look like when read in an 8-bit encoding.
+    mismatch = ("encoding", "not proper", "labelled", "input conversion failed", "char 0x0 ")
+    if any(marker in text.lower() for marker in mismatch):
         return BankFileError(
             "The file is not in the encoding its XML declaration names (line %(line)s).",
             reason="encoding",
