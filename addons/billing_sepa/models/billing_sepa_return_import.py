@@ -2,10 +2,8 @@ import base64
 import binascii
 import hashlib
 
-import psycopg2
-
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..sepa.bank_reports import BankFileError, parse_bank_report
@@ -78,7 +76,11 @@ class BillingSepaReturnImport(models.Model):
         :return: {"id", "entry_count", "matched_count", "review_count", "booked_count", "duplicate"}
         """
         company = self.env["res.company"].browse(company_id) if company_id else self.env.company
-        company.check_access("read")
+        if not self.env.su and company not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._("You cannot import bank reports for %(company)s.", company=company.display_name)
+            )
+        self = self.with_company(company)
         self.check_access("create")
         try:
             data = base64.b64decode(file_data, validate=True)
@@ -156,8 +158,13 @@ class BillingSepaReturnImport(models.Model):
         if self.env.cr.fetchone()[0]:
             return
         self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", lock_key))
-        raise psycopg2.errors.SerializationFailure(
-            "The same bank report was being imported at the same time: importing it again."
+        # Raised by the database, so that it carries its error code as Odoo's retry expects.
+        self.env.cr.execute(
+            SQL(
+                "DO $$ BEGIN RAISE EXCEPTION 'bank report imported concurrently, retrying' "
+                "USING ERRCODE = 'serialization_failure'; END $$"
+            ),
+            log_exceptions=False,
         )
 
     @api.model

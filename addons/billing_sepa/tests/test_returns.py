@@ -1,10 +1,14 @@
 import base64
+import pathlib
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tests.common import freeze_time
 
+from ..sepa.bank_reports import parse_bank_report
 from .test_batch import SepaBatchCommon
+
+DATA_DIR = pathlib.Path(__file__).parent / "data" / "bank_reports"
 
 CREDITOR_IBAN = "DE89370400440532013000"
 CAMT_VERSIONS = [
@@ -160,6 +164,41 @@ class TestSepaReturns(SepaBatchCommon):
                 self.assertEqual(record.message_version, version)
                 self.assertEqual(record.return_ids.state, "booked")
                 self.assertEqual(invoices.payment_state, "not_paid")
+
+    def test_the_parser_test_files_against_a_collected_batch(self):
+        """Each report file of the parser's tests, its debits collected and booked here first."""
+        for path in sorted(DATA_DIR.glob("[cp]*.xml")):
+            with self.subTest(file=path.name):
+                data = path.read_bytes()
+                report = parse_bank_report(data, max_size=10 * 1024 * 1024)
+                ours = [e for e in report.entries if e.level == "transaction" and e.original_end_to_end_id]
+                self.mandates.write({"state": "active"})
+                self.bank_journal.bank_account_id.acc_number = CREDITOR_IBAN
+                # A file-level reject answers the whole file: one debit of ours in it.
+                invoices = self._post_invoices(
+                    [(self.debtors[i % 3], float(e.amount or 10)) for i, e in enumerate(ours)]
+                    or [(self.debtors[0], 10.0)]
+                )
+                batch = self._create_collection()
+                # The file answers debits of these ids: give them to this batch's debits.
+                for invoice, entry in zip(invoices, ours, strict=False):
+                    self._line(batch, invoice).end_to_end_id = entry.original_end_to_end_id
+                batch.action_generate_file()
+                batch.message_identifier = next((e.original_message_id for e in report.entries), "none")
+                if report.account_ibans:
+                    # The files are for several banks (with made-up IBANs): ours is the first of each.
+                    self.bank_journal.bank_account_id.acc_number = sorted(report.account_ibans)[0]
+                batch.action_mark_sent()
+                batch.action_mark_collected()
+                record, result = self._import(data, name=path.name)
+                self.assertEqual(record.message_version, report.version)
+                self.assertEqual(result["entry_count"], len(record.return_ids))
+                booked = record.return_ids.filtered(lambda r: r.state == "booked")
+                self.assertTrue(set(invoices.ids) <= set(booked.invoice_id.ids))
+                for invoice in invoices:
+                    self.assertEqual(invoice.payment_state, "not_paid")
+                    self.assertAlmostEqual(invoice.amount_residual, invoice.amount_total)
+                self.assertFalse(record.return_ids.filtered(lambda r: r.state == "matched"))
 
     def test_double_import_changes_nothing(self):
         invoices, batch = self._booked_batch()
@@ -378,7 +417,7 @@ class TestSepaReturns(SepaBatchCommon):
         )
         wizard = (
             self.env[action["res_model"]]
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"file_data": base64.b64encode(data), "file_name": "camt.xml"})
         )
         with freeze_time("2026-03-26"):
