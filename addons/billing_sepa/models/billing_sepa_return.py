@@ -115,13 +115,12 @@ class BillingSepaReturn(models.Model):
                 )
                 if not line and ret.original_mandate_id:
                     line = ret._match_by_mandate(base, returned)
-                if line in returned:
-                    # Reported again by another file (the day's camt.053 after the camt.054):
-                    # shown for review, never booked twice.
+                if not line or line in returned:
+                    # Not found, or reported again by another file (the day's camt.053 after
+                    # the camt.054): left for review, never booked twice.
                     continue
-                if line:
-                    ret.write({"batch_line_id": line.id, "state": "matched"})
-                    returned |= line
+                ret.write({"batch_line_id": line.id, "state": "matched"})
+                returned |= line
             returns.filtered(lambda r: r.level != "transaction")._expand_group_rejects(company)
 
     @api.model
