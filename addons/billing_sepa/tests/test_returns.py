@@ -240,6 +240,8 @@ class TestSepaReturns(SepaBatchCommon):
             "unknown type": b'<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"/>',
             "entities": b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x "y">]><Document>&x;</Document>',
         }
+        # The parser's hostile files: XXE, billion laughs, external DTD, truncated, wrong encoding...
+        cases.update({path.name: path.read_bytes() for path in DATA_DIR.glob("hostile_*")})
         for name, data in cases.items():
             with self.subTest(name=name), self.assertRaises(UserError):
                 self._import(data, name=name)
