@@ -489,7 +489,12 @@ def _camt_entry_returns(context, entry, iban, position):
         booked = context.created.date()
     entry_charge, entry_charge_included = _charges(reader, entry)
     has_return_reason = any(reader.find(tx, "RtrInf") is not None for tx in transactions)
-    header = [child for child in entry if etree.QName(child).localname != "NtryDtls"]
+    # The entry's own elements (comments too), without the details of every transaction.
+    header = [
+        child
+        for child in entry
+        if not isinstance(child.tag, str) or etree.QName(child).localname != "NtryDtls"
+    ]
     results = []
     for tx_index, transaction in enumerate(transactions or [None], 1):
         scope = transaction if transaction is not None else entry

@@ -303,7 +303,7 @@ class TestBankReports(BaseCase):
     def test_entry_without_details_and_success_codes(self):
         # A return the bank reports without transaction details is kept (for the review
         # list), with the entry's amount; a success code in a pain.002 is never a reject.
-        entry = """<Ntry><Amt Ccy="EUR">12.34</Amt><CdtDbtInd>DBIT</CdtDbtInd>
+        entry = """<Ntry><Amt Ccy="EUR">12.34</Amt><CdtDbtInd>DBIT</CdtDbtInd><!-- a comment -->
             <Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-12-04</Dt></BookgDt>
             <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>IDDT</Cd><SubFmlyCd>UPDD</SubFmlyCd></Fmly>
             </Domn></BkTxCd></Ntry>"""
@@ -384,7 +384,7 @@ class TestBankReports(BaseCase):
         self.assertRefused(cdata, "text_too_long", max_size=20 * 1024 * 1024)
 
     def test_encoding_declaration_is_honoured(self):
-        entry = """<Ntry><Amt Ccy="EUR">9.99</Amt><CdtDbtInd>DBIT</CdtDbtInd>
+        entry = """<Ntry><Amt Ccy="EUR">9.99</Amt><CdtDbtInd>DBIT</CdtDbtInd><!-- a comment -->
             <Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-12-04</Dt></BookgDt>
             <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>IDDT</Cd><SubFmlyCd>UPDD</SubFmlyCd></Fmly>
             </Domn></BkTxCd><NtryDtls><TxDtls><RtrInf><Rsn><Cd>AC04</Cd></Rsn>
