@@ -6,6 +6,7 @@ and pain.008 only), so the tests cannot validate them against a schema.
 """
 
 import datetime
+import hashlib
 import pathlib
 from decimal import Decimal
 
@@ -287,6 +288,7 @@ class TestBankReports(BaseCase):
                 self.assertEqual(keys, [entry.key for entry in second.entries])
                 self.assertEqual(len(set(keys)), len(keys))
                 self.assertEqual(first, second)
+                self.assertEqual(first.digest, hashlib.sha256(read(name)).hexdigest())
                 for entry in first.entries:
                     # The raw entry is well-formed XML on its own, for the review list.
                     raw = parse_xml(entry.raw_xml.encode(), max_size=MAX_SIZE)
