@@ -27,19 +27,31 @@ A success code ("0000", ACCP, ACSC...) is never taken for a reject or a return.
 
 Amounts are ``Decimal`` as written in the file. ``amount`` is the debtor's part (the
 original collection amount): ``AmtDtls/InstdAmt``, else ``AmtDtls/TxAmt``, else the
-transaction amount, else the entry amount, less the charges when the bank says they are
-included (``ChrgInclInd``). ``bank_charge`` is the charge the bank kept (positive).
-Charges given only on an entry that holds several returns go to the first one of them.
+transaction amount, else the entry amount (only when the entry holds one transaction),
+less the charges when the bank says they are included (``ChrgInclInd``). A file or block
+reject carries the original control sum, without currency. ``bank_charge`` is the charge
+the bank kept (positive); charges given only on an entry that holds several returns go to
+the first one of them.
+
+``date`` is the day of the event: the booking date of the camt entry (else its value
+date), the creation day of a pain.002. ``original_collection_date`` is the day of the
+collection itself (pain.002 ReqdColltnDt, camt RltdDts/IntrBkSttlmDt), for matching by
+mandate, amount and date. References the bank wrote as NOTPROVIDED are None.
 
 ``key`` is stable for an entry across imports of the same file:
-``<message type>:<message id>:<position>:<reference>``. The same return reported by two
-different files (an intraday camt.054 and the day's camt.053) gets two keys; the caller
-must also refuse a second return of one collection.
+``<message type>:<message id>:<position>:<reference>``, the position being ``G`` (the
+file), ``B<n>`` (block n), ``B<n>T<m>`` (pain.002 transaction) or ``A<n>E<m>T<k>``
+(account statement or notification n, entry m, transaction k), the reference the
+end-to-end id, else the instruction, block or message id. ``BankReport.digest`` is the
+file's SHA-256. The same return reported by two different files (an intraday camt.054
+and the day's camt.053) gets two keys: the caller must also refuse a second return of
+one collection.
 """
 
 import copy
 import dataclasses
 import datetime
+import hashlib
 import re
 from decimal import Decimal
 
@@ -129,6 +141,8 @@ class BankReport:
     created: datetime.datetime | None
     account_ibans: frozenset
     entries: list
+    # SHA-256 of the file's bytes (hex), to refuse a second import of the same file.
+    digest: str = ""
 
 
 class _Reader:
@@ -261,6 +275,7 @@ def parse_bank_report(data, *, max_size):
         created=created,
         account_ibans=frozenset(context.account_ibans),
         entries=entries,
+        digest=hashlib.sha256(data).hexdigest(),
     )
 
 
@@ -489,7 +504,12 @@ def _camt_entry_returns(context, entry, iban, position):
         booked = context.created.date()
     entry_charge, entry_charge_included = _charges(reader, entry)
     has_return_reason = any(reader.find(tx, "RtrInf") is not None for tx in transactions)
-    header = [child for child in entry if etree.QName(child).localname != "NtryDtls"]
+    # The entry's own elements (comments too), without the details of every transaction.
+    header = [
+        child
+        for child in entry
+        if not isinstance(child.tag, str) or etree.QName(child).localname != "NtryDtls"
+    ]
     results = []
     for tx_index, transaction in enumerate(transactions or [None], 1):
         scope = transaction if transaction is not None else entry

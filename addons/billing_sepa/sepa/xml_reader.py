@@ -69,17 +69,18 @@ def _syntax_error(error):
     return BankFileError("The file is not well-formed XML (line %(line)s).", reason="not_xml", line=line)
 
 
+# One pass in libxml2 over every text and attribute value (string-length counts characters).
+_LONG_VALUE = "boolean(//text()[string-length() > $limit] | //@*[string-length() > $limit])"
+
+
 def _check_values(root, max_text_length):
-    for node in root.iter():
-        values = [node.text, node.tail]
-        if isinstance(node.tag, str):
-            values.extend(node.attrib.values())
-        if any(value is not None and len(value) > max_text_length for value in values):
-            raise BankFileError(
-                "The file holds a value longer than %(limit)s characters.",
-                reason="text_too_long",
-                limit=max_text_length,
-            )
+    # Compiled per call: a shared XPath object is not meant for several threads at once.
+    if root.xpath(_LONG_VALUE, limit=max_text_length):
+        raise BankFileError(
+            "The file holds a value longer than %(limit)s characters.",
+            reason="text_too_long",
+            limit=max_text_length,
+        )
 
 
 def parse_xml(data, *, max_size, max_text_length=MAX_TEXT_LENGTH):

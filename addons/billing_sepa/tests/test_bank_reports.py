@@ -6,6 +6,7 @@ and pain.008 only), so the tests cannot validate them against a schema.
 """
 
 import datetime
+import hashlib
 import pathlib
 from decimal import Decimal
 
@@ -287,6 +288,7 @@ class TestBankReports(BaseCase):
                 self.assertEqual(keys, [entry.key for entry in second.entries])
                 self.assertEqual(len(set(keys)), len(keys))
                 self.assertEqual(first, second)
+                self.assertEqual(first.digest, hashlib.sha256(read(name)).hexdigest())
                 for entry in first.entries:
                     # The raw entry is well-formed XML on its own, for the review list.
                     raw = parse_xml(entry.raw_xml.encode(), max_size=MAX_SIZE)
@@ -303,7 +305,7 @@ class TestBankReports(BaseCase):
     def test_entry_without_details_and_success_codes(self):
         # A return the bank reports without transaction details is kept (for the review
         # list), with the entry's amount; a success code in a pain.002 is never a reject.
-        entry = """<Ntry><Amt Ccy="EUR">12.34</Amt><CdtDbtInd>DBIT</CdtDbtInd>
+        entry = """<Ntry><Amt Ccy="EUR">12.34</Amt><CdtDbtInd>DBIT</CdtDbtInd><!-- a comment -->
             <Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-12-04</Dt></BookgDt>
             <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>IDDT</Cd><SubFmlyCd>UPDD</SubFmlyCd></Fmly>
             </Domn></BkTxCd></Ntry>"""
@@ -384,7 +386,7 @@ class TestBankReports(BaseCase):
         self.assertRefused(cdata, "text_too_long", max_size=20 * 1024 * 1024)
 
     def test_encoding_declaration_is_honoured(self):
-        entry = """<Ntry><Amt Ccy="EUR">9.99</Amt><CdtDbtInd>DBIT</CdtDbtInd>
+        entry = """<Ntry><Amt Ccy="EUR">9.99</Amt><CdtDbtInd>DBIT</CdtDbtInd><!-- a comment -->
             <Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-12-04</Dt></BookgDt>
             <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>IDDT</Cd><SubFmlyCd>UPDD</SubFmlyCd></Fmly>
             </Domn></BkTxCd><NtryDtls><TxDtls><RtrInf><Rsn><Cd>AC04</Cd></Rsn>
