@@ -23,6 +23,7 @@ import uuid
 import xmlrpc.client
 
 import pytest
+from test_sepa_returns_xmlrpc import _camt054
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ADDONS = ROOT / "addons"
@@ -346,6 +347,60 @@ class Records:
             self.odoo("billing.sepa.batch", step, [batch_id], context=self.sepa_context)
         return batch_id
 
+    def sepa_bank_report(self, returned=True):
+        """A camt.054 returning a debit of a new collected batch (or an unknown debit), base64."""
+        batch_id = self.batch(until=None)
+        [line] = self.odoo(
+            "billing.sepa.batch.line",
+            "search_read",
+            [("batch_id", "=", batch_id)],
+            fields=["end_to_end_id", "amount"],
+            limit=1,
+            context=self.sepa_context,
+        )
+        [batch] = self.odoo(
+            "billing.sepa.batch", "read", [batch_id], ["journal_id"], context=self.sepa_context
+        )
+        [journal] = self.odoo(
+            "account.journal",
+            "read",
+            [batch["journal_id"][0]],
+            ["bank_acc_number"],
+            context=self.sepa_context,
+        )
+        end_to_end_id = line["end_to_end_id"] if returned else self.unique("UNKNOWN").replace(" ", "-")
+        data = _camt054(
+            journal["bank_acc_number"].replace(" ", ""),
+            end_to_end_id,
+            line["amount"],
+            "FOCR",
+            self.unique("API"),
+        )
+        return base64.b64encode(data).decode(), line["id"]
+
+    def sepa_return_import(self, returned=True):
+        """An import of a bank report; with ``returned`` False its one return waits for review."""
+        data, line_id = self.sepa_bank_report(returned)
+        result = self.odoo(
+            "billing.sepa.return.import",
+            "import_file",
+            data,
+            "api.xml",
+            self.sepa_company_id,
+            context=self.sepa_context,
+        )
+        return_ids = self.odoo(
+            "billing.sepa.return", "search", [("import_id", "=", result["id"])], context=self.sepa_context
+        )
+        return result["id"], return_ids, line_id
+
+    def sepa_return_to_match(self):
+        _import_id, return_ids, line_id = self.sepa_return_import(returned=False)
+        self.odoo(
+            "billing.sepa.return", "write", return_ids, {"batch_line_id": line_id}, context=self.sepa_context
+        )
+        return return_ids
+
     # dunning (company 1 and its demo policy) ----------------------------------------------------
 
     def dunning_run(self, date="2025-05-20"):
@@ -440,6 +495,7 @@ CALLS = {
     ("account.move", "action_view_sepa_batch"): lambda r: _call([r.posted_invoice()]),
     ("account.move", "action_billing_collection_start"): lambda r: _call([r.overdue_invoice()]),
     ("account.move", "action_view_billing_collection_dossiers"): lambda r: _call([r.overdue_invoice()]),
+    ("account.move", "action_view_sepa_returns"): lambda r: _call([r.posted_invoice()]),
     ("account.move", "button_draft"): lambda r: _call([r.posted_invoice()]),
     ("account.move", "message_post"): lambda r: _call([r.posted_invoice()], body="Checked over XML-RPC"),
     # billing.einvoice.billing.subject and its notification log
@@ -554,6 +610,7 @@ CALLS = {
     ),
     ("billing.sepa.mandate", "action_revoke"): lambda r: _call([r.mandate()[1]], context=r.sepa_context),
     ("res.partner", "action_view_sepa_mandates"): lambda r: _call([r.mandate()[0]], context=r.sepa_context),
+    ("res.partner", "action_view_sepa_returns"): lambda r: _call([r.mandate()[0]], context=r.sepa_context),
     ("res.partner", "action_billing_dunning_send_statement"): lambda r: _call([r.customer()]),
     # res.partner: the "Getting paid" smart buttons (an action even when there is nothing to show)
     ("res.partner", "action_view_sepa_collections"): lambda r: _call([r.customer()]),
@@ -576,6 +633,32 @@ CALLS = {
     ("billing.sepa.batch", "action_mark_collected"): lambda r: _batch(r, "action_mark_collected"),
     ("billing.sepa.batch", "action_retry_booking"): lambda r: _batch(r, "action_generate_file"),
     ("billing.sepa.batch", "action_cancel"): lambda r: _batch(r, "action_generate_file"),
+    ("billing.sepa.batch", "action_view_sepa_returns"): lambda r: _batch(r, "action_generate_file"),
+    ("billing.sepa.batch", "action_import_bank_report"): lambda r: _batch(r, "action_generate_file"),
+    # billing.sepa.return*
+    ("billing.sepa.return.import", "import_file"): lambda r: _call(
+        None, r.sepa_bank_report()[0], "api.xml", r.sepa_company_id, context=r.sepa_context
+    ),
+    ("billing.sepa.return.import", "action_view_returns"): lambda r: _call(
+        [r.sepa_return_import()[0]], context=r.sepa_context
+    ),
+    ("billing.sepa.return", "action_match"): lambda r: _call(
+        r.sepa_return_to_match(), context=r.sepa_context
+    ),
+    ("billing.sepa.return", "action_ignore"): lambda r: _call(
+        r.sepa_return_import(returned=False)[1], context=r.sepa_context
+    ),
+    ("billing.sepa.return.import.wizard", "action_import"): lambda r: _call(
+        [
+            r.odoo(
+                "billing.sepa.return.import.wizard",
+                "create",
+                {"company_id": r.sepa_company_id, "file_data": r.sepa_bank_report()[0], "file_name": "w.xml"},
+                context=r.sepa_context,
+            )
+        ],
+        context=r.sepa_context,
+    ),
     ("billing.sepa.batch.create", "action_create"): lambda r: (
         r.sepa_invoice()
         and _call(

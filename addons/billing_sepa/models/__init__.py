@@ -6,8 +6,13 @@ from . import account_move
 from . import billing_sepa_mandate
 from . import billing_sepa_mandate_amendment
 from . import billing_sepa_batch
+from . import billing_sepa_batch_file
+from . import billing_sepa_batch_booking
 from . import billing_sepa_batch_line
 from . import billing_sepa_batch_skip
 from . import account_move_send
 from . import res_config_settings
 from . import res_partner_overview
+from . import billing_sepa_return_reason
+from . import billing_sepa_return_import
+from . import billing_sepa_return

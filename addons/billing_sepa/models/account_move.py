@@ -54,6 +54,31 @@ class AccountMove(models.Model):
         help="The PmtInfId of the payment block this entry books: the bank statement shows it.",
     )
 
+    sepa_return_import_id = fields.Many2one(
+        "billing.sepa.return.import",
+        string="SEPA Return Import",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="On the journal entries that book returned direct debits.",
+    )
+    sepa_return_ids = fields.One2many(
+        "billing.sepa.return", "invoice_id", string="SEPA Returns", readonly=True
+    )
+    sepa_return_count = fields.Integer(compute="_compute_sepa_return_count")
+    sepa_represented = fields.Boolean(
+        string="Re-presented",
+        copy=False,
+        readonly=True,
+        help="Returned once and given back to the next collection: a second return is not re-presented.",
+    )
+    sepa_disputed = fields.Boolean(
+        string="Direct Debit Disputed",
+        copy=False,
+        tracking=True,
+        help="The customer disputed or refused the direct debit: collections leave this invoice alone.",
+    )
+
     sepa_prenotification_text = fields.Text(
         string="Direct Debit Pre-notification",
         compute="_compute_sepa_prenotification_text",
@@ -78,6 +103,15 @@ class AccountMove(models.Model):
                 reference=mandate.name,
                 creditor=move.company_id.sepa_creditor_identifier or "",
             )
+
+    def _compute_sepa_return_count(self):
+        counts = self.env["billing.sepa.return"]._count_by("invoice_id", self)
+        for move in self:
+            move.sepa_return_count = counts.get(move, 0)
+
+    def action_view_sepa_returns(self):
+        ensure_records(self, single=True)
+        return self.env["billing.sepa.return"]._get_action([("invoice_id", "=", self.id)])
 
     def action_view_sepa_batch(self):
         ensure_records(self, single=True)

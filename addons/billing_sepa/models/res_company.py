@@ -31,6 +31,23 @@ class ResCompany(models.Model):
         "batch, ready to generate and send to the bank.",
     )
 
+    sepa_return_max_file_size = fields.Integer(
+        string="Bank Report Size Limit (MB)",
+        default=50,
+        help="Bank reports (pain.002, camt.053, camt.054) larger than this are refused unread.",
+    )
+    sepa_return_charge_account_id = fields.Many2one(
+        "account.account",
+        string="Bank Charges on Returns",
+        check_company=True,
+        help="Expense account for what the bank keeps when it returns a direct debit.",
+    )
+
+    def _get_sepa_return_max_file_size(self):
+        """The size limit of bank reports in bytes."""
+        self.ensure_one()
+        return max(self.sepa_return_max_file_size or 50, 1) * 1024 * 1024
+
     @api.constrains("sepa_creditor_identifier")
     def _check_sepa_creditor_identifier(self):
         for company in self.filtered("sepa_creditor_identifier"):

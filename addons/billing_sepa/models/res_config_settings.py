@@ -10,3 +10,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.sepa_collection_delay_days", readonly=False
     )
     sepa_auto_collect = fields.Boolean(related="company_id.sepa_auto_collect", readonly=False)
+    sepa_return_max_file_size = fields.Integer(related="company_id.sepa_return_max_file_size", readonly=False)
+    sepa_return_charge_account_id = fields.Many2one(
+        related="company_id.sepa_return_charge_account_id", readonly=False
+    )

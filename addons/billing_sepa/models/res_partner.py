@@ -20,6 +20,7 @@ class ResPartner(models.Model):
     )
     sepa_mandate_ids = fields.One2many("billing.sepa.mandate", "partner_id", string="SEPA Mandates")
     sepa_mandate_count = fields.Integer(compute="_compute_sepa_mandate_count")
+    sepa_return_count = fields.Integer(string="Direct Debit Returns", compute="_compute_sepa_return_count")
 
     @api.depends("sepa_mandate_ids")
     def _compute_sepa_mandate_count(self):
@@ -30,6 +31,17 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.sepa_mandate_count = counts.get(partner, 0)
+
+    def _compute_sepa_return_count(self):
+        counts = self.env["billing.sepa.return"]._count_by("partner_id", self)
+        for partner in self:
+            partner.sepa_return_count = counts.get(partner, 0)
+
+    def action_view_sepa_returns(self):
+        ensure_records(self, single=True)
+        return self.env["billing.sepa.return"]._get_action(
+            [("partner_id", "=", self.commercial_partner_id.id)]
+        )
 
     def _increase_rank(self, field, n=1):
         # Posting a collection entry raises the rank of every debtor it credits, one locking

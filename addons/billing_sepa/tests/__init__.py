@@ -5,7 +5,9 @@ from . import test_invoice_collection
 from . import test_sepa_charset
 from . import test_sepa_target2
 from . import test_pain008
+from . import test_bank_reports
 from . import test_batch
 from . import test_translations
 from . import test_ui
 from . import test_overview
+from . import test_returns

@@ -12,8 +12,9 @@ from odoo.tests.common import freeze_time
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"}
 
 
-@tagged("post_install", "-at_install")
-class TestSepaBatch(AccountTestInvoicingCommon):
+class SepaBatchCommon(AccountTestInvoicingCommon):
+    """A company with a creditor identifier, a bank journal and three debtors with mandates."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -87,6 +88,20 @@ class TestSepaBatch(AccountTestInvoicingCommon):
             )
         return self.env["billing.sepa.batch"].browse(batch_id)
 
+    def _collect(self, batch_booking):
+        self.bank_journal.sepa_batch_booking = batch_booking
+        invoices = self._post_invoices(
+            [(self.debtors[0], 10.0), (self.debtors[1], 20.5), (self.debtors[2], 0.01)]
+        )
+        batch = self._create_collection()
+        batch.action_generate_file()
+        batch.action_mark_sent()
+        batch.action_mark_collected()
+        return invoices, batch
+
+
+@tagged("post_install", "-at_install")
+class TestSepaBatch(SepaBatchCommon):
     def test_collection_gathers_due_invoices_and_lists_skips(self):
         invoices = self._post_invoices(
             [(self.debtors[0], 10.0), (self.debtors[1], 20.5), (self.debtors[2], 30.25)]
@@ -219,17 +234,6 @@ class TestSepaBatch(AccountTestInvoicingCommon):
             for attachment in batch.file_attachment_ids
         }
         self.assertEqual(sequence_types, {"FRST", "RCUR"})
-
-    def _collect(self, batch_booking):
-        self.bank_journal.sepa_batch_booking = batch_booking
-        invoices = self._post_invoices(
-            [(self.debtors[0], 10.0), (self.debtors[1], 20.5), (self.debtors[2], 0.01)]
-        )
-        batch = self._create_collection()
-        batch.action_generate_file()
-        batch.action_mark_sent()
-        batch.action_mark_collected()
-        return invoices, batch
 
     def test_collected_with_batch_booking_reconciles_in_bulk(self):
         invoices, batch = self._collect(batch_booking=True)

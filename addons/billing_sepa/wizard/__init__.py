@@ -1,1 +1,2 @@
 from . import billing_sepa_batch_create
+from . import billing_sepa_return_import_wizard

@@ -1,0 +1,266 @@
+import base64
+import binascii
+import hashlib
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from ..sepa.bank_reports import BankFileError, parse_bank_report
+from ..tools import ensure_records
+
+DEFAULT_MAX_FILE_SIZE_MB = 50
+
+
+class BillingSepaReturnImport(models.Model):
+    """One bank report file (pain.002, camt.053, camt.054) imported for a company."""
+
+    _name = "billing.sepa.return.import"
+    _description = "SEPA Bank Report Import"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="File Name", required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    journal_id = fields.Many2one("account.journal", string="Bank Journal", readonly=True, check_company=True)
+    attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True)
+    digest = fields.Char(string="SHA-256", required=True, readonly=True, index=True)
+    message_type = fields.Char(readonly=True)
+    message_version = fields.Char(readonly=True)
+    message_identifier = fields.Char(string="Message ID", readonly=True)
+    state = fields.Selection(
+        [("done", "Done"), ("to_review", "To Review")],
+        required=True,
+        default="done",
+        readonly=True,
+        help="To Review while some of its entries match no collection.",
+    )
+    return_ids = fields.One2many("billing.sepa.return", "import_id", string="Returns", readonly=True)
+    entry_count = fields.Integer(compute="_compute_counts")
+    matched_count = fields.Integer(compute="_compute_counts")
+    review_count = fields.Integer(compute="_compute_counts")
+    booked_count = fields.Integer(compute="_compute_counts")
+    move_ids = fields.One2many(
+        "account.move", "sepa_return_import_id", string="Return Entries", readonly=True
+    )
+
+    _sql_constraints = [
+        ("digest_company_unique", "unique(company_id, digest)", "This file has already been imported."),
+    ]
+
+    def _compute_counts(self):
+        counts = {
+            (record, state): count
+            for record, state, count in self.env["billing.sepa.return"]._read_group(
+                [("import_id", "in", self.ids)], ["import_id", "state"], ["__count"]
+            )
+        }
+        for record in self:
+            by_state = {state: counts.get((record, state), 0) for state in ("matched", "to_review", "booked")}
+            record.entry_count = sum(count for (rec, _state), count in counts.items() if rec == record)
+            record.matched_count = by_state["matched"] + by_state["booked"]
+            record.review_count = by_state["to_review"]
+            record.booked_count = by_state["booked"]
+
+    # ------------------------------------------------------------------ import
+
+    @api.model
+    def import_file(self, file_data, file_name, company_id=None):
+        """Import a bank report: rejects (pain.002), returns and refunds (camt.053, camt.054).
+
+        Callable over RPC. ``file_data`` is the file's content in base64. The same file imported
+        again changes nothing and answers the first import. A file that is too big, not XML, of
+        an unknown message type or not for one of the company's bank accounts is refused with a
+        UserError, and nothing is imported.
+
+        :return: {"id", "entry_count", "matched_count", "review_count", "booked_count", "duplicate"}
+        """
+        company = self.env["res.company"].browse(company_id) if company_id else self.env.company
+        if not self.env.su and company not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._("You cannot import bank reports for %(company)s.", company=company.display_name)
+            )
+        self = self.with_company(company)
+        self.check_access("create")
+        try:
+            data = base64.b64decode(file_data, validate=True)
+        except (binascii.Error, TypeError, ValueError) as error:
+            raise UserError(self.env._("The file %(name)s is not base64 encoded.", name=file_name)) from error
+        record, duplicate = self._import_bytes(data, file_name, company)
+        return record._get_result(duplicate)
+
+    def _get_result(self, duplicate=False):
+        self.ensure_one()
+        return {
+            "id": self.id,
+            "entry_count": self.entry_count,
+            "matched_count": self.matched_count,
+            "review_count": self.review_count,
+            "booked_count": self.booked_count,
+            "duplicate": duplicate,
+        }
+
+    @api.model
+    def _import_bytes(self, data, file_name, company):
+        """Import ``data``; return the import record and whether the file was imported before."""
+        max_size = company._get_sepa_return_max_file_size()
+        if len(data) > max_size:
+            raise UserError(
+                self.env._(
+                    "The file %(name)s is %(size)s MB, more than the %(limit)s MB a bank report may have "
+                    "(setting of %(company)s).",
+                    name=file_name,
+                    size=round(len(data) / 1024 / 1024, 1),
+                    limit=company.sepa_return_max_file_size,
+                    company=company.display_name,
+                )
+            )
+        digest = hashlib.sha256(data).hexdigest()
+        self._lock_digest(digest, company)
+        existing = self.sudo().search([("company_id", "=", company.id), ("digest", "=", digest)], limit=1)
+        if existing:
+            return existing.sudo(False), True
+        report = self._parse_report(data, file_name, max_size)
+        journal = self._get_report_journal(report, company, file_name)
+        record = self.create(
+            {
+                "name": file_name,
+                "company_id": company.id,
+                "journal_id": journal.id,
+                "digest": digest,
+                "message_type": report.message_type,
+                "message_version": report.version,
+                "message_identifier": report.message_id,
+            }
+        )
+        record.attachment_id = self.env["ir.attachment"].create(
+            {
+                "name": file_name,
+                "raw": data,
+                "mimetype": "application/xml",
+                "res_model": self._name,
+                "res_id": record.id,
+            }
+        )
+        record._create_returns(report.entries)
+        return record, False
+
+    @api.model
+    def _lock_digest(self, digest, company):
+        """Hold the file's digest until the end of the transaction.
+
+        Two imports of one file at once: the second waits until the first is done, then
+        starts again (a serialization failure, which Odoo retries) in a new transaction that
+        sees the first import, and so changes nothing.
+        """
+        lock_key = SQL("hashtextextended(%s, %s)", digest, company.id)
+        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s)", lock_key))
+        if self.env.cr.fetchone()[0]:
+            return
+        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", lock_key))
+        # Raised by the database, so that it carries its error code as Odoo's retry expects.
+        self.env.cr.execute(
+            SQL(
+                "DO $$ BEGIN RAISE EXCEPTION 'bank report imported concurrently, retrying' "
+                "USING ERRCODE = 'serialization_failure'; END $$"
+            ),
+            log_exceptions=False,
+        )
+
+    @api.model
+    def _parse_report(self, data, file_name, max_size):
+        try:
+            return parse_bank_report(data, max_size=max_size)
+        except BankFileError as error:
+            raise UserError(
+                self.env._(
+                    "The bank report %(name)s cannot be imported: %(error)s", name=file_name, error=error
+                )
+            ) from error
+
+    @api.model
+    def _get_report_journal(self, report, company, file_name):
+        """The company's bank journal the report is about; refuse a report for another account."""
+        journals = self.env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "bank"), ("bank_account_id", "!=", False)]
+        )
+        by_iban = {journal.bank_account_id.sanitized_acc_number: journal for journal in journals}
+        ibans = {iban.replace(" ", "").upper() for iban in report.account_ibans or ()}
+        if ibans:
+            known = [by_iban[iban] for iban in sorted(ibans) if iban in by_iban]
+            if not known:
+                raise UserError(
+                    self.env._(
+                        "The bank report %(name)s is for account %(accounts)s, which is not a bank account "
+                        "of %(company)s: nothing was imported.",
+                        name=file_name,
+                        accounts=", ".join(sorted(ibans)),
+                        company=company.display_name,
+                    )
+                )
+            return known[0]
+        # A status report (pain.002) names no account: it answers one of the company's files.
+        batches = self.env["billing.sepa.batch"]._find_by_message_identifiers(
+            company, {entry.original_message_id for entry in report.entries}
+        )
+        if not batches:
+            raise UserError(
+                self.env._(
+                    "The status report %(name)s answers no collection file of %(company)s: nothing was imported.",
+                    name=file_name,
+                    company=company.display_name,
+                )
+            )
+        return batches[0].journal_id
+
+    def _create_returns(self, entries):
+        """One return per entry not seen before; match, act on and book them."""
+        self.ensure_one()
+        Return = self.env["billing.sepa.return"]
+        known_keys = set(
+            Return.sudo()
+            .search([("company_id", "=", self.company_id.id), ("key", "in", [e.key for e in entries])])
+            .mapped("key")
+        )
+        new_entries = [entry for entry in entries if entry.key not in known_keys]
+        reasons = self.env["billing.sepa.return.reason"]._get_or_create(e.reason_code for e in new_entries)
+        vals_list = [self._prepare_return_vals(entry, reasons) for entry in new_entries]
+        returns = Return.create(vals_list)
+        returns._match()
+        # A file- or block-level reject has become one return per collection it rejects.
+        returns = self.return_ids
+        returns.filtered(lambda ret: ret.state == "matched")._process()
+        if returns.filtered(lambda ret: ret.state == "to_review"):
+            self.state = "to_review"
+        return returns
+
+    def _prepare_return_vals(self, entry, reasons):
+        reason = reasons.get(entry.reason_code)
+        return {
+            "import_id": self.id,
+            "company_id": self.company_id.id,
+            "key": entry.key,
+            "kind": entry.kind,
+            "level": entry.level,
+            "reason_id": reason.id if reason else False,
+            "reason_text": entry.reason_proprietary or False,
+            "amount": float(entry.amount or 0),
+            "bank_charge": float(entry.bank_charge or 0),
+            "date": entry.date,
+            "additional_info": entry.additional_info or False,
+            "original_message_id": entry.original_message_id or False,
+            "original_payment_info_id": entry.original_pmtinf_id or False,
+            "original_end_to_end_id": entry.original_end_to_end_id or False,
+            "original_instruction_id": entry.original_instruction_id or False,
+            "original_mandate_id": entry.original_mandate_id or False,
+            "original_collection_date": getattr(entry, "original_collection_date", None) or False,
+            "raw_xml": entry.raw_xml,
+        }
+
+    def action_view_returns(self):
+        ensure_records(self, single=True)
+        action = self.env["ir.actions.act_window"]._for_xml_id("billing_sepa.billing_sepa_return_action")
+        action["domain"] = [("import_id", "=", self.id)]
+        action["context"] = {}
+        return action
