@@ -35,6 +35,8 @@ A body is ``{"order": {path: value}}`` (the test's WooCommerce order with these 
 ``{order}`` standing for the order's JSON, or ``{"nested": depth}``.
 """
 
+import base64
+
 DELETE = "<delete>"
 # The texts of Odoo's refusals: a record rule, an access right, a field's groups.
 RULE = "top-secret records"
@@ -626,4 +628,59 @@ CASES = [
         },
         "expect": {"fault": "", "stored": {}},
     },
+]
+
+# -- bank reports (billing_sepa's returns import, over XML-RPC) -----------------------------------
+# A camt.054 skeleton around ``{body}``: each hostile file is refused before anything is imported.
+_CAMT054 = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    "{doctype}"
+    '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn>'
+    "<GrpHdr><MsgId>{body}</MsgId><CreDtTm>2026-12-01T10:00:00</CreDtTm></GrpHdr>"
+    "</BkToCstmrDbtCdtNtfctn></Document>"
+)
+
+
+def _camt054(body="HOSTILE-1", doctype=""):
+    return _CAMT054.format(body=body, doctype=doctype).encode()
+
+
+def _bank_report_case(case_id, data, fault="cannot be imported"):
+    return {
+        "id": f"bank-report-{case_id}",
+        "entry": "rpc",
+        "input": {
+            "model": "billing.sepa.return.import",
+            "method": "import_file",
+            "args": [base64.b64encode(data).decode() if isinstance(data, bytes) else data, f"{case_id}.xml"],
+        },
+        "expect": {"fault": fault, "stored": {}},
+    }
+
+
+CASES += [
+    _bank_report_case(
+        "xxe", _camt054("&xxe;", '<!DOCTYPE Document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>')
+    ),
+    _bank_report_case(
+        "billion-laughs",
+        _camt054(
+            "&lol3;",
+            '<!DOCTYPE Document [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+            '<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">'
+            '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>',
+        ),
+    ),
+    _bank_report_case(
+        "external-dtd", _camt054("X", '<!DOCTYPE Document SYSTEM "http://127.0.0.1:9/evil.dtd">')
+    ),
+    _bank_report_case("huge-text-node", _camt054("A" * 3_000_000)),
+    _bank_report_case("truncated", _camt054()[:-30]),
+    _bank_report_case("not-xml", b"%PDF-1.7 not a bank report"),
+    _bank_report_case("unknown-namespace", _camt054().replace(b"camt.054.001.08", b"camt.099.001.01")),
+    _bank_report_case(
+        "wrong-encoding-declaration",
+        _camt054("M\u00fcller").replace(b'encoding="UTF-8"', b'encoding="UTF-16"'),
+    ),
+    _bank_report_case("not-base64", "this is not base64!", fault="not base64 encoded"),
 ]
