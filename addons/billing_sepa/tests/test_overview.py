@@ -41,10 +41,31 @@ class TestSepaOverview(AccountTestInvoicingCommon):
         # Week of 2 March: collected, 100 + 50; week of 9 March: sent, 30; company 2: collected, 70.
         cls._batch(cls.company, "2026-03-03", "collected", [(cls.mandates[0], 100), (cls.mandates[1], 50)])
         cls._batch(cls.company, "2026-03-10", "sent", [(cls.mandates[0], 30)])
-        cls._batch(cls.company_2, "2026-03-04", "collected", [(cls.mandates[1], 70)])
+        # Company 2 collects from its own mandate for its own invoice (lines keep to one company).
+        cls.mandate_2 = cls.env["billing.sepa.mandate"].create(
+            {
+                "partner_id": cls.debtors[1].id,
+                "partner_bank_id": cls.mandates[1].partner_bank_id.id,
+                "signature_date": "2026-01-05",
+                "company_id": cls.company_2.id,
+            }
+        )
+        cls.invoice_2 = (
+            cls.env["account.move"]
+            .with_company(cls.company_2)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": cls.debtors[1].id,
+                    "invoice_date": "2026-03-02",
+                    "invoice_line_ids": [Command.create({"name": "Line", "price_unit": 70, "tax_ids": []})],
+                }
+            )
+        )
+        cls._batch(cls.company_2, "2026-03-04", "collected", [(cls.mandate_2, 70)], invoice=cls.invoice_2)
 
     @classmethod
-    def _batch(cls, company, collection_date, state, amounts):
+    def _batch(cls, company, collection_date, state, amounts, invoice=None):
         journal = cls.env["account.journal"].search(
             [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
         )
@@ -57,7 +78,7 @@ class TestSepaOverview(AccountTestInvoicingCommon):
                 "line_ids": [
                     Command.create(
                         {
-                            "move_id": cls.invoice.id,
+                            "move_id": (invoice or cls.invoice).id,
                             "mandate_id": mandate.id,
                             "amount": amount,
                             "sequence_type": "RCUR",
@@ -102,8 +123,8 @@ class TestSepaOverview(AccountTestInvoicingCommon):
 
     def test_partner_smart_button(self):
         partner = self.debtors[0]
-        self.assertEqual(partner.sepa_collection_count, 4)
-        self.assertEqual(self.debtors[1].sepa_collection_count, 0)
+        self.assertEqual(partner.sepa_collection_count, 3)
+        self.assertEqual(self.debtors[1].sepa_collection_count, 1)
         action = partner.action_view_sepa_collections()
         self.assertEqual(action["res_model"], "billing.sepa.collection.report")
-        self.assertEqual(self.env["billing.sepa.collection.report"].search_count(action["domain"]), 4)
+        self.assertEqual(self.env["billing.sepa.collection.report"].search_count(action["domain"]), 3)
