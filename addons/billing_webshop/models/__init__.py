@@ -2,6 +2,10 @@ from . import billing_webshop_backend
 from . import billing_webshop_bindings
 from . import billing_webshop_event
 from . import billing_webshop_order_importer
+from . import billing_webshop_order_importer_customer
+from . import billing_webshop_order_importer_total
+from . import billing_webshop_order_importer_workflow
+from . import billing_webshop_order_importer_refund
 from . import billing_webshop_payment_method
 from . import billing_webshop_product_binding
 from . import billing_webshop_tax_map
