@@ -1,6 +1,7 @@
 from . import billing_webshop_backend
 from . import billing_webshop_bindings
 from . import billing_webshop_event
+from . import billing_webshop_event_error
 from . import billing_webshop_order_importer
 from . import billing_webshop_order_importer_customer
 from . import billing_webshop_order_importer_total
