@@ -94,15 +94,16 @@ class BillingEinvoiceConsumerOrder(models.Model):
             split_error = str(error)
         else:
             split_error = False
-        orders = self.browse()
-        for part in parts:
-            existing = self.search(
-                [("company_id", "=", self.env.company.id), ("digest", "=", part.digest)], limit=1
+        # The messages already imported, in one search; the new ones created together.
+        existing = {
+            order.digest: order
+            for order in self.search(
+                [("company_id", "=", self.env.company.id), ("digest", "in", [part.digest for part in parts])]
             )
-            if existing:
-                orders |= existing
-                continue
-            order = self.create(
+        }
+        new_parts = list({part.digest: part for part in parts if part.digest not in existing}.values())
+        created = self.create(
+            [
                 {
                     "payload": base64.b64encode(part.message),
                     "frame": base64.b64encode(part.frame) if part.frame else False,
@@ -110,16 +111,22 @@ class BillingEinvoiceConsumerOrder(models.Model):
                     "digest": part.digest,
                     "company_id": self.env.company.id,
                 }
-            )
-            if split_error:
-                order._set_error(split_error)
-            else:
-                order._read_payload()
-            if order.state != "error" and (duplicate := order._find_duplicate()):
-                order.unlink()
-                orders |= duplicate
-                continue
-            orders |= order
+                for part in new_parts
+            ]
+        )
+        if split_error:
+            created._set_error(split_error)
+        else:
+            created._read_payload()
+        new_by_digest = {}
+        for order in created:
+            # The same message sent again in another frame: answered by the first import.
+            duplicate = order._find_duplicate() if order.state != "error" else self.browse()
+            new_by_digest[order.digest] = duplicate or order
+        (created - self.browse(order.id for order in new_by_digest.values())).unlink()
+        orders = self.browse()
+        for part in parts:
+            orders |= existing.get(part.digest) or new_by_digest[part.digest]
         for company, to_match in (
             orders.filtered(lambda order: order.state == "to_match").grouped("company_id").items()
         ):
@@ -133,7 +140,8 @@ class BillingEinvoiceConsumerOrder(models.Model):
             return self.browse()
         return self.search(
             [
-                ("id", "!=", self.id),
+                # only an earlier order: of two copies in one file, the first one stays
+                ("id", "<", self.id),
                 ("company_id", "=", self.company_id.id),
                 ("message_identifier", "=", self.message_identifier),
                 ("sender_info_identifier", "=", self.sender_info_identifier),
@@ -149,6 +157,8 @@ class BillingEinvoiceConsumerOrder(models.Model):
 
     def _read_payload(self):
         """Parse each order's payload again and fill its fields, or put it in error with the reason."""
+        Subject = self.env["billing.einvoice.billing.subject"].with_context(active_test=False)
+        subjects = {}  # (company id, SenderInfo identifier) -> billing subject, looked up once
         for order in self:
             part = receiver_info.Part(
                 frame=base64.b64decode(order.frame) if order.frame else b"",
@@ -159,17 +169,13 @@ class BillingEinvoiceConsumerOrder(models.Model):
             except receiver_info.ReceiverInfoError as error:
                 order._set_error(str(error))
                 continue
-            subject = (
-                self.env["billing.einvoice.billing.subject"]
-                .with_context(active_test=False)
-                .search(
-                    [
-                        ("company_id", "=", order.company_id.id),
-                        ("sender_info_identifier", "=", info.sender_info_identifier),
-                    ],
+            subject_key = (order.company_id.id, info.sender_info_identifier)
+            if subject_key not in subjects:
+                subjects[subject_key] = Subject.search(
+                    [("company_id", "=", subject_key[0]), ("sender_info_identifier", "=", subject_key[1])],
                     limit=1,
                 )
-            )
+            subject = subjects[subject_key]
             order.write(order._prepare_order_vals(info, subject))
             if not subject:
                 order._set_error(
