@@ -16,3 +16,4 @@ from . import res_partner_overview
 from . import billing_sepa_return_reason
 from . import billing_sepa_return_import
 from . import billing_sepa_return
+from . import billing_sepa_return_mandate

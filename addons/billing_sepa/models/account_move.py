@@ -166,7 +166,8 @@ class AccountMove(models.Model):
                 [
                     ("partner_id", "in", debit_partners.ids),
                     ("company_id", "=", company.id),
-                    ("state", "=", "active"),
+                    # A suspended mandate: its invoices wait, skipped, until it is reactivated.
+                    ("state", "in", ("active", "suspended")),
                 ],
                 order="signature_date desc, id desc",
             )

@@ -70,6 +70,7 @@ class BillingSepaMandate(models.Model):
         [
             ("draft", "Draft"),
             ("active", "Active"),
+            ("suspended", "Suspended"),
             ("revoked", "Revoked"),
             ("expired", "Expired"),
             ("closed", "Closed"),
@@ -226,7 +227,7 @@ class BillingSepaMandate(models.Model):
     def _cron_expire_mandates(self):
         """Expire recurrent mandates unused for 36 months; warn the responsible 30 days ahead."""
         today = fields.Date.context_today(self)
-        expired = self.search([("state", "=", "active"), ("expiry_date", "<", today)])
+        expired = self.search([("state", "in", ("active", "suspended")), ("expiry_date", "<", today)])
         if expired:
             expired.write({"state": "expired"})
             expired._message_log_batch(
@@ -329,9 +330,24 @@ class BillingSepaMandate(models.Model):
         self.write({"state": "active"})
         return True
 
+    def action_reactivate(self):
+        """Collect again under mandates a return suspended (the debtor's account works again)."""
+        ensure_records(self)
+        for mandate in self:
+            if mandate.state != "suspended":
+                raise UserError(
+                    self.env._(
+                        "Only suspended mandates can be reactivated (%(reference)s); a closed, revoked or "
+                        "expired mandate needs a new signature.",
+                        reference=mandate.name,
+                    )
+                )
+        self.write({"state": "active"})
+        return True
+
     def action_revoke(self):
         ensure_records(self)
-        if self.filtered(lambda m: m.state not in ("draft", "active")):
-            raise UserError(self.env._("Only draft or active mandates can be revoked."))
+        if self.filtered(lambda m: m.state not in ("draft", "active", "suspended")):
+            raise UserError(self.env._("Only draft, active or suspended mandates can be revoked."))
         self.write({"state": "revoked"})
         return True

@@ -330,9 +330,8 @@ class BillingSepaReturn(models.Model):
     def _apply_actions(self):
         """What each reason asks for, on the invoices and mandates, in a few writes."""
         Move = self.env["account.move"].with_context(skip_invoice_sync=True)
-        # A reject comes before settlement: it was no first collection, the next one is FRST again.
-        unsettle = self.filtered(lambda r: r.kind == "reject" and r.batch_line_id.sequence_type == "FRST")
-        unsettle.mandate_id.sudo().write({"sequence_settled": False})
+        self._correct_rejected_collections()
+        self._apply_mandate_actions()
         by_action = defaultdict(lambda: self.browse())
         for ret in self:
             by_action[ret.reason_id.action or "technical"] |= ret
@@ -342,9 +341,7 @@ class BillingSepaReturn(models.Model):
         Move.browse(again.invoice_id.ids).write({"sepa_batch_id": False, "sepa_represented": True})
         by_action["technical"] |= represent - again
         Move.browse(by_action["dispute"].invoice_id.ids).write({"sepa_disputed": True})
-        mandates = by_action["suspend_mandate"].mandate_id.filtered(lambda m: m.state == "active")
-        mandates.sudo().write({"state": "closed"})
-        for ret in by_action["suspend_mandate"] | by_action["dispute"] | by_action["technical"]:
+        for ret in self.filtered("reason_id.needs_activity") | by_action["technical"]:
             ret.invoice_id.activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=self.env._("Direct debit returned: %(reason)s", reason=ret._get_reason_words()),

@@ -3,7 +3,7 @@ from odoo import api, fields, models
 ACTIONS = [
     ("reopen", "Reopen the invoice"),
     ("represent", "Re-present once in the next collection"),
-    ("suspend_mandate", "Close the mandate"),
+    ("suspend_mandate", "Suspend or close the mandate"),
     ("dispute", "Mark disputed, no re-presentation"),
     ("technical", "Technical: a person fixes and resubmits"),
 ]
@@ -24,6 +24,11 @@ class BillingSepaReturnReason(models.Model):
         required=True,
         default="reopen",
         help="Every return reopens its invoice; this says what happens next.",
+    )
+    close_mandate = fields.Boolean(
+        string="Close the Mandate",
+        help="With the mandate action: close the mandate for good (account closed, no mandate, debtor "
+        "deceased) instead of suspending it until a person reactivates it.",
     )
     needs_activity = fields.Boolean(
         compute="_compute_needs_activity",
