@@ -27,6 +27,7 @@
         "views/billing_sepa_return_views.xml",
         "wizard/billing_sepa_batch_create_views.xml",
         "wizard/billing_sepa_return_import_wizard_views.xml",
+        "wizard/billing_sepa_return_fee_waive_views.xml",
         "views/billing_sepa_menus.xml",
         "report/billing_sepa_collection_report_views.xml",
     ],

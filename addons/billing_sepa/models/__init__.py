@@ -17,3 +17,5 @@ from . import billing_sepa_return_reason
 from . import billing_sepa_return_import
 from . import billing_sepa_return
 from . import billing_sepa_return_mandate
+from . import billing_sepa_return_fee
+from . import account_move_sepa_return_fee

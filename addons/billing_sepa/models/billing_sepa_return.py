@@ -229,6 +229,7 @@ class BillingSepaReturn(models.Model):
         ready._book()
         ready._apply_actions()
         ready._post_messages()
+        ready._charge_fees()
         return ready
 
     def _book(self):

@@ -30,6 +30,11 @@ class BillingSepaReturnReason(models.Model):
         help="With the mandate action: close the mandate for good (account closed, no mandate, debtor "
         "deceased) instead of suspending it until a person reactivates it.",
     )
+    charge_fee = fields.Boolean(
+        string="Charge Return Fee",
+        help="Returns for this reason charge the customer the company's return fee (when return fees "
+        "are switched on in the settings).",
+    )
     needs_activity = fields.Boolean(
         compute="_compute_needs_activity",
         help="Returns for this reason get an activity for a person.",

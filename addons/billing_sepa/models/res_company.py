@@ -43,6 +43,39 @@ class ResCompany(models.Model):
         help="Expense account for what the bank keeps when it returns a direct debit.",
     )
 
+    sepa_return_fee_enabled = fields.Boolean(
+        string="Charge Return Fees",
+        help="A returned direct debit whose reason charges a fee gets a fee invoice to the customer, "
+        "out of VAT scope; off: returns cost the customer nothing.",
+    )
+    sepa_return_fee_amount = fields.Monetary(
+        string="Return Fee",
+        currency_field="currency_id",
+        help="Charged to the customer per returned direct debit, without VAT.",
+    )
+    sepa_return_fee_product_id = fields.Many2one(
+        "product.product",
+        string="Return Fee Product",
+        check_company=True,
+        help="Names the fee on the customer's invoice; its taxes are not applied.",
+    )
+    sepa_return_fee_account_id = fields.Many2one(
+        "account.account",
+        string="Return Fee Income Account",
+        check_company=True,
+        help="Income account of return fees; empty: the product's, or the sales journal's.",
+    )
+
+    @api.constrains("sepa_return_fee_amount")
+    def _check_sepa_return_fee_amount(self):
+        for company in self:
+            if company.sepa_return_fee_amount < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The return fee of %(company)s cannot be negative.", company=company.display_name
+                    )
+                )
+
     def _get_sepa_return_max_file_size(self):
         """The size limit of bank reports in bytes."""
         self.ensure_one()

@@ -14,3 +14,11 @@ class ResConfigSettings(models.TransientModel):
     sepa_return_charge_account_id = fields.Many2one(
         related="company_id.sepa_return_charge_account_id", readonly=False
     )
+    sepa_return_fee_enabled = fields.Boolean(related="company_id.sepa_return_fee_enabled", readonly=False)
+    sepa_return_fee_amount = fields.Monetary(related="company_id.sepa_return_fee_amount", readonly=False)
+    sepa_return_fee_product_id = fields.Many2one(
+        related="company_id.sepa_return_fee_product_id", readonly=False
+    )
+    sepa_return_fee_account_id = fields.Many2one(
+        related="company_id.sepa_return_fee_account_id", readonly=False
+    )
