@@ -13,3 +13,4 @@ from . import test_overview
 from . import test_returns
 from . import test_return_fee
 from . import test_return_mandate
+from . import test_weekly_collection
