@@ -10,11 +10,12 @@ alone.)
 
 import uuid
 
-# Per company: automatic e-invoice sending, weekly SEPA collections, the daily dunning run, the
-# hourly status poll of the collection agency.
+# Per company: automatic e-invoice sending, weekly SEPA collections, return fees charged on
+# returned direct debits, the daily dunning run, the hourly status poll of the collection agency.
 COMPANY_SWITCHES = [
     "einvoice_auto_send",
     "sepa_auto_collect",
+    "sepa_return_fee_enabled",
     "billing_dunning_auto_run",
     "billing_collection_auto_sync",
 ]
@@ -23,7 +24,7 @@ BACKEND_SWITCHES = ["push_enabled", "send_confirmation"]
 # What each demo company shows.
 DEMO_SWITCHES = {
     "billing_einvoice.company_fi_demo": {"einvoice_auto_send": True},
-    "billing_sepa.company_isp_demo": {"sepa_auto_collect": True},
+    "billing_sepa.company_isp_demo": {"sepa_auto_collect": True, "sepa_return_fee_enabled": True},
 }
 
 

@@ -347,7 +347,7 @@ class Records:
             self.odoo("billing.sepa.batch", step, [batch_id], context=self.sepa_context)
         return batch_id
 
-    def sepa_bank_report(self, returned=True):
+    def sepa_bank_report(self, returned=True, code="FOCR"):
         """A camt.054 returning a debit of a new collected batch (or an unknown debit), base64."""
         batch_id = self.batch(until=None)
         [line] = self.odoo(
@@ -373,14 +373,14 @@ class Records:
             journal["bank_acc_number"].replace(" ", ""),
             end_to_end_id,
             line["amount"],
-            "FOCR",
+            code,
             self.unique("API"),
         )
         return base64.b64encode(data).decode(), line["id"]
 
-    def sepa_return_import(self, returned=True):
+    def sepa_return_import(self, returned=True, code="FOCR"):
         """An import of a bank report; with ``returned`` False its one return waits for review."""
-        data, line_id = self.sepa_bank_report(returned)
+        data, line_id = self.sepa_bank_report(returned, code)
         result = self.odoo(
             "billing.sepa.return.import",
             "import_file",
@@ -393,6 +393,18 @@ class Records:
             "billing.sepa.return", "search", [("import_id", "=", result["id"])], context=self.sepa_context
         )
         return result["id"], return_ids, line_id
+
+    def sepa_charged_return(self):
+        """A return for lack of funds (AM04), which charges the demo company's return fee."""
+        return self.sepa_return_import(code="AM04")[1]
+
+    def sepa_suspended_mandate(self):
+        """The mandate of a debit returned because the account is blocked (AC06): suspended."""
+        return_ids = self.sepa_return_import(code="AC06")[1]
+        [ret] = self.odoo(
+            "billing.sepa.return", "read", return_ids, ["mandate_id"], context=self.sepa_context
+        )
+        return ret["mandate_id"][0]
 
     def sepa_return_to_match(self):
         _import_id, return_ids, line_id = self.sepa_return_import(returned=False)
@@ -496,6 +508,7 @@ CALLS = {
     ("account.move", "action_billing_collection_start"): lambda r: _call([r.overdue_invoice()]),
     ("account.move", "action_view_billing_collection_dossiers"): lambda r: _call([r.overdue_invoice()]),
     ("account.move", "action_view_sepa_returns"): lambda r: _call([r.posted_invoice()]),
+    ("account.move", "action_view_sepa_return_fees"): lambda r: _call([r.posted_invoice()]),
     ("account.move", "button_draft"): lambda r: _call([r.posted_invoice()]),
     ("account.move", "message_post"): lambda r: _call([r.posted_invoice()], body="Checked over XML-RPC"),
     # billing.einvoice.billing.subject and its notification log
@@ -609,6 +622,9 @@ CALLS = {
         [r.mandate(activate=False)[1]], context=r.sepa_context
     ),
     ("billing.sepa.mandate", "action_revoke"): lambda r: _call([r.mandate()[1]], context=r.sepa_context),
+    ("billing.sepa.mandate", "action_reactivate"): lambda r: _call(
+        [r.sepa_suspended_mandate()], context=r.sepa_context
+    ),
     ("res.partner", "action_view_sepa_mandates"): lambda r: _call([r.mandate()[0]], context=r.sepa_context),
     ("res.partner", "action_view_sepa_returns"): lambda r: _call([r.mandate()[0]], context=r.sepa_context),
     ("res.partner", "action_billing_dunning_send_statement"): lambda r: _call([r.customer()]),
@@ -644,6 +660,20 @@ CALLS = {
     ),
     ("billing.sepa.return", "action_match"): lambda r: _call(
         r.sepa_return_to_match(), context=r.sepa_context
+    ),
+    ("billing.sepa.return", "action_waive_fee"): lambda r: _call(
+        r.sepa_charged_return(), "Waived over XML-RPC", context=r.sepa_context
+    ),
+    ("billing.sepa.return.fee.waive", "action_waive"): lambda r: _call(
+        [
+            r.odoo(
+                "billing.sepa.return.fee.waive",
+                "create",
+                {"return_ids": [(6, 0, r.sepa_charged_return())], "reason": "Goodwill"},
+                context=r.sepa_context,
+            )
+        ],
+        context=r.sepa_context,
     ),
     ("billing.sepa.return", "action_ignore"): lambda r: _call(
         r.sepa_return_import(returned=False)[1], context=r.sepa_context
