@@ -33,6 +33,7 @@
     ],
     "demo": [
         "demo/billing_sepa_demo.xml",
+        "demo/billing_sepa_return_demo.xml",
     ],
     "installable": True,
     "application": False,

@@ -19,3 +19,4 @@ from . import billing_sepa_return
 from . import billing_sepa_return_mandate
 from . import billing_sepa_return_fee
 from . import account_move_sepa_return_fee
+from . import billing_sepa_return_import_demo
