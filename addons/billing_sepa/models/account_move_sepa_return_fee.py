@@ -24,7 +24,7 @@ class AccountMove(models.Model):
     sepa_return_fee_ids = fields.One2many(
         "account.move", "sepa_fee_invoice_id", string="SEPA Return Fees", readonly=True
     )
-    sepa_return_fee_count = fields.Integer(compute="_compute_sepa_return_fee_count")
+    sepa_return_fee_count = fields.Integer(string="Return Fees", compute="_compute_sepa_return_fee_count")
 
     _sql_constraints = [
         (

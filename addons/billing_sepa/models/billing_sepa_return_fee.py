@@ -22,6 +22,7 @@ class BillingSepaReturn(models.Model):
     )
     fee_state = fields.Selection(
         [("none", "No Fee"), ("charged", "Charged"), ("waived", "Waived")],
+        string="Return Fee Status",
         compute="_compute_fee_move_id",
     )
     fee_waive_reason = fields.Text(string="Why the Fee Was Waived", readonly=True)
