@@ -87,3 +87,13 @@ def test_bank_connector_uploads_camt054_and_reads_back_returns(odoo):
     assert invoice["payment_state"] == "not_paid"
     assert invoice["amount_residual"] == 37.5
     assert invoice["sepa_return_count"] == 1
+    # The demo company charges a return fee for AM04: one fee invoice, however often the file came.
+    fees = odoo(
+        "account.move",
+        "search_read",
+        [("sepa_fee_invoice_id", "=", invoice_id)],
+        fields=["move_type", "state", "amount_total", "amount_tax", "invoice_date_due"],
+        context=context,
+    )
+    assert [(f["move_type"], f["state"], f["amount_tax"]) for f in fees] == [("out_invoice", "posted", 0.0)]
+    assert fees[0]["amount_total"] > 0 and fees[0]["invoice_date_due"]
