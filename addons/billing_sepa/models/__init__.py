@@ -16,3 +16,6 @@ from . import res_partner_overview
 from . import billing_sepa_return_reason
 from . import billing_sepa_return_import
 from . import billing_sepa_return
+from . import billing_sepa_reference_payment
+from . import billing_sepa_return_import_reference_payment
+from . import account_move_reference_payment
