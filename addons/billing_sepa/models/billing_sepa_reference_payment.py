@@ -288,7 +288,7 @@ class BillingSepaReferencePayment(models.Model):
             allowed_company_ids=journal.company_id.root_id.ids
         )
         account = (
-            journal._get_journal_inbound_outstanding_payment_accounts()[:1]
+            journal.inbound_payment_method_line_ids.payment_account_id[:1]
             or chart_template.ref("account_journal_payment_debit_account_id", raise_if_not_found=False)
             or journal.company_id.transfer_account_id
         )
