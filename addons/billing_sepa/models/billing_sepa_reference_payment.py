@@ -118,28 +118,36 @@ class BillingSepaReferencePayment(models.Model):
             by_reference[reference] |= invoice
         return by_reference
 
-    def _match(self):
-        """Match each payment to the open invoice with its reference and amount due."""
-        for company, payments in self.grouped("company_id").items():
-            invoices_by_reference = self._find_invoices(
-                company, {payment.normalized_reference for payment in payments} - {False, ""}
+    @api.model
+    def _add_match_vals(self, company, vals_list):
+        """Fill in each new payment's invoice and state: the open invoice with its reference and
+        amount due is matched, anything else waits for review with the reason. One query for the
+        invoices of the whole list; the payments are then created matched, without a write each.
+        """
+        invoices_by_reference = self._find_invoices(
+            company, {vals["normalized_reference"] for vals in vals_list} - {False, ""}
+        )
+        currencies = self.env["res.currency"].browse({vals["currency_id"] for vals in vals_list})
+        residual = {}  # what is left to pay on an invoice once the list's payments count
+        for vals in vals_list:
+            currency = currencies.browse(vals["currency_id"])
+            reason, invoice = self._get_match(
+                invoices_by_reference, residual, vals["normalized_reference"], vals["amount"], currency
             )
-            residual = {}  # what is left to pay on an invoice once this file's payments count
-            for payment in payments:
-                reason, invoice = payment._get_match(invoices_by_reference, residual)
-                if reason:
-                    payment.write({"review_reason": reason, "invoice_id": invoice.id, "state": "to_review"})
-                    continue
-                residual[invoice] -= payment.amount
-                payment.write({"invoice_id": invoice.id, "state": "matched", "review_reason": False})
+            if not reason:
+                residual[invoice] -= vals["amount"]
+            vals.update(
+                invoice_id=invoice.id, state="to_review" if reason else "matched", review_reason=reason
+            )
+        return vals_list
 
-    def _get_match(self, invoices_by_reference, residual):
+    @api.model
+    def _get_match(self, invoices_by_reference, residual, reference, amount, currency):
         """``(review reason, invoice)``: no reason when the payment pays ``invoice``."""
-        self.ensure_one()
         no_invoice = self.env["account.move"]
-        if not self.normalized_reference:
+        if not reference:
             return "no_reference", no_invoice
-        invoices = invoices_by_reference.get(self.normalized_reference, no_invoice)
+        invoices = invoices_by_reference.get(reference, no_invoice)
         if not invoices:
             return "unknown_reference", no_invoice
         for invoice in invoices:
@@ -150,9 +158,9 @@ class BillingSepaReferencePayment(models.Model):
         if not open_invoices:
             return "already_paid", invoices[-1:]
         invoice = open_invoices
-        if invoice.currency_id != self.currency_id:
+        if invoice.currency_id != currency:
             return "currency", invoice
-        if invoice.currency_id.compare_amounts(self.amount, residual[invoice]):
+        if invoice.currency_id.compare_amounts(amount, residual[invoice]):
             return "wrong_amount", invoice
         return False, invoice
 

@@ -81,8 +81,7 @@ class BillingSepaReturnImport(models.Model):
             if credit.bank_reference:
                 known_bank_references.add((credit.account_iban, credit.bank_reference))
             vals_list.append(self._prepare_reference_payment_vals(credit, currencies))
-        payments = Payment.create(vals_list)
-        payments._match()
+        payments = Payment.create(Payment._add_match_vals(self.company_id, vals_list))
         payments._book()
         self._update_review_state()
         return payments

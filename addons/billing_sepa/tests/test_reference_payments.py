@@ -2,7 +2,8 @@ import base64
 
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.tests import tagged
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
 from odoo.tests.common import freeze_time
 
 from ..sepa.bank_reports import parse_bank_report
@@ -189,3 +190,43 @@ class TestReferencePayments(AccountTestInvoicingCommon):
         self.assertEqual(self.invoices[2].amount_residual, 10.0)
         (payments[0] | payments[2]).action_ignore()
         self.assertEqual(record.state, "done")
+
+    def test_each_company_sees_and_pays_only_its_own_invoices(self):
+        code = self.currency.name
+        other = self.setup_other_company()["company"]
+        self.env["account.journal"].search(
+            [("company_id", "=", other.id), ("type", "=", "bank")], limit=1
+        ).bank_account_id = self.env["res.partner.bank"].create(
+            {"acc_number": "FI4950009420028730", "partner_id": other.partner_id.id}
+        )
+        data = camt054([credit_entry(48.2, code, structured=self.fi_ref)], message_id="VIITE-B")
+        # This company's file is not the other company's to import.
+        with self.assertRaisesRegex(UserError, "not a bank account of"):
+            self.env["billing.sepa.return.import"].import_file(
+                base64.b64encode(data).decode(), "camt.xml", other.id
+            )
+        # The other company's own file with this company's reference pays nothing here.
+        record = self.env["billing.sepa.return.import"].browse(
+            self.env["billing.sepa.return.import"].import_file(
+                base64.b64encode(
+                    camt054(
+                        [credit_entry(48.2, code, structured=self.fi_ref)],
+                        message_id="VIITE-C",
+                        iban="FI4950009420028730",
+                    )
+                ).decode(),
+                "camt.xml",
+                other.id,
+            )["id"]
+        )
+        self.assertEqual(record.reference_payment_ids.review_reason, "unknown_reference")
+        self.assertEqual(self.invoices[0].payment_state, "not_paid")
+        user = new_test_user(
+            self.env,
+            "reference_payments_mine",
+            groups="account.group_account_manager",
+            company_id=self.company.id,
+        )
+        self.assertFalse(
+            self.env["billing.sepa.reference.payment"].with_user(user).search([("import_id", "=", record.id)])
+        )
