@@ -17,7 +17,12 @@ import datetime
 from lxml import etree
 
 from . import reader
-from .sender_info import IDENTIFIER_CUSTOMER_NUMBER, IDENTIFIER_REFERENCE, LANGUAGES
+from .sender_info import (
+    IDENTIFIER_CUSTOMER_NUMBER,
+    IDENTIFIER_REFERENCE,
+    LANGUAGES,
+    _sub,  # the same element writer as the SenderInfo
+)
 
 MESSAGE_TYPE_CODE = "RECEIVERPROPOSAL"
 TOP_LEVEL_ORDER = (
@@ -69,13 +74,6 @@ class ReceiverProposal:
     seller_invoice_identifier_type: str = IDENTIFIER_CUSTOMER_NUMBER
     language_code: str = "FI"
     free_text: str = ""
-
-
-def _sub(parent, tag, text=None, **attributes):
-    element = etree.SubElement(parent, tag, {k: v for k, v in attributes.items() if v not in (None, "")})
-    if text is not None:
-        element.text = str(text)
-    return element
 
 
 def build_receiver_proposal(proposal, encoding="UTF-8"):

@@ -1,4 +1,5 @@
 import base64
+from unittest import mock
 
 from lxml import etree
 
@@ -7,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from ..finvoice import receiver_proposal
+from ..finvoice.transport import TransportError, TransportResult
 from .common import DATA_DIR
 
 
@@ -114,3 +116,25 @@ class TestReceiverProposal(AccountTestInvoicingCommon):
                 b"<FinvoiceReceiverProposal><MessageDetails/></FinvoiceReceiverProposal>"
             )
         self.assertEqual(caught.exception.field, "SellerPartyDetails")
+
+    def test_sent_through_the_operator_transport_and_retried(self):
+        self.company_data["company"].write(
+            {
+                "finvoice_transport": "operator_api",
+                "finvoice_operator_api_url": "https://operator.invalid/api",
+            }
+        )
+        results = iter([TransportError("operator down", retryable=True), TransportResult("OP-7", "accepted")])
+
+        def send(self_transport, message_identifier, payload, encoding="UTF-8"):
+            self.assertIn(b"<FinvoiceReceiverProposal", payload)
+            result = next(results)
+            if isinstance(result, Exception):
+                raise result
+            return result
+
+        with mock.patch("odoo.addons.billing_einvoice.finvoice.transport.OperatorRestTransport.send", send):
+            proposal = self._propose()
+            self.assertEqual((proposal.state, proposal.error), ("error", "operator down"))
+            self.assertTrue(proposal.action_retry())
+        self.assertEqual((proposal.state, proposal.transport_reference), ("sent", "OP-7"))
