@@ -118,6 +118,15 @@ class TestReferencePayments(AccountTestInvoicingCommon):
         )
         self.assertEqual(credit.debtor_name, "Matti Meikäläinen")
         self.assertIn("CdtrRefInf", credit.raw_xml)
+        # The day's statement (camt.053.001.02) carries the same payments in its Stmt blocks.
+        statement = (
+            camt054([credit_entry(48.2, code, structured=self.fi_ref)], version="camt.053.001.02")
+            .replace(b"BkToCstmrDbtCdtNtfctn", b"BkToCstmrStmt")
+            .replace(b"Ntfctn>", b"Stmt>")
+            .replace(b"<Sts><Cd>BOOK</Cd></Sts>", b"<Sts>BOOK</Sts>")
+        )
+        [credit] = parse_bank_report(statement, max_size=10**6).credits
+        self.assertEqual((credit.normalized_reference, str(credit.amount)), (self.fi_ref, "48.20"))
 
     def test_payments_mark_invoices_paid_in_one_entry_per_block(self):
         code = self.currency.name
