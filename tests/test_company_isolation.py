@@ -23,11 +23,12 @@ def _suite_models(odoo):
 # Models whose records only their own flows make (a bank report import, an agency hand-over, a
 # consumer order from a bank): when the database holds none of another company, they are left out
 # here, and their addon tests check their company rules with two companies instead
-# (billing_sepa TestSepaReturns, billing_dunning TestCollectionDossier, billing_einvoice
-# TestConsumerOrders and TestSenderInfo).
+# (billing_sepa TestSepaReturns and TestReferencePayments, billing_dunning TestCollectionDossier, billing_einvoice
+# TestConsumerOrders, TestSenderInfo and TestReceiverProposal).
 NOT_MADE_HERE = {
     "billing.sepa.return",
     "billing.sepa.return.import",
+    "billing.sepa.reference.payment",
     "billing.collection.agency",
     "billing.collection.dossier",
     "billing.collection.dossier.status",
@@ -37,6 +38,7 @@ NOT_MADE_HERE = {
     "billing.einvoice.consumer.order",
     "billing.einvoice.consumer.order.candidate",
     "billing.einvoice.agreement",
+    "billing.einvoice.receiver.proposal",
     # read-only reports over the records above and below (database views: nothing to create)
     "billing.sepa.collection.report",
     "billing.dunning.reminder.report",

@@ -29,6 +29,7 @@
         "wizard/billing_sepa_return_import_wizard_views.xml",
         "wizard/billing_sepa_return_fee_waive_views.xml",
         "views/billing_sepa_menus.xml",
+        "views/billing_sepa_reference_payment_views.xml",
         "report/billing_sepa_collection_report_views.xml",
     ],
     "demo": [

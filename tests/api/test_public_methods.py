@@ -23,6 +23,7 @@ import uuid
 import xmlrpc.client
 
 import pytest
+from test_finnish_consumer_cycle_xmlrpc import _camt054_credit
 from test_sepa_returns_xmlrpc import _camt054
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -169,6 +170,26 @@ class Records:
         self.odoo("billing.einvoice.consumer.order", "action_allocate", [order_id])
         [order] = self.odoo("billing.einvoice.consumer.order", "read", [order_id], ["agreement_id"])
         return order["agreement_id"][0]
+
+    def receiver_proposal_wizard(self):
+        """An e-invoice proposal wizard for a new consumer, filled in with their bank details."""
+        return self.odoo(
+            "billing.einvoice.receiver.proposal.wizard",
+            "create",
+            {
+                "partner_id": self.customer(),
+                "billing_subject_id": self.billing_subject(announced=True),
+                "recipient_address": "FI1410093000123458",
+                "recipient_intermediator": "NDEAFIHH",
+                "identifier": self.unique("PROP").replace(" ", "-"),
+                "identifier_type": "09",
+            },
+        )
+
+    def receiver_proposal(self):
+        """A proposal kept as a bank file (no operator transport in company 1)."""
+        wizard_id = self.receiver_proposal_wizard()
+        return self.odoo("billing.einvoice.receiver.proposal.wizard", "action_send", [wizard_id])["res_id"]
 
     # invoices (company 1) -----------------------------------------------------------------------
 
@@ -413,6 +434,47 @@ class Records:
         )
         return return_ids
 
+    def sepa_reference_payment(self, invoice=False):
+        """A payment by reference waiting for review (unknown reference); with ``invoice`` the
+        user has chosen an invoice of 30.00 for its 1.00."""
+        [journal] = self.odoo(
+            "account.journal",
+            "search_read",
+            [
+                ("company_id", "=", self.sepa_company_id),
+                ("type", "=", "bank"),
+                ("bank_account_id", "!=", False),
+            ],
+            fields=["bank_acc_number"],
+            limit=1,
+            context=self.sepa_context,
+        )
+        unique = uuid.uuid4().hex[:12]
+        data = _camt054_credit(journal["bank_acc_number"].replace(" ", ""), "RF4712345", 1.0, unique, unique)
+        result = self.odoo(
+            "billing.sepa.return.import",
+            "import_file",
+            base64.b64encode(data).decode(),
+            "api.xml",
+            self.sepa_company_id,
+            context=self.sepa_context,
+        )
+        payment_ids = self.odoo(
+            "billing.sepa.reference.payment",
+            "search",
+            [("import_id", "=", result["id"])],
+            context=self.sepa_context,
+        )
+        if invoice:
+            self.odoo(
+                "billing.sepa.reference.payment",
+                "write",
+                payment_ids,
+                {"invoice_id": self.sepa_invoice()},
+                context=self.sepa_context,
+            )
+        return result["id"], payment_ids
+
     # dunning (company 1 and its demo policy) ----------------------------------------------------
 
     def dunning_run(self, date="2025-05-20"):
@@ -531,6 +593,13 @@ CALLS = {
     ("billing.einvoice.consumer.order.candidate", "action_choose"): lambda r: _call(
         [r.consumer_order_candidate()]
     ),
+    ("billing.einvoice.receiver.proposal", "action_retry"): lambda r: _call([r.receiver_proposal()]),
+    ("billing.einvoice.receiver.proposal", "action_cancel"): lambda r: _call([r.receiver_proposal()]),
+    ("billing.einvoice.receiver.proposal", "action_download"): lambda r: _call([r.receiver_proposal()]),
+    ("billing.einvoice.receiver.proposal.wizard", "action_send"): lambda r: _call(
+        [r.receiver_proposal_wizard()]
+    ),
+    ("res.partner", "action_einvoice_propose"): lambda r: _call([r.customer()]),
     ("billing.einvoice.agreement", "action_open_order"): lambda r: _call([r.einvoice_agreement()]),
     ("billing.einvoice.consumer.order.import", "action_import"): lambda r: _call(
         [
@@ -677,6 +746,18 @@ CALLS = {
     ),
     ("billing.sepa.return", "action_ignore"): lambda r: _call(
         r.sepa_return_import(returned=False)[1], context=r.sepa_context
+    ),
+    ("billing.sepa.return.import", "action_view_reference_payments"): lambda r: _call(
+        [r.sepa_reference_payment()[0]], context=r.sepa_context
+    ),
+    ("billing.sepa.reference.payment", "action_match"): lambda r: _call(
+        r.sepa_reference_payment(invoice=True)[1], context=r.sepa_context
+    ),
+    ("billing.sepa.reference.payment", "action_ignore"): lambda r: _call(
+        r.sepa_reference_payment()[1], context=r.sepa_context
+    ),
+    ("billing.sepa.reference.payment", "action_open_invoice"): lambda r: _call(
+        r.sepa_reference_payment(invoice=True)[1], context=r.sepa_context
     ),
     ("billing.sepa.return.import.wizard", "action_import"): lambda r: _call(
         [

@@ -1,4 +1,4 @@
-"""Finvoice 3.0 writer: invoices (INV01) and credit notes (INV02).
+"""Finvoice 3.0 writer: invoices (INV01), credit notes (INV02) and direct payments (INV09).
 
 The input is plain data (the dataclasses below), with amounts as ``Decimal`` the way the
 accounting stores them: positive on both invoices and credit notes. The writer negates
@@ -22,6 +22,8 @@ from . import references
 
 INVOICE = "INV01"
 CREDIT_NOTE = "INV02"
+# Direct payment (suoramaksu): the payer's bank debits the invoice on its due date.
+DIRECT_PAYMENT = "INV09"
 ENCODINGS = ("UTF-8", "ISO-8859-15")
 
 _CENT = Decimal("0.01")
@@ -136,6 +138,8 @@ class Invoice:
     overdue_fine_percent: Decimal | None = None
     free_texts: list[str] = dataclasses.field(default_factory=list)
     specification_identifier: str = ""
+    # A direct payment (INV09) needs the billing subject code and the payment reference.
+    is_direct_payment: bool = False
 
 
 def format_amount(amount):
@@ -343,7 +347,15 @@ class _Writer:
     def write_details(self, root):
         invoice = self.invoice
         details = self.sub(root, "InvoiceDetails")
-        if invoice.is_credit_note:
+        if invoice.is_direct_payment:
+            if invoice.is_credit_note:
+                self.fail("InvoiceTypeCode", "a credit note cannot be a direct payment")
+            self.text("EpiPaymentInstructionId", invoice.payment_instruction_id, 35)
+            self.text("EpiRemittanceInfoIdentifier", invoice.payment_reference, 35)
+            self.sub(details, "InvoiceTypeCode", DIRECT_PAYMENT)
+            self.sub(details, "InvoiceTypeCodeUN", "380")
+            self.sub(details, "InvoiceTypeText", "SUORAMAKSU")
+        elif invoice.is_credit_note:
             self.sub(details, "InvoiceTypeCode", CREDIT_NOTE)
             self.sub(details, "InvoiceTypeCodeUN", "381")
             self.sub(details, "InvoiceTypeText", "HYVITYSLASKU")

@@ -12,3 +12,7 @@ from . import billing_einvoice_billing_subject
 from . import billing_einvoice_consumer_order
 from . import billing_einvoice_agreement
 from . import billing_einvoice_consumer_order_matching
+from . import account_move_direct_payment
+from . import billing_einvoice_receiver_proposal
+from . import billing_einvoice_consumer_order_proposal
+from . import res_partner_receiver_proposal

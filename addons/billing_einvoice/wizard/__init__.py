@@ -1,1 +1,2 @@
 from . import billing_einvoice_consumer_order_import
+from . import billing_einvoice_receiver_proposal_wizard

@@ -20,3 +20,6 @@ from . import billing_sepa_return_mandate
 from . import billing_sepa_return_fee
 from . import account_move_sepa_return_fee
 from . import billing_sepa_return_import_demo
+from . import billing_sepa_reference_payment
+from . import billing_sepa_return_import_reference_payment
+from . import account_move_reference_payment

@@ -67,14 +67,16 @@ class BillingSepaReturnImport(models.Model):
 
     @api.model
     def import_file(self, file_data, file_name, company_id=None):
-        """Import a bank report: rejects (pain.002), returns and refunds (camt.053, camt.054).
+        """Import a bank report: rejects (pain.002), returns and refunds (camt.053, camt.054),
+        and the incoming payments by reference of a camt file (``billing.sepa.reference.payment``).
 
         Callable over RPC. ``file_data`` is the file's content in base64. The same file imported
         again changes nothing and answers the first import. A file that is too big, not XML, of
         an unknown message type or not for one of the company's bank accounts is refused with a
         UserError, and nothing is imported.
 
-        :return: {"id", "entry_count", "matched_count", "review_count", "booked_count", "duplicate"}
+        :return: {"id", "entry_count", "matched_count", "review_count", "booked_count", "duplicate",
+            "payment_count", "paid_count", "payment_review_count"}
         """
         company = self.env["res.company"].browse(company_id) if company_id else self.env.company
         if not self.env.su and company not in self.env.user.company_ids:
@@ -144,6 +146,7 @@ class BillingSepaReturnImport(models.Model):
             }
         )
         record._create_returns(report.entries)
+        record._create_reference_payments(report.credits)
         return record, False
 
     @api.model

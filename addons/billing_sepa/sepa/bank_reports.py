@@ -46,6 +46,11 @@ end-to-end id, else the instruction, block or message id. ``BankReport.digest`` 
 file's SHA-256. The same return reported by two different files (an intraday camt.054
 and the day's camt.053) gets two keys: the caller must also refuse a second return of
 one collection.
+
+The same camt files carry the incoming payments by reference (credit transfers received,
+``CRDT`` entries of domain PMNT / family RCDT, or with only a proprietary code):
+``BankReport.credits`` holds one ``ReferencePayment`` per credited transaction, with its
+reference, amount and booking date (see ``reference_payments``), keyed like the returns.
 """
 
 import copy
@@ -57,6 +62,7 @@ from decimal import Decimal
 
 from lxml import etree
 
+from .reference_payments import ReferencePayment, find_reference, normalize_reference
 from .xml_reader import BankFileError, parse_xml
 
 __all__ = [
@@ -64,6 +70,7 @@ __all__ = [
     "BankFileError",
     "BankReport",
     "BankReportEntry",
+    "ReferencePayment",
     "parse_bank_report",
 ]
 
@@ -143,6 +150,8 @@ class BankReport:
     entries: list
     # SHA-256 of the file's bytes (hex), to refuse a second import of the same file.
     digest: str = ""
+    # Incoming payments by reference (camt credit entries), see ``reference_payments``.
+    credits: list = dataclasses.field(default_factory=list)
 
 
 class _Reader:
@@ -276,6 +285,7 @@ def parse_bank_report(data, *, max_size):
         account_ibans=frozenset(context.account_ibans),
         entries=entries,
         digest=hashlib.sha256(data).hexdigest(),
+        credits=context.credits,
     )
 
 
@@ -286,6 +296,7 @@ class _Context:
     message_id: str
     created: datetime.datetime | None
     account_ibans: set = dataclasses.field(default_factory=set)
+    credits: list = dataclasses.field(default_factory=list)
 
     def key(self, position, *references):
         reference = next((ref for ref in references if ref), "")
@@ -440,6 +451,11 @@ def _camt_entries(context, document):
         if iban:
             context.account_ibans.add(iban)
         for entry_index, entry in enumerate(reader.findall(account_block, "Ntry"), 1):
+            if _is_received_credit(reader, entry):
+                context.credits.extend(
+                    _camt_entry_credits(context, entry, iban, f"A{account_index}", entry_index)
+                )
+                continue
             if not _is_sdd_return(reader, entry):
                 continue
             entries.extend(_camt_entry_returns(context, entry, iban, f"A{account_index}E{entry_index}"))
@@ -494,22 +510,10 @@ def _charges(reader, element):
 def _camt_entry_returns(context, entry, iban, position):
     reader = context.reader
     transactions = reader.findall(entry, "NtryDtls/TxDtls")
-    date_element = reader.find(entry, "BookgDt")
-    if date_element is None:
-        date_element = reader.find(entry, "ValDt")
-    booked = None
-    if date_element is not None:
-        booked = _date(date_element, reader.text(date_element, "Dt", "DtTm"))
-    if booked is None and context.created:
-        booked = context.created.date()
+    booked = _booking_date(context, entry)
     entry_charge, entry_charge_included = _charges(reader, entry)
     has_return_reason = any(reader.find(tx, "RtrInf") is not None for tx in transactions)
-    # The entry's own elements (comments too), without the details of every transaction.
-    header = [
-        child
-        for child in entry
-        if not isinstance(child.tag, str) or etree.QName(child).localname != "NtryDtls"
-    ]
+    header = _entry_header(entry)
     results = []
     for tx_index, transaction in enumerate(transactions or [None], 1):
         scope = transaction if transaction is not None else entry
@@ -564,6 +568,29 @@ def _camt_entry_returns(context, entry, iban, position):
     return results
 
 
+def _booking_date(context, entry):
+    """The booking date of a camt entry, else its value date, else the file's creation day."""
+    reader = context.reader
+    date_element = reader.find(entry, "BookgDt")
+    if date_element is None:
+        date_element = reader.find(entry, "ValDt")
+    booked = None
+    if date_element is not None:
+        booked = _date(date_element, reader.text(date_element, "Dt", "DtTm"))
+    if booked is None and context.created:
+        booked = context.created.date()
+    return booked
+
+
+def _entry_header(entry):
+    """The entry's own elements (comments too), without the details of every transaction."""
+    return [
+        child
+        for child in entry
+        if not isinstance(child.tag, str) or etree.QName(child).localname != "NtryDtls"
+    ]
+
+
 _AMOUNT_PATHS = ("AmtDtls/InstdAmt/Amt", "AmtDtls/TxAmt/Amt", "Amt")
 
 
@@ -596,3 +623,59 @@ def _entry_xml(entry, header, transaction):
     details = etree.SubElement(shell, transaction.getparent().tag)
     details.append(copy.deepcopy(transaction))
     return _serialize(shell)
+
+
+# Incoming payments by reference ---------------------------------------------------------
+
+# Received credit transfers; the collections of our own direct debits (IDDT) are booked
+# by the batches, not here.
+_RECEIVED_CREDIT_FAMILIES = frozenset({"RCDT"})
+
+
+def _is_received_credit(reader, entry):
+    """Whether a booked entry credits a payment received (a credit transfer, not a reversal)."""
+    if reader.text(entry, "CdtDbtInd") != "CRDT" or reader.text(entry, "RvslInd") in ("true", "1"):
+        return False
+    if reader.text(entry, "Sts/Cd", "Sts") not in (None, "BOOK"):
+        return False
+    domain = reader.text(entry, "BkTxCd/Domn/Cd")
+    if domain is None:
+        return True
+    return domain == "PMNT" and reader.text(entry, "BkTxCd/Domn/Fmly/Cd") in _RECEIVED_CREDIT_FAMILIES
+
+
+def _camt_entry_credits(context, entry, iban, block, entry_index):
+    reader = context.reader
+    transactions = reader.findall(entry, "NtryDtls/TxDtls")
+    booked = _booking_date(context, entry)
+    header = _entry_header(entry)
+    results = []
+    for tx_index, transaction in enumerate(transactions or [None], 1):
+        scope = transaction if transaction is not None else entry
+        reference, source = find_reference(
+            reader.texts(scope, "RmtInf/Strd/CdtrRefInf/Ref"), reader.texts(scope, "RmtInf/Ustrd")
+        )
+        amount, currency, _instructed = _camt_amount(reader, scope, entry, len(transactions) <= 1)
+        end_to_end_id = reader.reference(scope, "Refs/EndToEndId")
+        bank_reference = reader.text(scope, "Refs/AcctSvcrRef") or reader.text(entry, "AcctSvcrRef")
+        results.append(
+            ReferencePayment(
+                key=context.key(
+                    f"{block}E{entry_index}T{tx_index}", bank_reference, end_to_end_id, reference
+                ),
+                reference=reference,
+                normalized_reference=normalize_reference(reference),
+                reference_source=source,
+                amount=amount,
+                currency=currency,
+                date=booked,
+                block=block,
+                account_iban=iban,
+                bank_reference=bank_reference,
+                end_to_end_id=end_to_end_id,
+                debtor_name=reader.text(scope, "RltdPties/Dbtr/Nm", "RltdPties/Dbtr/Pty/Nm"),
+                debtor_iban=reader.text(scope, "RltdPties/DbtrAcct/Id/IBAN"),
+                raw_xml=_entry_xml(entry, header, transaction),
+            )
+        )
+    return results

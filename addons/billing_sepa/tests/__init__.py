@@ -14,3 +14,4 @@ from . import test_returns
 from . import test_return_fee
 from . import test_return_mandate
 from . import test_weekly_collection
+from . import test_reference_payments

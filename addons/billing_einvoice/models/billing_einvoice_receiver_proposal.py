@@ -1,0 +1,212 @@
+import base64
+import uuid
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..finvoice import frame as soap_frame
+from ..finvoice import receiver_proposal, sender_info
+from ..finvoice import transport as finvoice_transport
+from ..tools import ensure_records
+
+IDENTIFIER_TYPES = [
+    (sender_info.IDENTIFIER_CUSTOMER_NUMBER, "Customer number"),
+    (sender_info.IDENTIFIER_REFERENCE, "Reference number"),
+]
+
+
+class BillingEinvoiceReceiverProposal(models.Model):
+    """A proposal of e-invoicing (ReceiverProposal) to a consumer who gave their bank details.
+
+    Sent like a SenderInfo: kept as a bank file, or sent through the operator transport when the
+    company uses one. The consumer approves it in the netbank; the bank then sends an RI ADD for
+    the same billing subject and identifier, which is matched to this proposal's customer and
+    makes the agreement (state Accepted, with the order and the agreement).
+    """
+
+    _name = "billing.einvoice.receiver.proposal"
+    _description = "Consumer E-invoice Proposal"
+    _inherit = ["mail.thread"]
+    _order = "create_date desc, id desc"
+    _check_company_auto = True
+    _rec_name = "message_identifier"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, check_company=True, readonly=True
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    billing_subject_id = fields.Many2one(
+        "billing.einvoice.billing.subject", required=True, check_company=True, readonly=True
+    )
+    sender_info_identifier = fields.Char(
+        related="billing_subject_id.sender_info_identifier", string="SenderInfo Identifier"
+    )
+    recipient_address = fields.Char(
+        string="Consumer's Account", required=True, readonly=True, help="The IBAN the consumer gave."
+    )
+    recipient_intermediator = fields.Char(
+        string="Consumer's Bank", required=True, readonly=True, help="The BIC of the consumer's bank."
+    )
+    identifier = fields.Char(
+        string="Identifier",
+        required=True,
+        readonly=True,
+        index=True,
+        help="The customer number or reference the consumer would type; the answer carries it back.",
+    )
+    identifier_type = fields.Selection(IDENTIFIER_TYPES, required=True, readonly=True)
+    language_code = fields.Char(readonly=True)
+    free_text = fields.Text(readonly=True)
+    message_identifier = fields.Char(required=True, readonly=True, index=True, copy=False)
+    state = fields.Selection(
+        [
+            ("ready", "Bank file ready"),
+            ("sent", "Sent"),
+            ("error", "Error"),
+            ("accepted", "Accepted"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="ready",
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    file = fields.Binary(
+        attachment=True, readonly=True, help="The SOAP frame and the ReceiverProposal, as sent."
+    )
+    file_name = fields.Char(readonly=True)
+    transport_reference = fields.Char(readonly=True, help="The operator's id of the message.")
+    error = fields.Text(readonly=True)
+    order_id = fields.Many2one(
+        "billing.einvoice.consumer.order",
+        string="Answer",
+        readonly=True,
+        check_company=True,
+        help="The consumer's e-invoice order (RI ADD) that accepted the proposal.",
+    )
+    agreement_id = fields.Many2one(
+        "billing.einvoice.agreement", string="Agreement", readonly=True, check_company=True
+    )
+
+    @api.model
+    def _create_and_send(self, vals):
+        """Create a proposal from ``vals``, build and check its message, and send it."""
+        proposal = self.create({**vals, "message_identifier": f"RP{uuid.uuid4().hex[:30].upper()}"})
+        proposal._build_file()
+        transport = proposal.company_id._get_finvoice_transport()
+        if transport:
+            proposal._send_by_transport(transport)
+        return proposal
+
+    def _get_receiver_proposal_data(self):
+        self.ensure_one()
+        subject = self.billing_subject_id
+        partner = self.partner_id
+        return receiver_proposal.ReceiverProposal(
+            message_identifier=self.message_identifier,
+            sender_info_identifier=subject.sender_info_identifier,
+            message_date=fields.Date.context_today(self),
+            seller_identifier=subject.seller_party_identifier,
+            names={"FI": subject.name, "SV": subject.name_sv or "", "EN": subject.name_en or ""},
+            sender_address=subject.einvoice_address,
+            sender_intermediator=subject.einvoice_intermediator,
+            payment_instruction_identifier=subject.code,
+            buyer_name=partner.name or "",
+            street=partner.street or "",
+            town=partner.city or "",
+            post_code=partner.zip or "",
+            country_code=partner.country_id.code or "FI",
+            recipient_address=self.recipient_address,
+            recipient_intermediator=self.recipient_intermediator,
+            seller_invoice_identifier=self.identifier,
+            seller_invoice_identifier_type=self.identifier_type,
+            language_code=self.language_code or "",
+            free_text=self.free_text or "",
+        )
+
+    def _build_file(self):
+        for proposal in self:
+            encoding = proposal.company_id.finvoice_encoding or "UTF-8"
+            try:
+                xml = receiver_proposal.build_receiver_proposal(
+                    proposal._get_receiver_proposal_data(), encoding=encoding
+                )
+            except receiver_proposal.ReceiverProposalError as error:
+                raise UserError(
+                    self.env._(
+                        "The e-invoice proposal to %(customer)s is not valid: %(error)s",
+                        customer=proposal.partner_id.display_name,
+                        error=str(error),
+                    )
+                ) from error
+            header = soap_frame.build_soap_frame(
+                soap_frame.Frame(
+                    message_identifier=proposal.message_identifier,
+                    timestamp=fields.Datetime.now(),
+                    from_identifier=proposal.billing_subject_id.einvoice_address,
+                    from_intermediator=proposal.billing_subject_id.einvoice_intermediator,
+                    to_identifier=proposal.recipient_address,
+                    to_intermediator=proposal.recipient_intermediator,
+                ),
+                encoding=encoding,
+            )
+            proposal.write(
+                {
+                    "file": base64.b64encode(header + xml),
+                    "file_name": f"receiverproposal_{proposal.message_identifier}.xml",
+                    "state": "ready",
+                }
+            )
+
+    def _send_by_transport(self, transport):
+        for proposal in self:
+            encoding = proposal.company_id.finvoice_encoding or "UTF-8"
+            try:
+                result = transport.send(
+                    proposal.message_identifier, base64.b64decode(proposal.file), encoding=encoding
+                )
+            except finvoice_transport.TransportError as error:
+                proposal.write({"state": "error", "error": str(error)})
+                continue
+            proposal.write({"state": "sent", "transport_reference": result.reference, "error": False})
+
+    def action_retry(self):
+        """Send again the proposals whose sending failed (or keep them as bank files)."""
+        ensure_records(self)
+        for company, proposals in self.filtered(lambda p: p.state == "error").grouped("company_id").items():
+            transport = company._get_finvoice_transport()
+            if not transport:
+                proposals.write({"state": "ready", "error": False})
+                continue
+            proposals._send_by_transport(transport)
+        return True
+
+    def action_cancel(self):
+        """Stop waiting for an answer: a later RI ADD is then matched like any other order."""
+        ensure_records(self)
+        self.filtered(lambda p: p.state in ("ready", "sent", "error")).write({"state": "cancelled"})
+        return True
+
+    def action_download(self):
+        ensure_records(self, single=True)
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self._name}/{self.id}/file/{self.file_name}?download=true",
+            "target": "self",
+        }
+
+    def _find_open(self, order):
+        """The open proposal an RI ADD answers: same company, billing subject and identifier."""
+        if not (order.billing_subject_id and order.seller_invoice_identifier):
+            return self.browse()
+        return self.search(
+            [
+                ("company_id", "=", order.company_id.id),
+                ("billing_subject_id", "=", order.billing_subject_id.id),
+                ("identifier", "=", order.seller_invoice_identifier.strip()),
+                ("state", "in", ("ready", "sent")),
+            ],
+            order="id desc",
+            limit=1,
+        )
