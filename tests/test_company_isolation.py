@@ -20,14 +20,16 @@ def _suite_models(odoo):
     return sorted(model["model"] for model in models if not model["transient"])
 
 
-# Models whose records only their own flows make (a bank report import, an agency hand-over, a
-# consumer order from a bank): when the database holds none of another company, they are left out
-# here, and their addon tests check their company rules with two companies instead
-# (billing_sepa TestSepaReturns, billing_dunning TestCollectionDossier, billing_einvoice
-# TestConsumerOrders and TestSenderInfo).
+# Models whose records only their own flows make (a bank report import, a refund of a customer's
+# credit, an agency hand-over, a consumer order from a bank): when the database holds none of
+# another company, they are left out here, and their addon tests check their company rules with
+# two companies instead (billing_sepa TestSepaReturns and TestSepaCreditTransfer, billing_dunning
+# TestCollectionDossier, billing_einvoice TestConsumerOrders and TestSenderInfo).
 NOT_MADE_HERE = {
     "billing.sepa.return",
     "billing.sepa.return.import",
+    "billing.sepa.credit.transfer",
+    "billing.sepa.credit.transfer.line",
     "billing.collection.agency",
     "billing.collection.dossier",
     "billing.collection.dossier.status",

@@ -16,3 +16,10 @@ from . import res_partner_overview
 from . import billing_sepa_return_reason
 from . import billing_sepa_return_import
 from . import billing_sepa_return
+from . import account_move_line
+from . import account_journal_credit_transfer
+from . import res_partner_credit
+from . import billing_sepa_credit_transfer
+from . import billing_sepa_credit_transfer_file
+from . import billing_sepa_credit_transfer_booking
+from . import billing_sepa_credit_transfer_line

@@ -11,3 +11,5 @@ from . import test_translations
 from . import test_ui
 from . import test_overview
 from . import test_returns
+from . import test_credit_transfer
+from . import test_pain001
