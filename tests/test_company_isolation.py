@@ -135,7 +135,11 @@ def _suite_fields(odoo, model):
         ],
         ["name"],
     )
-    return sorted({field["name"].partition("__")[2] for field in fields})
+    # "_" is a LIKE wildcard: field_account_move__% also finds the fields of account.move.line.
+    prefix = f"field_{model.replace('.', '_')}__"
+    return sorted(
+        {field["name"].removeprefix(prefix) for field in fields if field["name"].startswith(prefix)}
+    )
 
 
 @pytest.fixture(scope="module")
