@@ -4,13 +4,13 @@ from odoo import api, fields, models
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
-    sepa_credit_transfer_line_id = fields.Many2one(
-        "billing.sepa.credit.transfer.line",
-        string="SEPA Refund",
+    sepa_credit_transfer_id = fields.Many2one(
+        "billing.sepa.credit.transfer",
+        string="SEPA Refund Batch",
         copy=False,
         readonly=True,
         index="btree_not_null",
-        help="On a customer's credit: the refund of a live SEPA credit transfer paying it back.",
+        help="On a customer's credit: the live SEPA refund batch paying it back.",
     )
 
     @api.model
@@ -24,7 +24,7 @@ class AccountMoveLine(models.Model):
             ("partner_id", "!=", False),
             ("currency_id", "=", self.env.ref("base.EUR").id),
             ("amount_residual_currency", "<", 0),
-            ("sepa_credit_transfer_line_id", "=", False),
+            ("sepa_credit_transfer_id", "=", False),
         ]
 
     @api.model

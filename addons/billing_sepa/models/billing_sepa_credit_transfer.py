@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -136,22 +136,21 @@ class BillingSepaCreditTransfer(models.Model):
         if not lines_vals:
             return False
         transfer = self.create(transfer_vals)
-        lines = self.env["billing.sepa.credit.transfer.line"].create(
+        self.env["billing.sepa.credit.transfer.line"].create(
             [
                 {
                     **vals,
                     "transfer_id": transfer.id,
                     "end_to_end_id": transfer._get_end_to_end_id(index),
-                    "remittance_text": transfer._get_remittance_text(vals["credit_line_ids"]),
                 }
                 for index, vals in enumerate(lines_vals, 1)
             ]
         )
-        for line in lines:
-            # Marks the credits as taken: a second gathering, even a concurrent one, leaves them.
-            line.credit_line_ids.with_context(skip_invoice_sync=True, tracking_disable=True).write(
-                {"sepa_credit_transfer_line_id": line.id}
-            )
+        # Marks the credits as taken, in one write: a second gathering, even a concurrent one,
+        # leaves them.
+        transfer.line_ids.credit_line_ids.with_context(skip_invoice_sync=True, tracking_disable=True).write(
+            {"sepa_credit_transfer_id": transfer.id}
+        )
         if left_out:
             transfer.message_post(
                 body=self.env._(
@@ -204,7 +203,8 @@ class BillingSepaCreditTransfer(models.Model):
                     "amount_company_currency": company.currency_id.round(
                         -sum(key_credits.mapped("amount_residual"))
                     ),
-                    "credit_line_ids": key_credits.ids,
+                    "credit_line_ids": [Command.set(key_credits.ids)],
+                    "remittance_text": self._get_remittance_text(key_credits),
                 }
             )
         return lines_vals, left_out
@@ -213,8 +213,9 @@ class BillingSepaCreditTransfer(models.Model):
         suffix = f"-{index}"
         return to_sepa_identifier(self.name)[: 35 - len(suffix)] + suffix
 
-    def _get_remittance_text(self, credit_line_ids):
-        documents = self.env["account.move.line"].browse(credit_line_ids).move_id
+    @api.model
+    def _get_remittance_text(self, credits):
+        documents = credits.move_id
         return to_sepa_text(
             self.env._(
                 "Refund of your credit: %(documents)s",
@@ -232,8 +233,10 @@ class BillingSepaCreditTransfer(models.Model):
         ensure_records(self)
         if self.filtered(lambda transfer: transfer.state == "paid"):
             raise UserError(self.env._("A refund batch that is paid out cannot be cancelled."))
-        self.line_ids.credit_line_ids.with_context(skip_invoice_sync=True, tracking_disable=True).write(
-            {"sepa_credit_transfer_line_id": False}
+        # Only what these batches still hold: a credit freed earlier may be in a newer batch.
+        held = self.line_ids.credit_line_ids.filtered(lambda aml: aml.sepa_credit_transfer_id in self)
+        held.with_context(skip_invoice_sync=True, tracking_disable=True).write(
+            {"sepa_credit_transfer_id": False}
         )
         self.write({"state": "cancelled"})
         return True

@@ -36,9 +36,11 @@ class BillingSepaCreditTransferLine(models.Model):
     )
     end_to_end_id = fields.Char(string="End-to-End ID", required=True, index=True)
     remittance_text = fields.Char(string="Remittance Information")
-    credit_line_ids = fields.One2many(
+    credit_line_ids = fields.Many2many(
         "account.move.line",
-        "sepa_credit_transfer_line_id",
+        "billing_sepa_credit_transfer_line_credit_rel",
+        "transfer_line_id",
+        "move_line_id",
         string="Credits Paid Back",
         readonly=True,
     )

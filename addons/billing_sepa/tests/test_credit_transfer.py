@@ -116,8 +116,13 @@ class TestSepaCreditTransfer(SepaBatchCommon):
         # A credit is paid back once: a second gathering finds nothing new.
         self.assertFalse(self._create_transfer())
         transfer.action_cancel()
-        self.assertFalse(notes.line_ids.sepa_credit_transfer_line_id)
-        self.assertEqual(self._create_transfer().amount_total, 25.56)
+        self.assertFalse(notes.line_ids.sepa_credit_transfer_id)
+        second = self._create_transfer()
+        self.assertEqual(second.amount_total, 25.56)
+        # Cancelling the first batch again leaves the credits with the second.
+        transfer.action_cancel()
+        self.assertEqual(notes[:3].line_ids.sepa_credit_transfer_id, second)
+        self.assertEqual(line.credit_line_ids.move_id, notes[:2], "the cancelled batch keeps its history")
 
     def test_collection_offsets_kept_credits_and_collects_the_net(self):
         # Oleg keeps his credits: they are offset against what the collection takes.
@@ -253,7 +258,7 @@ class TestSepaCreditTransfer(SepaBatchCommon):
 
         transfer = self._create_transfer()
         self.assertEqual(transfer.amount_total, 12.5)
-        self.assertFalse(foreign.line_ids.sepa_credit_transfer_line_id)
+        self.assertFalse(foreign.line_ids.sepa_credit_transfer_id)
         # A user of the other company alone sees nothing of this company's refunds.
         user = new_test_user(
             self.env, "sepa_refund_other", groups="account.group_account_manager", company_id=other.id
