@@ -89,7 +89,11 @@ class AccountMoveLine(models.Model):
         )
         if not credits:
             return invoices
-        debits = invoices.line_ids.filtered(
+        # Only the invoices of customers with a credit: a collection gathers thousands of invoices.
+        in_credit = credits.partner_id.commercial_partner_id
+        debits = invoices.filtered(
+            lambda invoice: invoice.commercial_partner_id in in_credit
+        ).line_ids.filtered(
             lambda line: (
                 line.account_id.account_type == "asset_receivable"
                 and not line.reconciled
