@@ -20,15 +20,18 @@ def _suite_models(odoo):
     return sorted(model["model"] for model in models if not model["transient"])
 
 
-# Models whose records only their own flows make (a bank report import, an agency hand-over, a
-# consumer order from a bank): when the database holds none of another company, they are left out
-# here, and their addon tests check their company rules with two companies instead
-# (billing_sepa TestSepaReturns and TestReferencePayments, billing_dunning TestCollectionDossier, billing_einvoice
+# Models whose records only their own flows make (a bank report import, a refund of a customer's
+# credit, an agency hand-over, a consumer order from a bank): when the database holds none of
+# another company, they are left out here, and their addon tests check their company rules with
+# two companies instead (billing_sepa TestSepaReturns, TestReferencePayments and
+# TestSepaCreditTransfer, billing_dunning TestCollectionDossier, billing_einvoice
 # TestConsumerOrders, TestSenderInfo and TestReceiverProposal).
 NOT_MADE_HERE = {
     "billing.sepa.return",
     "billing.sepa.return.import",
     "billing.sepa.reference.payment",
+    "billing.sepa.credit.transfer",
+    "billing.sepa.credit.transfer.line",
     "billing.collection.agency",
     "billing.collection.dossier",
     "billing.collection.dossier.status",
@@ -135,7 +138,11 @@ def _suite_fields(odoo, model):
         ],
         ["name"],
     )
-    return sorted({field["name"].partition("__")[2] for field in fields})
+    # "_" is a LIKE wildcard: field_account_move__% also finds the fields of account.move.line.
+    prefix = f"field_{model.replace('.', '_')}__"
+    return sorted(
+        {field["name"].removeprefix(prefix) for field in fields if field["name"].startswith(prefix)}
+    )
 
 
 @pytest.fixture(scope="module")

@@ -474,6 +474,45 @@ class Records:
                 context=self.sepa_context,
             )
         return result["id"], payment_ids
+    def sepa_credit(self):
+        """A customer of the SEPA demo company with a credit of 12.50 to be paid back, and an IBAN."""
+        partner_id, _mandate_id = self.mandate()
+        self.odoo(
+            "res.partner", "write", [partner_id], {"sepa_credit_policy": "refund"}, context=self.sepa_context
+        )
+        note_id = self.odoo(
+            "account.move",
+            "create",
+            {
+                "move_type": "out_refund",
+                "partner_id": partner_id,
+                "currency_id": self.xmlid("base.EUR"),
+                "invoice_line_ids": [(0, 0, {"name": "Credit", "price_unit": 12.5, "tax_ids": [(6, 0, [])]})],
+            },
+            context=self.sepa_context,
+        )
+        self.odoo("account.move", "action_post", [note_id], context=self.sepa_context)
+        return partner_id
+
+    def execution_date(self):
+        return (datetime.date.today() + datetime.timedelta(days=7)).isoformat()
+
+    def credit_transfer(self, until):
+        """A new refund batch with a credit of its own, taken through the steps before ``until``."""
+        self.sepa_credit()
+        transfer_id = self.odoo(
+            "billing.sepa.credit.transfer",
+            "create_credit_transfer",
+            self.execution_date(),
+            self.sepa_company_id,
+            context=self.sepa_context,
+        )
+        assert transfer_id
+        for step in ("action_generate_file", "action_mark_sent", "action_mark_paid"):
+            if step == until:
+                break
+            self.odoo("billing.sepa.credit.transfer", step, [transfer_id], context=self.sepa_context)
+        return transfer_id
 
     # dunning (company 1 and its demo policy) ----------------------------------------------------
 
@@ -560,6 +599,10 @@ def _call(ids=None, *args, context=None, **kwargs):
 
 def _batch(records, until):
     return _call([records.batch(until=until)], context=records.sepa_context)
+
+
+def _credit_transfer(records, until):
+    return _call([records.credit_transfer(until=until)], context=records.sepa_context)
 
 
 CALLS = {
@@ -720,6 +763,34 @@ CALLS = {
     ("billing.sepa.batch", "action_cancel"): lambda r: _batch(r, "action_generate_file"),
     ("billing.sepa.batch", "action_view_sepa_returns"): lambda r: _batch(r, "action_generate_file"),
     ("billing.sepa.batch", "action_import_bank_report"): lambda r: _batch(r, "action_generate_file"),
+    # billing.sepa.credit.transfer: a new refund batch, taken up to the step before the one called
+    ("billing.sepa.credit.transfer", "create_credit_transfer"): lambda r: (
+        r.sepa_credit() and _call(None, r.execution_date(), r.sepa_company_id, context=r.sepa_context)
+    ),
+    ("billing.sepa.credit.transfer", "action_generate_file"): lambda r: _credit_transfer(
+        r, "action_generate_file"
+    ),
+    ("billing.sepa.credit.transfer", "action_download_file"): lambda r: _credit_transfer(
+        r, "action_mark_sent"
+    ),
+    ("billing.sepa.credit.transfer", "get_files"): lambda r: _credit_transfer(r, "action_mark_sent"),
+    ("billing.sepa.credit.transfer", "action_mark_sent"): lambda r: _credit_transfer(r, "action_mark_sent"),
+    ("billing.sepa.credit.transfer", "action_mark_paid"): lambda r: _credit_transfer(r, "action_mark_paid"),
+    ("billing.sepa.credit.transfer", "action_cancel"): lambda r: _credit_transfer(r, "action_generate_file"),
+    ("billing.sepa.credit.transfer.create", "action_create"): lambda r: (
+        r.sepa_credit()
+        and _call(
+            [
+                r.odoo(
+                    "billing.sepa.credit.transfer.create",
+                    "create",
+                    {"company_id": r.sepa_company_id, "execution_date": r.execution_date()},
+                    context=r.sepa_context,
+                )
+            ],
+            context=r.sepa_context,
+        )
+    ),
     # billing.sepa.return*
     ("billing.sepa.return.import", "import_file"): lambda r: _call(
         None, r.sepa_bank_report()[0], "api.xml", r.sepa_company_id, context=r.sepa_context

@@ -23,3 +23,10 @@ from . import billing_sepa_return_import_demo
 from . import billing_sepa_reference_payment
 from . import billing_sepa_return_import_reference_payment
 from . import account_move_reference_payment
+from . import account_move_line
+from . import account_journal_credit_transfer
+from . import res_partner_credit
+from . import billing_sepa_credit_transfer
+from . import billing_sepa_credit_transfer_file
+from . import billing_sepa_credit_transfer_booking
+from . import billing_sepa_credit_transfer_line

@@ -133,6 +133,8 @@ class BillingSepaBatch(models.Model):
         self._check_collection_date(collection_date, journal)
 
         invoices = self._lock_collectable_invoices(company, collection_date)
+        # Customers who keep their credits have them offset: the amount collected is the net.
+        invoices = self.env["account.move.line"]._sepa_offset_collection(invoices, company)
         batch_vals = {"company_id": company.id, "journal_id": journal.id, "collection_date": collection_date}
         lines_vals, skips_vals = self.new(batch_vals)._prepare_lines_and_skips(invoices)
         if not lines_vals:

@@ -306,6 +306,9 @@ class _Checker:
 
 
 class _Pain008Writer:
+    # The message's root element; the pain.001 writer reuses this one with its own.
+    initiation_tag = "CstmrDrctDbtInitn"
+
     def __init__(self, version):
         if version not in SUPPORTED_VERSIONS:
             raise ValueError(
@@ -337,7 +340,7 @@ class _Pain008Writer:
         creation = message.creation_datetime.replace(microsecond=0).isoformat()
 
         root = etree.Element(f"{{{self.namespace}}}Document", nsmap={None: self.namespace})
-        initiation = self.sub(root, "CstmrDrctDbtInitn")
+        initiation = self.sub(root, self.initiation_tag)
         header = self.sub(initiation, "GrpHdr")
         self.sub(header, "MsgId", msg_id)
         self.sub(header, "CreDtTm", creation)

@@ -15,3 +15,5 @@ from . import test_return_fee
 from . import test_return_mandate
 from . import test_weekly_collection
 from . import test_reference_payments
+from . import test_credit_transfer
+from . import test_pain001
