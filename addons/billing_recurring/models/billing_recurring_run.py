@@ -40,6 +40,7 @@ class BillingRecurringRun(models.Model):
     )
     error_count = fields.Integer(string="Errors", readonly=True)
     error_log = fields.Text(string="Errors of the Last Pass", readonly=True)
+    error_keys = fields.Text(string="Keys of the Customers in Error", readonly=True)
     amount_total = fields.Monetary(string="Invoiced Total", readonly=True, currency_field="currency_id")
     currency_id = fields.Many2one(related="company_id.currency_id")
 
@@ -81,13 +82,17 @@ class BillingRecurringRun(models.Model):
         return action
 
     def _process(self, limit=None):
-        """Invoice up to ``limit`` customers (all when None); returns how many are left."""
+        """Invoice up to ``limit`` customer periods (all when None); returns how many are left,
+        those that failed included: the run is done when none is left."""
         self.ensure_one()
         self.state = "running"
         plans, skipped = self._plan()
+        # Customers that failed in an earlier pass go last: they cannot hold the others up.
+        failed = set((self.error_keys or "").split())
+        plans.sort(key=lambda plan: plan["key"] in failed)
         todo = plans[:limit] if limit else plans
         created = self._invoice_plans(todo, skipped)
-        remaining = len(plans) - len(todo)
+        remaining = len(plans) - len(todo) + self.error_count
         if not remaining:
             self.state = "done"
         _logger.info("Billing run %s: %s invoices created, %s left", self.name, len(created), remaining)
@@ -109,8 +114,12 @@ class BillingRecurringRun(models.Model):
                 {"company_id": company.id, "date": today}
             )
             before = run.invoice_count
-            remaining += run.with_company(company)._process(limit=batch_size)
-            done += run.invoice_count - before
+            left = run.with_company(company)._process(limit=batch_size)
+            created = run.invoice_count - before
+            done += created
+            # Only customers in error left: they wait for tomorrow's call (or a user's fix).
+            if created:
+                remaining += left
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         if remaining:
             self.env.ref("billing_recurring.ir_cron_billing_recurring_run")._trigger()

@@ -34,9 +34,11 @@ class BillingRecurringRun(models.Model):
                         moves |= self._create_invoices([plan], journal)
                 except (UserError, ValueError) as plan_error:
                     self.env.invalidate_all()
-                    errors.append(f"{plan['partner'].display_name} ({plan['key']}): {plan_error}")
+                    errors.append(
+                        (plan["key"], f"{plan['partner'].display_name} ({plan['key']}): {plan_error}")
+                    )
             if not errors:
-                errors.append(str(error))
+                errors.append(("", str(error)))
         self.write(
             {
                 "invoice_count": self.invoice_count + len(moves),
@@ -45,7 +47,8 @@ class BillingRecurringRun(models.Model):
                 "amount_total": self.amount_total + sum(moves.mapped("amount_total")),
                 "skipped_count": skipped,
                 "error_count": len(errors),
-                "error_log": "\n".join(errors) or False,
+                "error_log": "\n".join(message for _key, message in errors) or False,
+                "error_keys": "\n".join(key for key, _message in errors if key) or False,
             }
         )
         return moves
