@@ -133,7 +133,9 @@ def _suite_fields(odoo, model):
         ],
         ["name"],
     )
-    return sorted({field["name"].partition("__")[2] for field in fields})
+    # "_" matches any character in =like: field_account_move__% also finds account.move.line's.
+    prefix = f"field_{model.replace('.', '_')}__"
+    return sorted({field["name"].partition("__")[2] for field in fields if field["name"].startswith(prefix)})
 
 
 @pytest.fixture(scope="module")
