@@ -118,7 +118,7 @@ class TestBillingRun(BillingRecurringCommon):
 
         def failing(self_run, plan, journal):
             if plan["partner"] == partners[2]:
-                raise UserError("no invoice address")
+                raise UserError(self_run.env._("no invoice address"))
             return original(self_run, plan, journal)
 
         with patch.object(type(run), "_prepare_invoice_vals", failing), freeze_time(RUN_DATE):
