@@ -40,7 +40,12 @@ class BillingRecurringRun(models.Model):
     )
     error_count = fields.Integer(string="Errors", readonly=True)
     error_log = fields.Text(string="Errors of the Last Pass", readonly=True)
-    error_keys = fields.Text(string="Keys of the Customers in Error", readonly=True)
+    partner_cursor = fields.Integer(
+        string="Last Customer Done",
+        readonly=True,
+        help="The scheduled action invoices the customers in batches in the order of their id: "
+        "the id of the last customer of the last batch it committed.",
+    )
     amount_total = fields.Monetary(string="Invoiced Total", readonly=True, currency_field="currency_id")
     currency_id = fields.Many2one(related="company_id.currency_id")
 
@@ -82,20 +87,27 @@ class BillingRecurringRun(models.Model):
         return action
 
     def _process(self, limit=None):
-        """Invoice up to ``limit`` customer periods (all when None); returns how many are left,
-        those that failed included: the run is done when none is left."""
+        """Invoice the customers with something due: all of them (the button, in one
+        transaction), or the next ``limit`` customers after the run's cursor (the scheduled
+        action, which commits between calls). Returns how many customers are left after the
+        cursor. The run is done when none is left and no customer failed."""
         self.ensure_one()
-        self.state = "running"
-        plans, skipped = self._plan()
-        # Customers that failed in an earlier pass go last: they cannot hold the others up.
-        failed = set((self.error_keys or "").split())
-        plans.sort(key=lambda plan: plan["key"] in failed)
-        todo = plans[:limit] if limit else plans
-        created = self._invoice_plans(todo, skipped)
-        remaining = len(plans) - len(todo) + self.error_count
-        if not remaining:
-            self.state = "done"
-        _logger.info("Billing run %s: %s invoices created, %s left", self.name, len(created), remaining)
+        after = self.partner_cursor if limit else 0
+        partner_ids = self._candidate_partners(after)
+        chunk = partner_ids[:limit] if limit else partner_ids
+        plans, skipped = self._plan(chunk)
+        # The scheduled action's batches add up; the button's pass counts on its own.
+        created = self._invoice_plans(plans, skipped, accumulate=bool(limit))
+        remaining = len(partner_ids) - len(chunk)
+        self.write(
+            {
+                "partner_cursor": chunk[-1] if chunk else after,
+                "state": "running" if remaining or self.error_count else "done",
+            }
+        )
+        _logger.info(
+            "Billing run %s: %s invoices created, %s customers left", self.name, len(created), remaining
+        )
         return remaining
 
     @api.model
@@ -114,12 +126,8 @@ class BillingRecurringRun(models.Model):
                 {"company_id": company.id, "date": today}
             )
             before = run.invoice_count
-            left = run.with_company(company)._process(limit=batch_size)
-            created = run.invoice_count - before
-            done += created
-            # Only customers in error left: they wait for tomorrow's call (or a user's fix).
-            if created:
-                remaining += left
+            remaining += run.with_company(company)._process(limit=batch_size)
+            done += run.invoice_count - before
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         if remaining:
             self.env.ref("billing_recurring.ir_cron_billing_recurring_run")._trigger()

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 class BillingRecurringRun(models.Model):
     _inherit = "billing.recurring.run"
 
-    def _invoice_plans(self, plans, skipped=0):
+    def _invoice_plans(self, plans, skipped=0, accumulate=False):
         """Create and post the invoices of ``plans``, move the contract lines on and mark the
         usage billed, all in batches. A customer whose invoice cannot be made is logged in the
         run's errors and left for the next pass; the others go on."""
@@ -15,15 +15,16 @@ class BillingRecurringRun(models.Model):
         journal = self.env["account.journal"].search(
             [("type", "=", "sale"), ("company_id", "=", self.company_id.id)], limit=1
         )
-        if not journal:
+        if plans and not journal:
             raise UserError(
                 self.env._("Company %(company)s has no sales journal.", company=self.company_id.name)
             )
         errors = []
         moves = self.env["account.move"]
         try:
-            with self.env.cr.savepoint():
-                moves = self._create_invoices(plans, journal)
+            if plans:
+                with self.env.cr.savepoint():
+                    moves = self._create_invoices(plans, journal)
         except (UserError, ValueError) as error:
             # One plan spoils the batch: invoice the customers one by one to find it.
             moves = self.env["account.move"]
@@ -34,11 +35,13 @@ class BillingRecurringRun(models.Model):
                         moves |= self._create_invoices([plan], journal)
                 except (UserError, ValueError) as plan_error:
                     self.env.invalidate_all()
-                    errors.append(
-                        (plan["key"], f"{plan['partner'].display_name} ({plan['key']}): {plan_error}")
-                    )
+                    errors.append(f"{plan['partner'].display_name} ({plan['key']}): {plan_error}")
             if not errors:
-                errors.append(("", str(error)))
+                errors.append(str(error))
+        messages = errors
+        if accumulate:
+            skipped += self.skipped_count
+            messages = [*(self.error_log or "").splitlines(), *messages]
         self.write(
             {
                 "invoice_count": self.invoice_count + len(moves),
@@ -46,9 +49,8 @@ class BillingRecurringRun(models.Model):
                 "line_count": self.line_count + len(moves.invoice_line_ids),
                 "amount_total": self.amount_total + sum(moves.mapped("amount_total")),
                 "skipped_count": skipped,
-                "error_count": len(errors),
-                "error_log": "\n".join(message for _key, message in errors) or False,
-                "error_keys": "\n".join(key for key, _message in errors if key) or False,
+                "error_count": len(messages),
+                "error_log": "\n".join(messages) or False,
             }
         )
         return moves

@@ -26,33 +26,57 @@ def billing_period(date, interval):
 class BillingRecurringRun(models.Model):
     _inherit = "billing.recurring.run"
 
-    def _plan(self):
-        """What this run invoices: (plans, number of customer periods invoiced before). Plans: one per invoice still to create, each a dict
-        with ``key`` (customer, period and, per contract, the contract), ``partner``
-        (commercial), ``contracts``, ``currency``, ``lines`` (invoice line values with the
-        contract line and its new last invoiced date and price) and ``usages``. Reads in batches
-        and writes nothing: the dry-run preview shows it as it is.
+    def _due_line_domain(self):
+        """The contract lines a run may invoice: due by the end of the run's year at the latest
+        (a yearly customer's horizon); each customer's own horizon is applied in ``_plan``."""
+        self.ensure_one()
+        return [
+            ("contract_id.company_id", "=", self.company_id.id),
+            ("contract_id.contract_type", "=", "sale"),
+            ("contract_id.billing_recurring", "=", True),
+            ("contract_id.active", "=", True),
+            ("is_canceled", "=", False),
+            ("display_type", "=", False),
+            ("recurring_next_date", "!=", False),
+            ("recurring_next_date", "<=", billing_period(self.date, "yearly")[1]),
+        ]
+
+    def _due_usage_domain(self):
+        self.ensure_one()
+        return [
+            ("company_id", "=", self.company_id.id),
+            ("state", "=", "pending"),
+            ("date", "<=", billing_period(self.date, "yearly")[1]),
+        ]
+
+    def _candidate_partners(self, after=0):
+        """Ids of the customers (commercial partners) with something due, above ``after``,
+        in ascending order: two grouped reads."""
+        self.ensure_one()
+        contracts = self.env["contract.contract"]._read_group(
+            [("contract_line_ids", "any", self._due_line_domain())], ["commercial_partner_id"]
+        )
+        usages = self.env["billing.recurring.usage"]._read_group(self._due_usage_domain(), ["partner_id"])
+        partners = {partner.id for (partner,) in contracts}
+        partners.update(partner.commercial_partner_id.id for (partner,) in usages)
+        return sorted(partner for partner in partners if partner > after)
+
+    def _plan(self, partner_ids=None):
+        """What this run invoices for the customers ``partner_ids`` (all when None): (plans,
+        number of customer periods invoiced before). Plans: one per invoice still to create,
+        each a dict with ``key`` (customer, period and, per contract, the contract),
+        ``partner`` (commercial), ``contracts``, ``currency``, ``lines`` (invoice line values
+        with the contract line and its new last invoiced date and price) and ``usages``. Reads
+        in batches and writes nothing: the dry-run preview shows it as it is.
         """
         self.ensure_one()
         company = self.company_id
-        period_end_max = billing_period(self.date, "yearly")[1]
-        lines = self.env["contract.line"].search(
-            [
-                ("contract_id.company_id", "=", company.id),
-                ("contract_id.contract_type", "=", "sale"),
-                ("contract_id.billing_recurring", "=", True),
-                ("contract_id.active", "=", True),
-                ("is_canceled", "=", False),
-                ("display_type", "=", False),
-                ("recurring_next_date", "!=", False),
-                ("recurring_next_date", "<=", period_end_max),
-            ],
-            order="contract_id, sequence, id",
-        )
-        usages = self.env["billing.recurring.usage"].search(
-            [("company_id", "=", company.id), ("state", "=", "pending"), ("date", "<=", period_end_max)],
-            order="date, id",
-        )
+        line_domain, usage_domain = self._due_line_domain(), self._due_usage_domain()
+        if partner_ids is not None:
+            line_domain.append(("contract_id.commercial_partner_id", "in", partner_ids))
+            usage_domain.append(("partner_id.commercial_partner_id", "in", partner_ids))
+        lines = self.env["contract.line"].search(line_domain, order="contract_id, sequence, id")
+        usages = self.env["billing.recurring.usage"].search(usage_domain, order="date, id")
         partners = lines.contract_id.commercial_partner_id | usages.partner_id.commercial_partner_id
         periods = {
             partner: billing_period(self.date, partner.billing_recurring_interval) for partner in partners

@@ -209,6 +209,22 @@ class TestBillingRun(BillingRecurringCommon):
             Run.search([("company_id", "=", self.company.id), ("date", "=", RUN_DATE)]).state, "done"
         )
 
+    def test_scheduled_run_goes_in_batches_from_where_it_stopped(self):
+        partners = [self._customer(f"Batch {n}") for n in range(3)]
+        for partner in partners:
+            self._contract(partner, self._line(self.hosting, 10.0, "2025-03-01"))
+        self.company.billing_recurring_auto_run = True
+        Run = self.env["billing.recurring.run"]
+        with freeze_time(RUN_DATE):
+            Run._cron_billing_run(batch_size=2)
+            run = Run.search([("company_id", "=", self.company.id), ("date", "=", RUN_DATE)])
+            self.assertEqual((run.state, run.invoice_count), ("running", 2))
+            self.assertEqual(run.partner_cursor, partners[1].id)
+            Run._cron_billing_run(batch_size=2)
+        self.assertEqual((run.state, run.invoice_count, run.customer_count), ("done", 3, 3))
+        for partner in partners:
+            self.assertEqual(len(self._invoices(partner)), 1, partner.name)
+
     def test_multi_company(self):
         other = self.setup_other_company(name="Recurring company 2")["company"]
         partner = self._customer("Two companies")
