@@ -4,6 +4,7 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import freeze_time
+from odoo.tools import SQL, file_open
 
 from .common import BillingRecurringCommon
 
@@ -208,6 +209,14 @@ class TestBillingRun(BillingRecurringCommon):
         self.assertEqual(
             Run.search([("company_id", "=", self.company.id), ("date", "=", RUN_DATE)]).state, "done"
         )
+
+    def test_neutralize_switches_the_daily_run_off(self):
+        self.company.billing_recurring_auto_run = True
+        self.env.flush_all()
+        with file_open("billing_recurring/data/neutralize.sql") as neutralize:
+            self.env.cr.execute(SQL(neutralize.read()))  # pylint: disable=sql-injection
+        self.company.invalidate_recordset()
+        self.assertFalse(self.company.billing_recurring_auto_run)
 
     def test_scheduled_run_goes_in_batches_from_where_it_stopped(self):
         partners = [self._customer(f"Batch {n}") for n in range(3)]
