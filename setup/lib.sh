@@ -192,4 +192,4 @@ bootstrap() {
     ensure_postgres
 }
 
-ADDONS="billing_sepa,billing_dunning,billing_einvoice,billing_webshop"
+ADDONS="billing_sepa,billing_dunning,billing_einvoice,billing_webshop,billing_recurring"

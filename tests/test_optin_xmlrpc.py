@@ -11,13 +11,15 @@ alone.)
 import uuid
 
 # Per company: automatic e-invoice sending, weekly SEPA collections, return fees charged on
-# returned direct debits, the daily dunning run, the hourly status poll of the collection agency.
+# returned direct debits, the daily dunning run, the hourly status poll of the collection agency,
+# the daily billing run.
 COMPANY_SWITCHES = [
     "einvoice_auto_send",
     "sepa_auto_collect",
     "sepa_return_fee_enabled",
     "billing_dunning_auto_run",
     "billing_collection_auto_sync",
+    "billing_recurring_auto_run",
 ]
 # Per webshop: pushing products, prices and stock to the shop, Odoo's order confirmation e-mail.
 BACKEND_SWITCHES = ["push_enabled", "send_confirmation"]

@@ -589,6 +589,32 @@ class Records:
         action = self.odoo("billing.collection.start", "action_confirm", [self.collection_start()])
         return action["res_id"]
 
+    # recurring billing (company 1) ----------------------------------------------------------------
+
+    def recurring_run(self):
+        """A new billing run dated before any demo contract starts: it has nothing to invoice."""
+        return self.odoo(
+            "billing.recurring.run", "create", {"date": "2020-01-31", "company_id": self.company_id}
+        )
+
+    def recurring_preview(self):
+        action = self.odoo("billing.recurring.run", "action_preview", [self.recurring_run()])
+        return action["res_id"]
+
+    def usage_rows(self):
+        partner_id = self.odoo("res.partner", "create", {"name": self.unique("API usage customer")})
+        product_id = self.odoo(
+            "product.product", "create", {"name": self.unique("API traffic"), "type": "service"}
+        )
+        return [
+            {
+                "partner_id": partner_id,
+                "product_id": product_id,
+                "quantity": 3,
+                "external_id": self.unique("api"),
+            }
+        ]
+
 
 # -- one recipe per method: (ids or None for a model method, args, kwargs) ----------------------
 
@@ -882,6 +908,12 @@ CALLS = {
             )
         ]
     ),
+    # billing.recurring.*
+    ("billing.recurring.run", "action_run"): lambda r: _call([r.recurring_run()]),
+    ("billing.recurring.run", "action_preview"): lambda r: _call([r.recurring_run()]),
+    ("billing.recurring.run", "action_view_invoices"): lambda r: _call([r.recurring_run()]),
+    ("billing.recurring.preview", "action_run"): lambda r: _call([r.recurring_preview()]),
+    ("billing.recurring.usage", "import_usage"): lambda r: _call(None, r.usage_rows()),
     # billing.collection.*
     ("billing.collection.agency", "action_view_dossiers"): lambda r: _call([r.agency()]),
     ("billing.collection.start", "action_confirm"): lambda r: _call([r.collection_start()]),

@@ -1,0 +1,3 @@
+from . import test_billing_run
+from . import test_billing_run_credits
+from . import test_billing_run_handover

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Recurring billing benchmark (issue 18, item 8): one monthly billing run of billing_recurring
+# for N customers with three contract lines each against OCA contract's own
+# cron_recurring_create_invoice for N other customers alike, in one database.
+#
+#   tests/bench/bench_recurring.sh               N = 10 000 customers
+#   tests/bench/bench_recurring.sh --quick       N = 200, a smoke run
+#   tests/bench/bench_recurring.sh --n 2000      any N
+#   options: --keep (keep the benchmark database)
+#
+# Installs billing_recurring (without demo data) into a template database kept while the addon's
+# code is unchanged, copies it, runs tests/bench/bench_recurring.py in it and prints the table.
+# Exits 0 when both contenders invoiced the N customers, whatever the figures.
+source "$(dirname "$0")/../../setup/lib.sh"
+source "$(dirname "$0")/benchlib.sh"
+
+n=10000 keep=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) n=200 ;;
+        --n) n="$2"; shift ;;
+        --keep) keep=1 ;;
+        *) die "unknown option $1 (see the comment at the top of tests/bench/bench_recurring.sh)" ;;
+    esac
+    shift
+done
+[[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] || die "--n takes a positive number"
+
+bootstrap
+
+OUT="$LOCAL_DIR/bench/recurring-$n"
+mkdir -p "$OUT"
+rm -f "$OUT/run.json"
+
+template="bench_recurring_tpl_$(code_key billing_recurring "" ! -path './i18n/*')"
+install_template "$template" billing_recurring
+
+db="bench_recurring_$n"
+copy_db "$template" "$db"
+odoo_options "$db"
+log "running N=$n in $db ($(elapsed))"
+echo "Recurring billing benchmark, N = $n, database $db"
+rc=0
+"$VENV/bin/python" "$BENCH_DIR/bench_recurring.py" run --n "$n" --json "$OUT/run.json" -- "${OPTIONS[@]}" || rc=$?
+[ "$keep" -eq 1 ] || drop_db "$db"
+[ "$rc" -eq 0 ] || die "the benchmark failed; see $OUT/odoo-$db.log"
+echo "Odoo log and JSON results in $OUT ($(elapsed))"
