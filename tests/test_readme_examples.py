@@ -55,7 +55,13 @@ def _connect_to_test_server(code, odoo):
 def test_the_section_has_an_example_per_addon():
     titles = [title for title, _code in EXAMPLES]
     assert titles[0] == "XML-RPC API"
-    for addon in ("billing_sepa", "billing_dunning", "billing_einvoice", "billing_webshop"):
+    for addon in (
+        "billing_sepa",
+        "billing_dunning",
+        "billing_einvoice",
+        "billing_webshop",
+        "billing_recurring",
+    ):
         assert any(addon in title for title in titles), f"no example for {addon}"
 
 
@@ -133,10 +139,20 @@ def _check_webshop(odoo, ns):
     assert invoice["payment_state"] in ("paid", "in_payment")
 
 
+def _check_recurring(odoo, ns):
+    run = ns["run"]
+    assert (run["state"], run["error_count"]) == ("done", 0), run["error_log"]
+    [usage] = odoo("billing.recurring.usage", "read", ns["usage_ids"], ["partner_id", "quantity"])
+    assert usage["quantity"] == 42
+    for invoice in ns["invoices"]:
+        assert invoice["billing_recurring_key"]
+
+
 CHECKS = {
     "generic": _check_generic,
     "billing_sepa": _check_sepa,
     "billing_dunning": _check_dunning,
     "billing_einvoice": _check_einvoice,
     "billing_webshop": _check_webshop,
+    "billing_recurring": _check_recurring,
 }
