@@ -149,3 +149,37 @@ def test_crm_starts_a_dossier_and_reads_its_status(odoo, tenants, agency):
     assert seen["state"] == "partially_paid"
     agency_fields = clerk("billing.collection.agency", "fields_get", [], ["type"])
     assert "api_key" not in agency_fields and "callback_secret" not in agency_fields
+
+
+def test_demo_has_an_agency_a_live_dossier_and_a_written_off_one(odoo):
+    [data] = odoo(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", "billing_dunning"), ("name", "=", "agency_demo")],
+        ["res_id"],
+    )
+    [demo_agency] = odoo(
+        "billing.collection.agency", "read", [data["res_id"]], ["api_url", "terms_filename", "partner_id"]
+    )
+    assert demo_agency["api_url"].startswith("http://127.0.0.1:")
+    assert demo_agency["terms_filename"] and demo_agency["partner_id"]
+    dossiers = odoo(
+        "billing.collection.dossier",
+        "search_read",
+        [("agency_id", "=", data["res_id"]), ("dossier_number", "like", "AG-DEMO-")],
+        [
+            "dossier_number",
+            "state",
+            "amount_collected",
+            "fee_bill_id",
+            "certificate_attachment_id",
+            "writeoff_move_id",
+        ],
+        order="dossier_number",
+    )
+    live, lost = dossiers
+    assert (live["state"], live["amount_collected"]) == ("payment_plan", 300.0)
+    assert lost["state"] == "uncollectible"
+    assert lost["fee_bill_id"] and lost["certificate_attachment_id"] and lost["writeoff_move_id"]
+    [entry] = odoo("account.move", "read", [lost["writeoff_move_id"][0]], ["state", "line_ids"])
+    assert entry["state"] == "posted" and len(entry["line_ids"]) >= 3, "receivable, VAT correction, bad debt"

@@ -44,6 +44,10 @@ class BillingCollectionDossier(models.Model):
             },
             "callback",
         )
+        lost_invoice = self.env["account.move"].browse(lost_invoice_id)
+        if lost_invoice.company_id.account_sale_tax_id:
+            lost_invoice.invoice_line_ids.tax_ids = lost_invoice.company_id.account_sale_tax_id
+        lost_invoice.action_post()
         lost = self._demo_hand_over(agency, lost_invoice_id, "AG-DEMO-1002")
         lost._apply_agency_event(
             {

@@ -259,7 +259,7 @@ class TestCollectionSettlement(CollectionMoneyCommon):
         dossier._apply_agency_event(self._event("AG-5", "uncollectible", "e2"), "poll")
         action = dossier.action_writeoff()
         self.assertEqual(action["res_model"], "billing.collection.writeoff")
-        wizard = self.env["billing.collection.writeoff"].with_context(action["context"]).create({})
+        wizard = self.env["billing.collection.writeoff"].with_context(**action["context"]).create({})
         # 69 unpaid of 115: 60 % of the 15 VAT is corrected, the net 60 is the bad debt.
         self.assertEqual((wizard.amount_open, wizard.amount_vat, wizard.amount_net), (69.0, 9.0, 60.0))
         entry = self.env["account.move"].browse(wizard.action_confirm()["res_id"])
