@@ -438,6 +438,19 @@ class TestCollectionMoneyFromTheAgency(ReferenceAgencyMixin, CollectionMoneyComm
             f"/v1/dossiers/{number}/certificate",
         )
 
+    def test_a_certificate_the_agency_could_not_give_is_fetched_later(self):
+        _invoice, dossier = self._submitted(self.b2b, 100.0)
+        event = self.server.certify(dossier.dossier_number, inline=False, content=CERTIFICATE)
+        self.server.fail_next = [(503, {})] * 3
+        self.assertTrue(dossier._apply_agency_event(event, "poll"))
+        self.assertEqual(dossier.state, "uncollectible")
+        self.assertFalse(dossier.certificate_attachment_id)
+        self.assertEqual(dossier.certificate_url, event["certificate"]["url"])
+        self.assertIn("503", dossier.last_error)
+        self.assertIs(dossier.action_fetch_certificate(), True)
+        self.assertEqual(dossier.certificate_attachment_id.raw, CERTIFICATE)
+        self.assertFalse(dossier.certificate_url or dossier.last_error)
+
     def test_certificate_url_elsewhere_is_not_fetched(self):
         _invoice, dossier = self._submitted(self.b2b, 100.0)
         event = self.server.set_status(
