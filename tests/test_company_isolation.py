@@ -36,6 +36,7 @@ NOT_MADE_HERE = {
     "billing.collection.dossier",
     "billing.collection.dossier.status",
     "billing.collection.callback",
+    "billing.collection.settlement",
     "billing.einvoice.billing.subject",
     "billing.einvoice.sender.info.log",
     "billing.einvoice.consumer.order",

@@ -96,3 +96,13 @@ def test_the_daily_dunning_run_leaves_companies_with_the_switch_off_alone(odoo):
     runs_before = odoo("billing.dunning.run", "search_count", [])
     odoo("ir.cron", "method_direct_trigger", [cron_id["res_id"]])
     assert odoo("billing.dunning.run", "search_count", []) == runs_before
+
+
+def test_no_dunning_policy_hands_items_to_a_collection_agency_by_itself(odoo):
+    # The rule after the last level (propose or start a collection dossier) is off in every
+    # policy, the demo's included, and in a new one.
+    assert odoo("billing.dunning.policy", "search_count", [("collection_rule", "!=", "off")]) == 0
+    policy_id = odoo("billing.dunning.policy", "create", {"name": f"Opt-in policy {uuid.uuid4().hex[:8]}"})
+    [policy] = odoo("billing.dunning.policy", "read", [policy_id], ["collection_rule"])
+    assert policy["collection_rule"] == "off"
+    odoo("billing.dunning.policy", "unlink", [policy_id])

@@ -559,6 +559,9 @@ class Records:
                 {
                     "name": self.unique("API agency"),
                     "company_id": self.company_id,
+                    "partner_id": self.odoo(
+                        "res.partner", "create", {"name": self.unique("API agency contact")}
+                    ),
                     # Nothing listens there: a hand-over fails fast and the dossier stays a draft.
                     "api_url": "http://127.0.0.1:9/v1",
                     "api_key": "api-key",
@@ -588,6 +591,12 @@ class Records:
         """A draft dossier of a new overdue invoice (the agency did not answer)."""
         action = self.odoo("billing.collection.start", "action_confirm", [self.collection_start()])
         return action["res_id"]
+
+    def uncollectible_dossier(self):
+        """A dossier the agency reported uncollectible (set here: no agency answers)."""
+        dossier_id = self.dossier()
+        self.odoo("billing.collection.dossier", "write", [dossier_id], {"state": "uncollectible"})
+        return dossier_id
 
     # recurring billing (company 1) ----------------------------------------------------------------
 
@@ -921,6 +930,11 @@ CALLS = {
     ("billing.collection.dossier", "action_refresh_status"): lambda r: _call([r.dossier()]),
     ("billing.collection.dossier", "action_withdraw"): lambda r: _call([r.dossier()]),
     ("billing.collection.dossier", "action_view_invoices"): lambda r: _call([r.dossier()]),
+    ("billing.collection.dossier", "action_fetch_certificate"): lambda r: _call([r.dossier()]),
+    ("billing.collection.dossier", "action_writeoff"): lambda r: _call([r.uncollectible_dossier()]),
+    ("billing.collection.writeoff", "action_confirm"): lambda r: _call(
+        [r.odoo("billing.collection.writeoff", "create", {"dossier_id": r.uncollectible_dossier()})]
+    ),
 }
 
 

@@ -1,2 +1,3 @@
-"""Plain-Python collection-agency code: the HTTP client and the callback signature. No Odoo
+"""Plain-Python collection-agency code: the HTTP client, the callback signature, and the
+settlement and certificate of a status event. No Odoo
 imports: plain data in and out (readme/AGENCY_API.md is the contract)."""

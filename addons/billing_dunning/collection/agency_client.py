@@ -1,5 +1,5 @@
 """HTTP client of a collection agency's API (readme/AGENCY_API.md): create a dossier, fetch
-its status, withdraw it.
+its status, withdraw it, download a document it names (the certificate of uncollectibility).
 
 Every call has a timeout and TLS verification on; connection errors, timeouts, 429 and 5xx
 answers are retried with exponential backoff, waiting what a ``Retry-After`` header asks for
@@ -15,6 +15,8 @@ import requests
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 # Never wait longer than this between two attempts, whatever Retry-After says.
 MAX_WAIT_SECONDS = 30
+# A certificate of uncollectibility is a PDF of a few pages.
+MAX_DOCUMENT_SIZE = 10 * 1024 * 1024
 
 
 class AgencyError(Exception):
@@ -69,9 +71,29 @@ class AgencyClient:
         """POST /dossiers/<number>/withdraw."""
         return self._request("POST", f"/dossiers/{_segment(dossier_number)}/withdraw", {"reason": reason})
 
+    def get_document(self, url, max_size=MAX_DOCUMENT_SIZE):
+        """GET a document the agency named by URL (a certificate): its bytes.
+
+        Only URLs under the agency's base URL are fetched (with the same credentials): a URL
+        in an agency event never makes Odoo call another host."""
+        if not isinstance(url, str) or not url.startswith(self.base_url + "/"):
+            raise AgencyError("The document is not under the agency's API base URL.")
+        response = self._send("GET", url, headers={"Accept": "*/*"}, stream=True)
+        try:
+            content = response.raw.read(max_size + 1, decode_content=True)
+        finally:
+            response.close()
+        if len(content) > max_size:
+            raise AgencyError(f"The document is larger than {max_size} bytes.")
+        return content
+
     # -- transport --------------------------------------------------------------------------
 
     def _request(self, method, path, payload=None, headers=None):
+        return self._json(self._send(method, self.base_url + path, payload, headers))
+
+    def _send(self, method, url, payload=None, headers=None, stream=False):
+        """The first 2xx answer, after the retries; raises AgencyError."""
         headers = {
             "Authorization": f"Bearer {self.api_key}",
             "Accept": "application/json",
@@ -83,11 +105,12 @@ class AgencyClient:
             try:
                 response = self.session.request(
                     method,
-                    self.base_url + path,
+                    url,
                     json=payload,
                     headers=headers,
                     timeout=self.timeout,
                     verify=True,
+                    stream=stream,
                 )
             except requests.Timeout:
                 error = AgencyError("The agency did not answer in time.", retryable=True)
@@ -95,7 +118,7 @@ class AgencyClient:
                 error = AgencyError("The agency could not be reached.", retryable=True)
             else:
                 if response.status_code < 300:
-                    return self._json(response)
+                    return response
                 error = AgencyError(
                     f"The agency answered HTTP {response.status_code}: {_message(response)}",
                     status=response.status_code,

@@ -137,6 +137,14 @@ class BillingCollectionAgency(models.Model):
             raise UserError(
                 self.env._("The collection agency %(agency)s has no API base URL.", agency=self.display_name)
             )
+        if not self.partner_id:
+            raise UserError(
+                self.env._(
+                    "Set the contact of the collection agency %(agency)s: its commission and fees "
+                    "are booked as its bills.",
+                    agency=self.display_name,
+                )
+            )
 
     def _get_client(self):
         """The HTTP client, with the credentials read as superuser (never logged)."""

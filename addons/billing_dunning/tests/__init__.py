@@ -10,3 +10,4 @@ from . import test_translations
 from . import test_ui
 from . import test_overview
 from . import test_collection_dossier
+from . import test_collection_settlement

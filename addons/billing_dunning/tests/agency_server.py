@@ -1,15 +1,18 @@
 """Reference collection agency: the contract of readme/AGENCY_API.md on 127.0.0.1, for the
 tests and the demo. Standard library only; never part of the addon's runtime.
 
-    python addons/billing_dunning/tests/agency_server.py --port 8765 --api-key demo-key
+    python addons/billing_dunning/tests/agency_server.py --port 8766 --api-key demo-key
 
 In a test: ``server = AgencyServer(api_key="k"); server.start(); ...; server.stop()``;
 ``server.url`` is the API base URL, ``server.set_status(number, status)`` adds a status event,
-``server.fail_next`` holds the answers (status, headers) to give before the real one, and
-``server.delay`` slows every answer down.
+``server.settle(number, ...)`` adds a settlement statement (a status event with a
+``settlement``), ``server.certify(number)`` the uncollectible (or bankrupt) event with its
+certificate (inline or as a URL under the API), ``server.fail_next`` holds the answers (status,
+headers) to give before the real one, and ``server.delay`` slows every answer down.
 """
 
 import argparse
+import base64
 import hashlib
 import hmac
 import itertools
@@ -38,6 +41,7 @@ class AgencyServer:
         self.requests = []
         self.fail_next = []
         self.delay = 0.0
+        self.documents = {}  # path under the API -> bytes (certificates)
         self._numbers = itertools.count(1001)
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer((host, port), self._handler_class())
@@ -62,8 +66,9 @@ class AgencyServer:
 
     # -- the agency's side of a dossier ------------------------------------------------------
 
-    def set_status(self, number, status, note=""):
-        """A new status of dossier ``number``; the event, as GET and callbacks give it."""
+    def set_status(self, number, status, note="", **extra):
+        """A new status of dossier ``number``; the event, as GET and callbacks give it.
+        ``extra`` goes into the event as it is (``settlement``, ``certificate``)."""
         with self._lock:
             dossier = self.dossiers[number]
             event = {
@@ -73,14 +78,59 @@ class AgencyServer:
                 "status": status,
                 "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
                 "note": note,
+                **extra,
             }
             dossier["status"] = status
             dossier["events"].append(event)
             return event
 
-    def push(self, number, status, secret, note=""):
-        """``set_status`` and send the signed callback to the dossier's callback URL."""
-        event = self.set_status(number, status, note)
+    def settle(self, number, paid, commission=None, costs=0.0, costs_recovered=0.0, status=None, date=None):
+        """A settlement statement: what the debtor paid (``paid``, of which ``costs_recovered``
+        the agency keeps for its own costs), the commission and costs the creditor bears (net
+        of VAT; commission None: the rate of the dossier's scenario on what is collected)."""
+        dossier = self.dossiers[number]
+        settlement = {
+            "settlement_id": f"ST-{number}-{sum(1 for e in dossier['events'] if 'settlement' in e) + 1}",
+            "date": date or datetime.now(UTC).strftime("%Y-%m-%d"),
+            "currency": dossier["payload"].get("currency", "EUR"),
+            "paid_amount": paid,
+            "costs_recovered": costs_recovered,
+            "costs": costs,
+        }
+        if commission is not None:
+            settlement["commission"] = commission
+        if status is None:
+            claimed = (dossier["payload"].get("amounts") or {}).get("total") or 0.0
+            collected = sum(
+                e["settlement"]["paid_amount"] - e["settlement"]["costs_recovered"]
+                for e in dossier["events"]
+                if "settlement" in e
+            )
+            status = "paid" if collected + paid - costs_recovered >= claimed else "partially_paid"
+        return self.set_status(
+            number, status, f"settlement {settlement['settlement_id']}", settlement=settlement
+        )
+
+    def certify(self, number, status="uncollectible", inline=True, content=b"%PDF-1.4 certificate"):
+        """The debt is uncollectible (or the debtor ``bankrupt``): the event with the
+        certificate, in the event (base64) or as a URL to fetch from this server."""
+        filename = f"certificate-{number}.pdf"
+        if inline:
+            certificate = {"filename": filename, "content_base64": base64.b64encode(content).decode()}
+        else:
+            path = f"/v1/dossiers/{number}/certificate"
+            self.documents[path] = content
+            certificate = {"filename": filename, "url": self.url[: -len("/v1")] + path}
+        return self.set_status(number, status, "certificate of uncollectibility", certificate=certificate)
+
+    def push(self, number, status, secret, note="", event=None):
+        """``set_status`` (or the ``event`` given) and send the signed callback to the
+        dossier's callback URL."""
+        event = event or self.set_status(number, status, note)
+        return self.send_callback(number, event, secret)
+
+    def send_callback(self, number, event, secret):
+        """POST ``event`` to the dossier's callback URL, signed with ``secret``."""
         body = json.dumps(event).encode()
         timestamp = int(time.time())
         request = urllib.request.Request(
@@ -122,10 +172,10 @@ class AgencyServer:
             def log_message(self, *args):
                 pass
 
-            def _answer(self, status, data, headers=None):
-                body = json.dumps(data).encode()
+            def _answer(self, status, data, headers=None, content_type="application/json"):
+                body = data if isinstance(data, bytes) else json.dumps(data).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
@@ -149,6 +199,8 @@ class AgencyServer:
                     if not key:
                         return self._answer(400, {"error": "Idempotency-Key required"})
                     return self._answer(*server._create(payload, key))
+                if method == "GET" and self.path in server.documents:
+                    return self._answer(200, server.documents[self.path], content_type="application/pdf")
                 if len(parts) >= 2 and parts[0] == "dossiers" and parts[1] in server.dossiers:
                     number = parts[1]
                     if method == "GET" and len(parts) == 2:
@@ -169,7 +221,7 @@ class AgencyServer:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--api-key", required=True)
     args = parser.parse_args()
     server = AgencyServer(args.api_key, port=args.port)

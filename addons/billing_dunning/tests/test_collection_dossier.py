@@ -293,9 +293,8 @@ class TestCollectionDossier(CollectionCommon):
         self.assertEqual(invoice.action_billing_collection_start()["res_model"], "billing.collection.start")
 
 
-@tagged("post_install", "-at_install")
-class TestCollectionAgencyApi(CollectionCommon):
-    """Submitting and polling against the reference agency on a free 127.0.0.1 port."""
+class ReferenceAgencyMixin:
+    """The reference agency on a free 127.0.0.1 port, as the test agency's API."""
 
     def setUp(self):
         super().setUp()
@@ -310,6 +309,11 @@ class TestCollectionAgencyApi(CollectionCommon):
         if urlparse(r.url).hostname == "127.0.0.1":
             return _super_send(s, r, **kw)
         return super()._request_handler(s, r, **kw)
+
+
+@tagged("post_install", "-at_install")
+class TestCollectionAgencyApi(ReferenceAgencyMixin, CollectionCommon):
+    """Submitting and polling against the reference agency on a free 127.0.0.1 port."""
 
     def _submitted(self, partner=None):
         invoice = self._invoice(partner or self.b2b, 100.0, date(2025, 1, 10))
