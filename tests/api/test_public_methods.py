@@ -474,6 +474,7 @@ class Records:
                 context=self.sepa_context,
             )
         return result["id"], payment_ids
+
     def sepa_credit(self):
         """A customer of the SEPA demo company with a credit of 12.50 to be paid back, and an IBAN."""
         partner_id, _mandate_id = self.mandate()
