@@ -29,6 +29,7 @@ import bench_webshop
 import benchlib
 
 EMAIL_DOMAIN = "burst.example.nl"
+WARM_UP_ID = 999900000  # shop order ids of the untimed warm-up deliveries (the burst's: 100000 + i)
 
 
 def send_burst(port, path, deliveries, senders):
@@ -97,11 +98,13 @@ def run(odoo, registry, odoo_options, n, senders, workers, process):
         # The last --http-port wins: the one start_odoo_server chose.
         port = int([arg for arg in server.args if arg.startswith("--http-port=")][-1].split("=", 1)[1])
         path = f"/billing_webshop/webhook/{backend_id}"
-        # One delivery first (not timed): the workers load the registry on their first request.
-        warm_up = bench_webshop.signed_deliveries(
-            [dict(bench_webshop.generate_orders(1, "warmup.example.nl")[0], id=999999999)]
-        )
-        send_burst(port, path, warm_up, 1)
+        # A few deliveries first (not timed), from as many senders as there are workers: each
+        # worker loads the registry on its first request.
+        warm_up = [
+            dict(order, id=WARM_UP_ID + index)
+            for index, order in enumerate(bench_webshop.generate_orders(2 * workers, "warmup.example.nl"))
+        ]
+        send_burst(port, path, bench_webshop.signed_deliveries(warm_up), workers)
         seconds, answers = send_burst(port, path, deliveries, senders)
         peaks = benchlib.process_tree_peak_rss_mb(server.pid)
     finally:
@@ -130,7 +133,7 @@ def run(odoo, registry, odoo_options, n, senders, workers, process):
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         Event = env["billing.webshop.event"]
-        domain = [("backend_id", "=", backend_id), ("external_id", "!=", "999999999")]
+        domain = [("backend_id", "=", backend_id), ("external_id", "not like", str(WARM_UP_ID)[:4] + "%")]
         events = Event.search(domain)
         keys = Event._read_group(domain, ["delivery_key"], ["__count"])
         external_ids = set(events.mapped("external_id"))
