@@ -7,17 +7,22 @@ Run inside `odoo shell` (it reads `env`), with the environment variables
     UPGRADE_CHECK_ADDONS  the suite's addons that existed in the old release, comma-separated
     UPGRADE_CHECK_SUITE   the suite's addons now (their constraints are checked too)
 
-The snapshot keeps, per model that holds a field of those addons, the ids of its records and
-the values of the stored fields the addons define that are not computed (what a user or the
-code entered). The comparison checks that every record is still there with the same values
+Before the snapshot, a dunning run and a few sent deliveries are added to the old database
+(its demo data has none). The snapshot keeps, per model that holds a field of those addons,
+the ids of its records and the values of the stored fields the addons define that are not
+computed (what a user or the code entered). The comparison checks that every record is still there with the same values
 (fields that no longer exist, or changed type, must come with a migration script and are
-named), that every field of every record reads and passes the suite's constraints, and that the
-models' default list and form views load. It prints the problems, then one line
+named), that every field of every record reads and passes the suite's constraints, that the
+models' default list and form views load, and that a later dunning run escalates the kept
+reminders (rolled back). It prints the problems, then one line
     UPGRADE-CHECK models=N records=N problems=N
 """
 
 import json
 import os
+from datetime import date, timedelta
+
+from freezegun import freeze_time
 
 MODE = os.environ["UPGRADE_CHECK_MODE"]
 PATH = os.environ["UPGRADE_CHECK_FILE"]
@@ -52,7 +57,36 @@ def plain(value):
     return value
 
 
+def dunning_run(env, days):
+    """A dunning run of each company with a policy, as if it were ``days`` from today."""
+    when = date.today() + timedelta(days=days)
+    with freeze_time(when):
+        for company in env["billing.dunning.policy"].search([]).company_id:
+            run = env["billing.dunning.run"].create({"date": when, "company_id": company.id})
+            run.with_company(company).action_run()
+
+
+def populate(env):
+    """Records the old release's demo data lacks but users have: reminders and deliveries."""
+    made = []
+    if "billing.dunning.run" in env:
+        # Four months ahead (a run cannot be dated in the future): the demo invoices are overdue.
+        dunning_run(env, days=120)
+        made.append(f"{env['billing.dunning.reminder'].search_count([])} reminders")
+    if "billing.einvoice.delivery" in env:
+        invoices = env["account.move"].search(
+            [("move_type", "=", "out_invoice"), ("state", "=", "posted")], limit=5, order="id"
+        )
+        env["billing.einvoice.delivery"].create(
+            [{"move_id": invoice.id, "channel": "email", "state": "sent"} for invoice in invoices]
+        )
+        made.append(f"{env['billing.einvoice.delivery'].search_count([])} deliveries")
+    env.cr.commit()
+    print("made: " + ", ".join(made))
+
+
 def snapshot(env):
+    populate(env)
     data = {}
     for name, field_names in our_models(env).items():
         model = env[name].with_context(active_test=False)
@@ -104,6 +138,12 @@ def compare(env):
             model.get_views([(False, "list"), (False, "form")])
         except Exception as error:  # reported, the check fails
             problems.append(f"{name}: not usable after the update: {error!r}")
+    if "billing.dunning.run" in env:  # a reminder run still escalates the kept reminders
+        try:
+            with env.cr.savepoint():
+                dunning_run(env, days=240)
+        except Exception as error:  # reported, the check fails
+            problems.append(f"a dunning run after the update failed: {error!r}")
     for problem in problems:
         print(problem)
     print(f"UPGRADE-CHECK models={len(before)} records={records_count} problems={len(problems)}")
