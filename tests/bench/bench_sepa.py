@@ -706,6 +706,10 @@ def _ratio(other, ours):
     return f"{other['seconds'] / ours['seconds']:.1f}x"
 
 
+def _megabytes(value):
+    return f"{value}MB" if value else "-"
+
+
 def _size(size):
     return f"{Decimal(size) / 1000:.0f} kB" if size < 10**6 else f"{Decimal(size) / 10**6:.2f} MB"
 
@@ -738,7 +742,7 @@ def scale_report(paths):
             f"{run_result['n']:>8} {steps['collect']['seconds']:>8.1f}s {steps['generate']['seconds']:>8.1f}s"
             f" {steps['book']['seconds']:>8.1f}s {total:>8.1f}s {queries:>9}"
             f" {per_debit:>8.2f}ms {per_debit / base:>5.2f}x {longest:>10.1f}s"
-            f" {result.get('peak_rss_mb', 0):>7}MB {result.get('cron_server_peak_rss_mb', 0):>7}MB"
+            f" {result.get('peak_rss_mb', 0):>7}MB {_megabytes(result.get('cron_server_peak_rss_mb')):>9}"
             f" {_size(result['file_bytes']):>9}"
         )
     print(
