@@ -1,6 +1,6 @@
 {
     "name": "Dunning and Debt Collection",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "summary": "Dunning levels, fees, statutory interest, reminder runs and collection dossiers",
     "category": "Accounting/Accounting",
     "author": "Billing Automation Suite",

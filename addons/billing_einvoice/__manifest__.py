@@ -1,6 +1,6 @@
 {
     "name": "Invoice Delivery Channels and E-Invoicing",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "summary": "Per-customer invoice delivery (e-mail, Peppol, Finvoice, post) with delivery tracking",
     "category": "Accounting/Accounting",
     "author": "Billing Automation Suite",

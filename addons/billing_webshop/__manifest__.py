@@ -1,6 +1,6 @@
 {
     "name": "Webshop Order Sync",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "summary": "WooCommerce and signed-JSON webshop orders become customers, orders, invoices and payments",
     "category": "Sales/Sales",
     "author": "Billing Automation Suite",

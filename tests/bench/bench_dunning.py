@@ -26,6 +26,7 @@ CHUNK = 1000
 COMPANY_NAME = "Bench Mahnwesen Köhler & Söhne GmbH"
 DAYS_OVERDUE = 45
 TARGET_SECONDS = 3
+TARGET_SECONDS_SCALE = 15
 TARGET_RATIO = 10
 
 FIRST_NAMES = ["Jürgen", "Björn", "Käthe", "Sören", "Zoë", "Anouk", "Daan", "Renée", "Joëlle", "Lieke"]
@@ -336,6 +337,7 @@ def run(odoo, registry, contender_name, profile_file=None):
         env.invalidate_all()
         result = contender.result()
     result["load_average"] = f"{load_before} -> {benchlib.load_average():.1f}"
+    result["peak_rss_mb"] = round(benchlib.peak_rss_mb())
     benchlib.print_result({key: value for key, value in result.items() if key != "batches"})
     if profile_text:
         print(profile_text, flush=True)
@@ -367,7 +369,8 @@ def report(paths):
             f"{step['label']:<52} {step['seconds']:8.2f} s {step['queries']:7d} q  "
             f"(Odoo process CPU {step.get('cpu', 0):.2f} s)  "
             f"items {result['items']}, communications {result['communications']}, "
-            f"chatter messages {result['chatter messages']}, load {result['load_average']}"
+            f"chatter messages {result['chatter messages']}, load {result['load_average']}, "
+            f"peak RSS {result.get('peak_rss_mb', '?')} MB"
         )
     ours = runs["ours"]
     batches = ours["result"]["batches"]
@@ -378,9 +381,9 @@ def report(paths):
             + ", ".join(str(q) for q in queries)
         )
     seconds = ours["step"]["seconds"]
-    lines.append(
-        f"Target billing_dunning under {TARGET_SECONDS} s: {'met' if seconds < TARGET_SECONDS else 'NOT met'}"
-    )
+    # Issue 3: under 3 s at 10 000 items; issue 19: under 15 s at 100 000 items.
+    target = TARGET_SECONDS if n <= 10000 else TARGET_SECONDS_SCALE
+    lines.append(f"Target billing_dunning under {target} s: {'met' if seconds < target else 'NOT met'}")
     if "oca" in runs:
         ratio = runs["oca"]["step"]["seconds"] / seconds
         lines.append(

@@ -5,6 +5,8 @@
 #   tests/bench/bench_dunning.sh                 N = 10 000 overdue invoices over 2 000 customers
 #   tests/bench/bench_dunning.sh --quick         N = 500 over 100 customers, a smoke run
 #   tests/bench/bench_dunning.sh --n 2000        any N (customers = N / 5)
+#   tests/bench/bench_dunning.sh --n 100000 --only ours   the scale run: 100 000 items over
+#                                                20 000 customers (target under 15 s)
 #   options: --reuse-seed (keep the seed database of an earlier run with the same N),
 #            --profile (afterwards, cProfile billing_dunning's run in an extra copy),
 #            --keep (keep the per-contender copies), --only ours|oca (run one contender; the

@@ -459,6 +459,9 @@ class Ours(Contender):
     def stop_cron_server(self):
         """Stop the server once the step is timed (its shutdown is not part of the booking)."""
         if self.cron_server:
+            self.cron_server_peak_rss_mb = max(
+                benchlib.process_tree_peak_rss_mb(self.cron_server.pid).values(), default=0
+            )
             benchlib.stop_odoo_server(self.cron_server)
             self.transactions += benchlib.logged_seconds(self.cron_log, "odoo.addons.billing_sepa")
             self.cron_server = None
@@ -582,12 +585,15 @@ def run(odoo, registry, contender_name, profile_step=None, profile_file=None, cr
             profiler = benchlib.profiler_for(key == profile_step)
             with clock(label):
                 benchlib.request(env, step, profiler)
-            steps.append(dict(clock.phases[-1], key=key))
+            steps.append(dict(clock.phases[-1], key=key, peak_rss_mb=benchlib.peak_rss_mb()))
             if profiler:
                 profile_text = benchlib.profile_report(profiler, 25, profile_file)
         env.invalidate_all()
         result = contender.result()
     result["load_average"] = f"{load_before} -> {benchlib.load_average():.1f}"
+    result["peak_rss_mb"] = round(benchlib.peak_rss_mb())
+    if getattr(contender, "cron_server_peak_rss_mb", None):
+        result["cron_server_peak_rss_mb"] = round(contender.cron_server_peak_rss_mb)
     benchlib.print_result(result)
     if result["paid"] != contender.n or result["transactions"] != contender.n:
         sys.exit(f"bench_sepa.py: {contender_name} did not collect all {contender.n} invoices")
@@ -700,8 +706,50 @@ def _ratio(other, ours):
     return f"{other['seconds'] / ours['seconds']:.1f}x"
 
 
+def _megabytes(value):
+    return f"{value}MB" if value else "-"
+
+
 def _size(size):
     return f"{Decimal(size) / 1000:.0f} kB" if size < 10**6 else f"{Decimal(size) / 10**6:.2f} MB"
+
+
+def scale_report(paths):
+    """billing_sepa's figures per size N (one run-ours.json per size), against the smallest N."""
+    runs = sorted(
+        (r for r in benchlib.load_results(paths) if r.get("contender") == "ours"), key=lambda r: r["n"]
+    )
+    if not runs:
+        sys.exit("bench_sepa.py scale-report: no billing_sepa result")
+    print(f"billing_sepa at N = {', '.join(str(r['n']) for r in runs)} debits in one collection")
+    header = (
+        f"{'N':>8} {'collect':>9} {'generate':>9} {'book':>9} {'total':>9} {'queries':>9}"
+        f" {'per debit':>10} {'ratio':>6} {'longest tx':>11} {'peak RSS':>9} {'cron RSS':>9} {'file':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    base = None
+    for run_result in runs:
+        steps = {step["key"]: step for step in run_result["steps"]}
+        total = sum(step["seconds"] for step in run_result["steps"])
+        queries = sum(step["queries"] for step in run_result["steps"])
+        per_debit = 1000 * total / run_result["n"]
+        base = base or per_debit
+        result = run_result["result"]
+        booking = result.get("booking_transactions") or []
+        longest = max([step["seconds"] for key, step in steps.items() if key != "book"] + booking)
+        print(
+            f"{run_result['n']:>8} {steps['collect']['seconds']:>8.1f}s {steps['generate']['seconds']:>8.1f}s"
+            f" {steps['book']['seconds']:>8.1f}s {total:>8.1f}s {queries:>9}"
+            f" {per_debit:>8.2f}ms {per_debit / base:>5.2f}x {longest:>10.1f}s"
+            f" {result.get('peak_rss_mb', 0):>7}MB {_megabytes(result.get('cron_server_peak_rss_mb')):>9}"
+            f" {_size(result['file_bytes']):>9}"
+        )
+    print(
+        "ratio: time per debit against the smallest N (target at most 1.2x at 100 000 against 10 000); "
+        "longest tx: the longest single transaction (target under 15 s); peak RSS: the benchmark "
+        "process (steps run in it), cron RSS: the largest process of the booking server (target under 4 GB)"
+    )
 
 
 # ---------------------------------------------------------------------------- command line
@@ -733,7 +781,12 @@ def main(argv):
     )
     report_parser = commands.add_parser("report", help="print the comparison table")
     report_parser.add_argument("files", nargs="+")
+    scale_parser = commands.add_parser("scale-report", help="billing_sepa's figures per size")
+    scale_parser.add_argument("files", nargs="+")
     args = parser.parse_args(argv)
+    if args.command == "scale-report":
+        scale_report(args.files)
+        return
 
     benchlib.run_command(
         args,

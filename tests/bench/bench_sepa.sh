@@ -13,6 +13,10 @@
 #            --cron-workers N (default 2: billing_sepa's background booking runs in an Odoo
 #            server started multi-process with N cron workers, as production runs; 1: its two
 #            scheduled actions run in the benchmark process, one after the other)
+#   tests/bench/bench_sepa.sh --sizes 10000,50000,100000
+#            billing_sepa alone at each size in turn (each a run of --n SIZE --only ours; the
+#            other options are passed on), then one table of time, queries, longest
+#            transaction, peak RSS and time per debit against the smallest size
 #
 # Installs the OCA wheels into .local/anchors/<stack> (never into the venv's site-packages),
 # seeds one database per OCA stack with billing_sepa and that stack installed (N customers,
@@ -24,7 +28,13 @@ source "$(dirname "$0")/../../setup/lib.sh"
 source "$(dirname "$0")/benchlib.sh"
 
 n=10000 run_alt=1 reuse_seed=0 profile_step="" keep=0 only="ours,classic,alt" cron_workers=2
+sizes="" passed_on=()
 while [ $# -gt 0 ]; do
+    case "$1" in
+        --sizes) sizes="$2"; shift; shift; continue ;;
+        --reuse-seed|--keep) passed_on+=("$1") ;;
+        --cron-workers) passed_on+=("$1" "$2") ;;
+    esac
     case "$1" in
         --quick) n=200 ;;
         --n) n="$2"; shift ;;
@@ -42,6 +52,18 @@ done
 [[ "$cron_workers" =~ ^[1-9][0-9]*$ ]] || die "--cron-workers takes a positive number"
 [[ "$only" =~ ^(ours|classic|alt)(,(ours|classic|alt))*$ ]] || die "--only takes contenders among ours,classic,alt"
 wants() { [[ ",$only," == *",$1,"* ]]; }
+
+if [ -n "$sizes" ]; then
+    [[ "$sizes" =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--sizes takes sizes separated by commas"
+    results=()
+    for size in ${sizes//,/ }; do
+        bash "$0" --n "$size" --only ours "${passed_on[@]}" || die "the run at N = $size failed"
+        results+=("$LOCAL_DIR/bench/sepa-$size/run-ours.json")
+    done
+    echo
+    "$VENV/bin/python" "$(dirname "$0")/bench_sepa.py" scale-report "${results[@]}"
+    exit 0
+fi
 
 shopt -s nullglob
 bootstrap

@@ -268,13 +268,11 @@ def setup_company(env):
 # ---------------------------------------------------------------------------- contenders
 
 
-def run_ours(env, setup, orders):
-    """Sign, verify and receive each order as the webhook route does; import with the cron."""
+def signed_deliveries(orders):
+    """(headers, body) of each order as WooCommerce delivers it: JSON body, HMAC signature."""
     from odoo.addons.billing_webshop.webshop.emulator import USER_AGENT, wordpress_json_encode  # noqa: PLC0415
     from odoo.addons.billing_webshop.webshop.signature import compute_woocommerce_signature  # noqa: PLC0415
 
-    backend = setup["backend"]
-    cr = env.cr
     deliveries = []
     for order in orders:
         body = wordpress_json_encode(order)
@@ -288,6 +286,14 @@ def run_ours(env, setup, orders):
             "X-WC-Webhook-Signature": compute_woocommerce_signature(SECRET, body),
         }
         deliveries.append((headers, body))
+    return deliveries
+
+
+def run_ours(env, setup, orders):
+    """Sign, verify and receive each order as the webhook route does; import with the cron."""
+    backend = setup["backend"]
+    cr = env.cr
+    deliveries = signed_deliveries(orders)
 
     def step():
         Event = env["billing.webshop.event"]

@@ -11,6 +11,7 @@ import json
 import os
 import pstats
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -224,6 +225,31 @@ def logged_seconds(log_path, logger, marker=" in "):
             if f" {logger}" in line and (match := pattern.search(line.rstrip())):
                 seconds.append(float(match.group(1)))
     return seconds
+
+
+def peak_rss_mb():
+    """The peak resident memory of this process so far, in MB (``ru_maxrss`` is in kB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def process_tree_peak_rss_mb(pid):
+    """{pid: peak resident memory in MB} of process ``pid`` and its children (``VmHWM``)."""
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
+            pids += [int(child) for child in children.read().split()]
+    except OSError:
+        pass
+    peaks = {}
+    for each in pids:
+        try:
+            with open(f"/proc/{each}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peaks[each] = int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return peaks
 
 
 def load_average():

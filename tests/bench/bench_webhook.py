@@ -1,0 +1,213 @@
+"""Webhook burst benchmark: N signed WooCommerce deliveries from S concurrent senders.
+
+The in-process part of ``tests/bench/bench_webhook.sh``, which builds the database and calls::
+
+    bench_webhook.py run --n N --senders S --workers W [--process] --json FILE -- ODOO_OPTIONS...
+
+In one database where billing_webshop is installed it sets up the Dutch company and backend of
+``bench_webshop.py`` (untimed) and signs N WooCommerce orders as the shop does. It then starts
+an Odoo server with ``--workers W`` (multi-process, as production runs) on 127.0.0.1 and sends
+the N deliveries to ``/billing_webshop/webhook/<backend>`` from S threads at once, each with its
+own keep-alive connection, as fast as the server answers. It prints the deliveries accepted per
+second (wall time from the first request to the last answer), the p50/p90/p99/max answer times,
+the answers by HTTP status, the peak RSS of the server's processes (``VmHWM``) and that every
+delivery is stored once (one event per delivery key, none missing). With ``--process`` the
+event queue is then imported by the cron method in this process until it is empty, and the
+import is checked (N confirmed orders); it takes about a second per order on 2 cores.
+"""
+
+import argparse
+import http.client
+import os
+import queue
+import statistics
+import sys
+import threading
+import time
+
+import bench_webshop
+import benchlib
+
+EMAIL_DOMAIN = "burst.example.nl"
+WARM_UP_ID = 999900000  # shop order ids of the untimed warm-up deliveries (the burst's: 100000 + i)
+
+
+def send_burst(port, path, deliveries, senders):
+    """Send every delivery once from ``senders`` threads; (wall seconds, [(status, seconds)])."""
+    todo = queue.Queue()
+    for delivery in deliveries:
+        todo.put(delivery)
+    answers, lock = [], threading.Lock()
+    start = threading.Barrier(senders + 1)
+
+    def sender():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        mine = []
+        start.wait()
+        while True:
+            try:
+                headers, body = todo.get_nowait()
+            except queue.Empty:
+                break
+            began = time.perf_counter()
+            try:
+                connection.request("POST", path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as error:
+                status = type(error).__name__
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            mine.append((status, time.perf_counter() - began))
+        connection.close()
+        with lock:
+            answers.extend(mine)
+
+    threads = [threading.Thread(target=sender) for _ in range(senders)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - began, answers
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def run(odoo, registry, odoo_options, n, senders, workers, process):
+    results = {"n": n, "senders": senders, "workers": workers, "load_before": benchlib.load_average()}
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        env, setup = bench_webshop.setup_company(env)
+        cr.commit()
+        backend_id = setup["backend"].id
+        orders = bench_webshop.generate_orders(n, EMAIL_DOMAIN)
+        deliveries = bench_webshop.signed_deliveries(orders)
+
+    database = registry.db_name
+    server = benchlib.start_odoo_server(
+        odoo_options,
+        [f"--workers={workers}", "--max-cron-threads=0", f"--db-filter=^{database}$"],
+    )
+    try:
+        # The last --http-port wins: the one start_odoo_server chose.
+        port = int([arg for arg in server.args if arg.startswith("--http-port=")][-1].split("=", 1)[1])
+        path = f"/billing_webshop/webhook/{backend_id}"
+        # A few deliveries first (not timed), from as many senders as there are workers: each
+        # worker loads the registry on its first request.
+        warm_up = [
+            dict(order, id=WARM_UP_ID + index)
+            for index, order in enumerate(bench_webshop.generate_orders(2 * workers, "warmup.example.nl"))
+        ]
+        send_burst(port, path, bench_webshop.signed_deliveries(warm_up), workers)
+        seconds, answers = send_burst(port, path, deliveries, senders)
+        peaks = benchlib.process_tree_peak_rss_mb(server.pid)
+    finally:
+        benchlib.stop_odoo_server(server)
+
+    times = [duration for _status, duration in answers]
+    by_status = {}
+    for status, _duration in answers:
+        by_status[str(status)] = by_status.get(str(status), 0) + 1
+    accepted = by_status.get("200", 0)
+    results.update(
+        {
+            "seconds": seconds,
+            "accepted": accepted,
+            "accepted_per_second": accepted / seconds,
+            "answers": by_status,
+            "p50_ms": 1000 * statistics.median(times),
+            "p90_ms": 1000 * percentile(times, 0.90),
+            "p99_ms": 1000 * percentile(times, 0.99),
+            "max_ms": 1000 * max(times),
+            "peak_rss_mb_max": max(peaks.values(), default=0),
+            "peak_rss_mb_total": sum(peaks.values()),
+            "processes": len(peaks),
+        }
+    )
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        Event = env["billing.webshop.event"]
+        domain = [("backend_id", "=", backend_id), ("external_id", "not like", str(WARM_UP_ID)[:4] + "%")]
+        events = Event.search(domain)
+        keys = Event._read_group(domain, ["delivery_key"], ["__count"])
+        external_ids = set(events.mapped("external_id"))
+        results["stored"] = {
+            "events": len(events),
+            "distinct_delivery_keys": len(keys),
+            "keys_stored_twice": sum(1 for _key, count in keys if count > 1),
+            "orders_missing": len({str(order["id"]) for order in orders} - external_ids),
+        }
+        if process:
+            with benchlib.Meter(odoo.sql_db) as meter:
+                while Event.search_count([("state", "=", "queued"), ("backend_id", "=", backend_id)]):
+                    Event._cron_process_events(batch_size=bench_webshop.CHUNK)
+                    cr.commit()
+            done = Event.search_count([*domain, ("state", "=", "done")])
+            results["processed"] = {"seconds": meter.seconds, "queries": meter.queries, "done": done}
+    results["load_after"] = benchlib.load_average()
+    return results
+
+
+def report(results):
+    n = results["n"]
+    print()
+    print(
+        f"Webhook burst, N = {n} signed deliveries from {results['senders']} senders, server with "
+        f"--workers {results['workers']} (load {results['load_before']} -> {results['load_after']})"
+    )
+    print(
+        f"  {results['accepted']} accepted in {results['seconds']:.2f} s: "
+        f"{results['accepted_per_second']:.0f} per second; answers {results['answers']}"
+    )
+    print(
+        f"  answer time p50 {results['p50_ms']:.0f} ms, p90 {results['p90_ms']:.0f} ms, "
+        f"p99 {results['p99_ms']:.0f} ms, max {results['max_ms']:.0f} ms"
+    )
+    print(
+        f"  peak RSS {results['peak_rss_mb_max']:.0f} MB per process at most, "
+        f"{results['peak_rss_mb_total']:.0f} MB over the server's {results['processes']} processes"
+    )
+    stored = results["stored"]
+    print("  stored: " + ", ".join(f"{key} {value}" for key, value in stored.items()))
+    if "processed" in results:
+        processed = results["processed"]
+        print(
+            f"  queue imported afterwards in {processed['seconds']:.1f} s, {processed['queries']} queries: "
+            f"{processed['done']} of {n} done"
+        )
+    once = stored["events"] == n and stored["keys_stored_twice"] == 0 and stored["orders_missing"] == 0
+    fast = results["accepted_per_second"] >= 200 and results["p99_ms"] < 100
+    print(
+        f"every delivery stored once: {'yes' if once else 'NO'}; "
+        f"target >= 200 per second and p99 < 100 ms: {'met' if fast else 'NOT met'}"
+    )
+
+
+def main(argv):
+    argv, odoo_options = benchlib.split_argv(argv)
+    parser = argparse.ArgumentParser(prog="bench_webhook.py")
+    parser.add_argument("command", choices=["run"])
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--senders", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--process", action="store_true")
+    parser.add_argument("--json")
+    args = parser.parse_args(argv)
+    odoo, registry = benchlib.open_registry(odoo_options, "bench_webhook.py")
+    results = run(odoo, registry, odoo_options, args.n, args.senders, args.workers, args.process)
+    benchlib.write_json(args.json, results, indent=2)
+    report(results)
+    stored = results["stored"]
+    if stored["events"] != args.n or stored["keys_stored_twice"] or stored["orders_missing"]:
+        sys.exit("bench_webhook.py: not every delivery was stored exactly once")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main(sys.argv[1:])
