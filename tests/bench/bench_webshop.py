@@ -270,7 +270,7 @@ def setup_company(env):
 
 def run_ours(env, setup, orders):
     """Sign, verify and receive each order as the webhook route does; import with the cron."""
-    from odoo.addons.billing_webshop.webshop.emulator import USER_AGENT, wordpress_json_encode  # noqa: PLC0415
+    from odoo.addons.billing_webshop.tests.woo_emulator import USER_AGENT, wordpress_json_encode  # noqa: PLC0415
     from odoo.addons.billing_webshop.webshop.signature import compute_woocommerce_signature  # noqa: PLC0415
 
     backend = setup["backend"]
