@@ -397,7 +397,11 @@ class ShopifyEmulator:
 
     def deliver(self, url, topic, payload, **options):
         headers, body = self.webhook_request(topic, payload, **options)
-        return requests.post(url, data=body, headers=headers, timeout=10)
+        return self.deliver_raw(url, headers, body)
+
+    @staticmethod
+    def deliver_raw(url, headers, body):
+        return requests.post(url, data=body, headers=headers, timeout=60)
 
     # -- GraphQL ------------------------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
 import json
+import threading
 from datetime import datetime, timedelta
 
 from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 
+from ..controllers.main import MAX_BODY_SIZE
 from ..webshop.shopify import ShopifyAdapter
 from ..webshop.shopify_client import ShopifyClient, ShopifyError
 from .common import WebshopCommon
@@ -94,6 +96,23 @@ class TestShopifyImport(ShopifyCommon):
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertEqual(sorted(event.order_binding_id.payment_ids.mapped("amount")), [10.0, 117.05])
 
+    def test_order_confirmation_mail_when_asked(self):
+        comment = self.env.ref("mail.mt_comment")
+
+        def confirmations(sale_order):
+            return sale_order.message_ids.filtered(
+                lambda message: message.subtype_id == comment and sale_order.partner_id in message.partner_ids
+            )
+
+        self.shopify.send_confirmation = True
+        sale_order = self.assertImported(self.import_gid(self.add_order()["id"]))
+        self.assertEqual(len(confirmations(sale_order)), 1)
+        self.assertIn(sale_order.name, confirmations(sale_order).subject)
+        # Off (the default): the shop sends its own, Odoo sends nothing.
+        self.shopify.send_confirmation = False
+        other = self.assertImported(self.import_gid(self.add_order(customer_email="eve@example.com")["id"]))
+        self.assertFalse(confirmations(other))
+
     def test_taxes_included_and_discount(self):
         order = self.add_order(
             [
@@ -182,6 +201,19 @@ class TestShopifyImport(ShopifyCommon):
         sale_order = self.assertImported(self.import_gid(order["id"]))
         self.assertEqual(sale_order.currency_id, usd)
         self.assertEqual(sale_order.amount_total, 133.10)
+
+    def test_full_order_given_over_rpc_and_more_lines_than_read(self):
+        order = self.add_order()
+        # A complete GraphQL order is imported as given, without asking the shop.
+        requests_before = len(self.shop.request_log)
+        self.assertImported(self.import_payload(order, self.shopify))
+        self.assertEqual(len(self.shop.request_log), requests_before)
+        # One with more line items than one query reads is refused rather than imported in part.
+        order = self.add_order()
+        order["lineItems"]["pageInfo"]["hasNextPage"] = True
+        event = self.import_payload(order, self.shopify)
+        self.assertEqual((event.state, event.missing_kind), ("error", "payload"))
+        self.assertIn("lineItems.pageInfo.hasNextPage", event.error)
 
     def test_bad_payloads_are_kept_with_a_clear_error_and_retryable(self):
         # Unknown variant, SKU unknown in Odoo: in error naming the SKU, imported once bound.
@@ -403,6 +435,39 @@ class TestShopifyWebhook(ShopifyCommon, HttpCase):
         self.assertEqual(len(self.events()), 1)
         self.Event._cron_process_events()
         self.assertEqual(len(self.binding_of(order["id"], self.shopify).sale_order_id), 1)
+
+    def test_ten_concurrent_deliveries_of_one_order(self):
+        order = self.add_order()
+        deliveries = [
+            self.shop.webhook_request(topic, self.shop.rest_order(order["id"]))
+            for topic in ["orders/create"] + ["orders/updated"] * 9
+        ]
+        statuses = []
+
+        def deliver(headers, body):
+            statuses.append(self.shop.deliver_raw(self.url, headers, body).status_code)
+
+        threads = [
+            threading.Thread(target=deliver, args=delivery) for delivery in deliveries + deliveries[:3]
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(90)
+        self.assertEqual(statuses, [200] * 13)
+        self.assertEqual(len(self.events()), 10)
+        self.Event._cron_process_events()
+        self.assertEqual(set(self.events().mapped("state")), {"done"})
+        binding = self.binding_of(order["id"], self.shopify)
+        self.assertEqual(len(binding.sale_order_id), 1)
+        self.assertEqual(len(binding.sale_order_id.invoice_ids), 1)
+        self.assertEqual(len(binding.payment_ids), 1)
+
+    def test_oversized_body_is_refused(self):
+        body = b'{"id": 1, "pad": "' + b"x" * MAX_BODY_SIZE + b'"}'
+        headers = {"X-Shopify-Topic": "orders/create", "X-Shopify-Hmac-Sha256": sign(CLIENT_SECRET, body)}
+        self.assertEqual(self.post(headers, body).status_code, 413)
+        self.assertFalse(self.events())
 
     def test_app_uninstalled_archives_the_backend(self):
         headers, body = self.shop.webhook_request("app/uninstalled", {"id": 690933842, "name": "Emulated"})

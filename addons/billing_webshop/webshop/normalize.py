@@ -58,6 +58,7 @@ PROBLEM_NOT_POSITIVE = "not_positive"
 PROBLEM_NOT_JSON = "not_json"
 PROBLEM_UNSTORABLE_TEXT = "unstorable_text"
 PROBLEM_TOO_LARGE = "too_large"
+PROBLEM_TOO_MANY_LINES = "too_many_lines"
 
 
 class WebshopPayloadError(ValueError):

@@ -27,6 +27,7 @@ from .normalize import (
     LINE_KIND_SHIPPING,
     PROBLEM_MISSING,
     PROBLEM_NOT_TEXT,
+    PROBLEM_TOO_MANY_LINES,
     Address,
     Coupon,
     Customer,
@@ -195,6 +196,19 @@ def _read_lines(reader, payload, included, rates):
         )
     if not lines:
         raise reader.error("lineItems", "is missing", problem=PROBLEM_MISSING)
+    page_info = (
+        (payload.get("lineItems") or {}).get("pageInfo")
+        if isinstance(payload.get("lineItems"), dict)
+        else None
+    )
+    if isinstance(page_info, dict) and page_info.get("hasNextPage"):
+        # Importing part of an order would be wrong to the cent: refuse it, naming why.
+        raise reader.error(
+            "lineItems.pageInfo.hasNextPage",
+            f"is true: the order has more than the {len(lines)} line items read at once",
+            problem=PROBLEM_TOO_MANY_LINES,
+            value=len(lines),
+        )
     for index, shipping in enumerate(reader.nodes(payload, "shippingLines", "shippingLines")):
         path = f"shippingLines.nodes[{index}]"
         before = reader.amount(shipping, "originalPriceSet", f"{path}.originalPriceSet")
