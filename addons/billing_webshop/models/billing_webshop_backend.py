@@ -257,6 +257,12 @@ class BillingWebshopBackend(models.Model):
 
     # -- webhooks -----------------------------------------------------------------------------------
 
+    def _verify_webhook(self, adapter, headers, raw_body):
+        """Whether a delivery carries the shop's signature of ``raw_body``; never without a secret."""
+        self.ensure_one()
+        secret = self.sudo().webhook_secret
+        return bool(secret) and adapter.verify_webhook(secret, headers, raw_body)
+
     @api.model
     def _redact_headers(self, headers):
         kept = {}

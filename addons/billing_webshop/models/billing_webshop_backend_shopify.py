@@ -42,6 +42,13 @@ class BillingWebshopBackend(models.Model):
     shopify_token_expires_at = fields.Datetime(
         string="Token Expires At", copy=False, readonly=True, groups=MANAGER_GROUP
     )
+    webhook_secret_previous = fields.Char(
+        string="Previous Webhook Secret",
+        copy=False,
+        groups=MANAGER_GROUP,
+        help="While the app's client secret is rotated, Shopify signs with the old one for up to an "
+        "hour: deliveries signed with this one are accepted too. Empty it when the rotation is done.",
+    )
     shopify_money = fields.Selection(
         [("shop", "Shop currency (shop money)"), ("presentment", "Customer's currency (presentment money)")],
         string="Shopify Amounts In",
@@ -98,6 +105,14 @@ class BillingWebshopBackend(models.Model):
         self.sudo().write({"shopify_access_token": token, "shopify_token_expires_at": expires_at})
 
     # -- webhooks -----------------------------------------------------------------------------------
+
+    def _verify_webhook(self, adapter, headers, raw_body):
+        """Shopify: the current client secret, then the previous one during a rotation."""
+        if self.shop_type != "shopify":
+            return super()._verify_webhook(adapter, headers, raw_body)
+        backend = self.sudo()
+        secrets = [secret for secret in (backend.webhook_secret, backend.webhook_secret_previous) if secret]
+        return bool(backend.webhook_secret) and adapter.verify_webhook(secrets, headers, raw_body)
 
     def _prepare_webhook_event_vals(self, adapter, headers, raw_body, key):
         """A Shopify delivery of another topic than an order's is kept, not imported."""
@@ -198,3 +213,26 @@ class BillingWebshopBackend(models.Model):
             )
         _logger.info("webshop %s: bulk reconciliation queued %s orders", self.id, len(created))
         return created
+
+    @api.model
+    def _cron_register_webhooks(self):
+        """Shopify deletes subscriptions after repeated failed deliveries: subscribe again daily
+        (an existing subscription is left as it is)."""
+        for backend in self.search([("shop_type", "=", "shopify")]):
+            try:
+                failed = {
+                    topic: error
+                    for topic, error in backend._get_adapter().register_webhooks(backend.webhook_url).items()
+                    if error
+                }
+            except ShopApiError as error:
+                failed = {"*": str(error)}
+            if failed:
+                _logger.info("webshop %s: webhook subscriptions refused: %s", backend.id, failed)
+                backend.message_post(
+                    body=self.env._(
+                        "Shopify refused the webhook subscriptions of %(topics)s: %(errors)s",
+                        topics=", ".join(failed),
+                        errors="; ".join(failed.values()),
+                    )
+                )

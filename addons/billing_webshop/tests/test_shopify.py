@@ -427,6 +427,29 @@ class TestShopifyWebhook(ShopifyCommon, HttpCase):
         self.Event._cron_process_events()
         self.assertImported(event)
 
+    def test_previous_secret_is_accepted_during_a_rotation(self):
+        order = self.add_order()
+        headers, body = self.shop.webhook_request("orders/create", self.shop.rest_order(order["id"]))
+        self.shopify.webhook_secret = "the-new-secret"
+        self.assertEqual(self.post(headers, body).status_code, 403)
+        self.shopify.webhook_secret_previous = CLIENT_SECRET
+        self.assertEqual(self.post(headers, body).status_code, 200)
+        # Without a current secret nothing gets in, whatever the previous one.
+        self.shopify.webhook_secret = False
+        other, body = self.shop.webhook_request("orders/updated", self.shop.rest_order(order["id"]))
+        self.assertEqual(self.post(other, body).status_code, 403)
+
+    def test_subscriptions_are_renewed_daily(self):
+        others = self.env["billing.webshop.backend"].search([("shop_type", "=", "shopify")]) - self.shopify
+        others.active = False  # the demo shop: nothing listens there
+        self.env["billing.webshop.backend"]._cron_register_webhooks()
+        mine = [sub for sub in self.shop.subscriptions if sub["callbackUrl"] == self.shopify.webhook_url]
+        self.assertEqual(len(mine), 5)
+        self.shop.subscriptions.remove(mine[0])  # Shopify dropped one after failed deliveries
+        self.env["billing.webshop.backend"]._cron_register_webhooks()
+        mine = [sub for sub in self.shop.subscriptions if sub["callbackUrl"] == self.shopify.webhook_url]
+        self.assertEqual(len(mine), 5)
+
     def test_retried_delivery_is_stored_once(self):
         order = self.add_order()
         headers, body = self.shop.webhook_request("orders/updated", self.shop.rest_order(order["id"]))
