@@ -15,7 +15,7 @@ import psycopg2
 import pytest
 import requests
 from hostile_corpus import CASES, DELETE
-from test_webshop_xmlrpc import _payload, _setup_backend, _woo_emulator
+from test_webshop_xmlrpc import _payload, _setup_backend, _wire
 
 # Besides every billing.* model: what an import or an upload may create.
 COUNTED_MODELS = (
@@ -32,10 +32,7 @@ COUNTED_MODELS = (
 
 
 def _signature_module():
-    _woo_emulator()  # loads the addon's plain-Python webshop package as billing_webshop_wire
-    import billing_webshop_wire.signature  # noqa: PLC0415
-
-    return billing_webshop_wire.signature
+    return _wire("webshop.signature")
 
 
 class Corpus:

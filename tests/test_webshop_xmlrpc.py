@@ -124,21 +124,27 @@ def test_shop_order_imported_over_xmlrpc(odoo):
     assert json.loads(event["payload"])["id"] == unknown["id"]
 
 
-def _woo_emulator():
-    """The addon's local WooCommerce emulator (plain Python, no Odoo import)."""
-    import importlib.util  # noqa: PLC0415
+def _wire(module):
+    """A plain-Python module of the addon (``webshop.signature``, ``tests.woo_emulator``), loaded
+    without Odoo: the addon and its tests folder become bare packages whose ``__init__`` is not run.
+    """
+    import importlib  # noqa: PLC0415
     import sys  # noqa: PLC0415
+    import types  # noqa: PLC0415
 
-    package_dir = FIXTURES.parent.parent / "webshop"
-    name = "billing_webshop_wire"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, package_dir / "__init__.py", submodule_search_locations=[str(package_dir)]
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return importlib.import_module(f"{name}.emulator").WooEmulator
+    root = "billing_webshop_wire"
+    if root not in sys.modules:
+        addon_dir = FIXTURES.parent.parent
+        for name, path in ((root, addon_dir), (f"{root}.tests", addon_dir / "tests")):
+            package = types.ModuleType(name)
+            package.__path__ = [str(path)]
+            sys.modules[name] = package
+    return importlib.import_module(f"{root}.{module}")
+
+
+def _woo_emulator():
+    """The addon's local WooCommerce emulator (tests/woo_emulator.py, plain Python)."""
+    return _wire("tests.woo_emulator").WooEmulator
 
 
 def test_products_pushed_and_stale_stock_refused_over_xmlrpc(odoo):

@@ -246,6 +246,38 @@ class Records:
 
         return self.once("backend", make)
 
+    def shopify_backend(self):
+        """A Shopify webshop of company 1 whose shop is the addon's emulator, started here."""
+
+        def make():
+            import importlib.util  # noqa: PLC0415
+
+            path = ADDONS / "billing_webshop/tests/shopify_emulator.py"
+            spec = importlib.util.spec_from_file_location("billing_webshop_shopify_emulator", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            shop = module.ShopifyEmulator("api-client", "api-secret")
+            shop.start()  # a daemon thread: it ends with the test run
+            pricelist_id = self.odoo(
+                "product.pricelist", "create", {"name": self.unique("API"), "currency_id": self.currency_id}
+            )
+            return self.odoo(
+                "billing.webshop.backend",
+                "create",
+                {
+                    "name": self.unique("API Shopify"),
+                    "shop_type": "shopify",
+                    "base_url": shop.base_url,
+                    "api_key": "api-client",
+                    "api_secret": "api-secret",
+                    "webhook_secret": "api-secret",
+                    "pricelist_id": pricelist_id,
+                    "poll_enabled": False,
+                },
+            )
+
+        return self.once("shopify_backend", make)
+
     def product_binding(self):
         product_id = self.odoo("product.product", "create", {"name": self.unique("API product")})
         return self.odoo(
@@ -713,6 +745,7 @@ CALLS = {
         r.product_binding() and _call([r.backend()])
     ),
     ("billing.webshop.backend", "action_view_events"): lambda r: _call([r.backend()]),
+    ("billing.webshop.backend", "action_register_webhooks"): lambda r: _call([r.shopify_backend()]),
     ("billing.webshop.backend", "action_view_product_bindings"): lambda r: _call([r.backend()]),
     ("billing.webshop.backend", "import_order"): lambda r: _call(
         [r.xmlid("billing_webshop.backend_woocommerce_demo")], r.unknown_order()

@@ -270,7 +270,7 @@ def setup_company(env):
 
 def signed_deliveries(orders):
     """(headers, body) of each order as WooCommerce delivers it: JSON body, HMAC signature."""
-    from odoo.addons.billing_webshop.webshop.emulator import USER_AGENT, wordpress_json_encode  # noqa: PLC0415
+    from odoo.addons.billing_webshop.tests.woo_emulator import USER_AGENT, wordpress_json_encode  # noqa: PLC0415
     from odoo.addons.billing_webshop.webshop.signature import compute_woocommerce_signature  # noqa: PLC0415
 
     deliveries = []

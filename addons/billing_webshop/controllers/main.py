@@ -47,9 +47,7 @@ class WebshopWebhookController(http.Controller):
         if adapter.is_ping(headers, ping_body):
             return self._answer(200, "pong")
         # Verified on the raw bytes before anything parses them; no secret means no entry.
-        if not backend.webhook_secret or not adapter.verify_webhook(
-            backend.webhook_secret, headers, raw_body
-        ):
+        if not backend._verify_webhook(adapter, headers, raw_body):
             _logger.info("webshop %s: webhook with a missing or wrong signature refused", backend.id)
             return self._answer(403, "invalid signature")
         try:

@@ -1,4 +1,5 @@
 from . import billing_webshop_backend
+from . import billing_webshop_backend_shopify
 from . import billing_webshop_bindings
 from . import billing_webshop_event
 from . import billing_webshop_event_error

@@ -1,7 +1,7 @@
 import base64
 import json
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from psycopg2 import errors as pg_errors
 
@@ -17,8 +17,24 @@ _logger = logging.getLogger(__name__)
 
 MANAGER_GROUP = "billing_webshop.group_billing_webshop_manager"
 # Headers kept with an event: what helps to understand a delivery, never a signature.
-_KEPT_HEADER_PREFIXES = ("x-wc-webhook-", "webhook-", "content-type", "user-agent")
-_REDACTED_HEADERS = ("x-wc-webhook-signature", "webhook-signature")
+_KEPT_HEADER_PREFIXES = ("x-wc-webhook-", "webhook-", "x-shopify-", "content-type", "user-agent")
+_REDACTED_HEADERS = ("x-wc-webhook-signature", "webhook-signature", "x-shopify-hmac-sha256")
+
+
+def _naive_utc(stamp):
+    """A shop's ISO 8601 date (``2025-03-01T10:31:00Z``, with an offset or naive UTC) as naive UTC."""
+    if not stamp or not isinstance(stamp, str):
+        return None
+    text = stamp.strip().replace(" ", "T")
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
 
 
 class BillingWebshopBackend(models.Model):
@@ -31,7 +47,11 @@ class BillingWebshopBackend(models.Model):
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
     shop_type = fields.Selection(
-        [("woocommerce", "WooCommerce (REST API v3)"), ("generic", "Generic signed JSON")],
+        [
+            ("woocommerce", "WooCommerce (REST API v3)"),
+            ("shopify", "Shopify (GraphQL Admin API)"),
+            ("generic", "Generic signed JSON"),
+        ],
         required=True,
         default="woocommerce",
         tracking=True,
@@ -228,9 +248,20 @@ class BillingWebshopBackend(models.Model):
         """The shop adapter of this backend, holding its credentials (read as superuser)."""
         self.ensure_one()
         backend = self.sudo()
+        options = {**self._get_adapter_options(), **options}
         return ADAPTERS[backend.shop_type](backend.base_url, backend.api_key, backend.api_secret, **options)
 
+    def _get_adapter_options(self):
+        """Shop-type specific arguments of the adapter (see billing_webshop_backend_shopify.py)."""
+        return {}
+
     # -- webhooks -----------------------------------------------------------------------------------
+
+    def _verify_webhook(self, adapter, headers, raw_body):
+        """Whether a delivery carries the shop's signature of ``raw_body``; never without a secret."""
+        self.ensure_one()
+        secret = self.sudo().webhook_secret
+        return bool(secret) and adapter.verify_webhook(secret, headers, raw_body)
 
     @api.model
     def _redact_headers(self, headers):
@@ -439,16 +470,15 @@ class BillingWebshopBackend(models.Model):
         created = Event
         newest = self.poll_cursor
         for payload in adapter.iter_orders_modified_since(start):
-            modified = fields.Datetime.to_datetime(
-                (payload.get("date_modified_gmt") or "").replace("T", " ") or None
-            )
+            stamp = adapter.order_modified_at(payload)
+            modified = _naive_utc(stamp)
             if modified and (not newest or modified > newest):
                 newest = modified
             created |= Event._create_from_payload(
                 self,
                 payload,
                 source="poll",
-                delivery_key=f"poll:{payload.get('id')}:{payload.get('date_modified_gmt')}",
+                delivery_key=f"poll:{adapter.order_external_id(payload)}:{stamp}",
             )
         if move_cursor and newest:
             self.poll_cursor = newest
@@ -462,8 +492,16 @@ class BillingWebshopBackend(models.Model):
             since = fields.Datetime.now() - timedelta(days=2) if reconcile else backend.poll_cursor
             try:
                 with self.env.cr.savepoint():
-                    backend._poll_orders(since, move_cursor=not reconcile)
+                    if reconcile:
+                        backend._reconcile_orders(since)
+                    else:
+                        backend._poll_orders(since)
             except ShopApiError as error:
                 _logger.warning("webshop %s: polling failed: %s", backend.name, error)
                 backend.message_post(body=self.env._("Polling failed: %(error)s", error=str(error)))
         self.env["billing.webshop.event"]._trigger_processing()
+
+    def _reconcile_orders(self, since):
+        """Re-read the orders changed since ``since`` without moving the cursor (daily)."""
+        self.ensure_one()
+        return self._poll_orders(since, move_cursor=False)

@@ -151,6 +151,12 @@ class BillingWebshopEvent(models.Model):
                 "amount or quantity (Odoo keeps them to the cent only below 10^15).",
                 **values,
             )
+        elif problem == normalize.PROBLEM_TOO_MANY_LINES:
+            text = self.env._(
+                'Shop order %(order)s has more line items than the %(value)s read at once ("%(field)s"): it is '
+                "not imported in part. Enter it by hand, then Ignore this event.",
+                **values,
+            )
         elif problem == normalize.PROBLEM_UNSTORABLE_TEXT:
             text = self.env._(
                 "Shop order %(order)s cannot be read: a NUL character or an unpaired surrogate (\\u0000, \\ud800) "

@@ -32,7 +32,8 @@ class BillingWebshopOrderImporter(models.AbstractModel):
     @api.model
     def _import_payload(self, backend, payload):
         """Import one order payload; return (order binding, what happened as short text)."""
-        order = backend._get_adapter().normalize_order(payload)
+        adapter = backend._get_adapter()
+        order = adapter.normalize_order(adapter.full_order(payload))
         digest = order_digest(order)
         Binding = self.env["billing.webshop.order.binding"]
         binding = Binding.search([("backend_id", "=", backend.id), ("external_id", "=", order.external_id)])

@@ -1,8 +1,12 @@
 """What follows the order: confirmation, invoice, payment through the shop's gateway, cancellation."""
 
+import dataclasses
+from decimal import Decimal
+
 from odoo import Command, api, fields, models
 
 from ..exceptions import WebshopImportError
+from ..webshop.normalize import Refund
 from .billing_webshop_order_importer import CANCELLED_STATUSES, PAID_STATUSES
 
 
@@ -89,6 +93,8 @@ class BillingWebshopOrderImporter(models.AbstractModel):
         )
 
     def _register_payment(self, backend, order, binding, invoice):
+        if len({payment.gateway for payment in order.payments}) > 1:
+            return self._register_split_payments(backend, order, binding, invoice)
         gateway = self._get_gateway(backend, order)
         if not gateway.register_payment or invoice.payment_state in ("paid", "in_payment"):
             return False
@@ -118,17 +124,17 @@ class BillingWebshopOrderImporter(models.AbstractModel):
         return wizard._create_payments()
 
     def _cancel_order(self, backend, order, binding):
+        """Cancel the sales order; an invoiced one is credited first (refunds the shop made become
+        paid credit notes, what is left an open one), a delivered one needs a hand."""
         sale_order = binding.sale_order_id
         if sale_order.state == "cancel":
             return []
-        delivered = any(picking.state == "done" for picking in sale_order.picking_ids)
-        if self._get_invoice(binding) or delivered:
+        if any(picking.state == "done" for picking in sale_order.picking_ids):
             raise WebshopImportError(
                 self.env._(
-                    "Shop order %(number)s was cancelled in the shop, but %(order)s is already invoiced or "
-                    "delivered, so Odoo does not cancel it. Refund the order in the shop (the refund becomes a "
-                    "credit note with the next import), or credit and return %(order)s by hand and then Ignore "
-                    "this event.",
+                    "Shop order %(number)s was cancelled in the shop, but %(order)s is already delivered, so "
+                    "Odoo does not cancel it. Refund the order in the shop (the refund becomes a credit note "
+                    "with the next import), or credit and return %(order)s by hand and then Ignore this event.",
                     number=order.number,
                     order=sale_order.name,
                 ),
@@ -136,5 +142,61 @@ class BillingWebshopOrderImporter(models.AbstractModel):
                 ref=order.number,
                 name=sale_order.name,
             )
+        done = []
+        invoice = self._get_invoice(binding)
+        if invoice:
+            done += self._sync_refunds(backend, order, binding)
+            done += self._credit_cancelled_rest(backend, order, binding, invoice)
         sale_order._action_cancel()
-        return ["cancelled"]
+        return [*done, "cancelled"]
+
+    def _credit_cancelled_rest(self, backend, order, binding, invoice):
+        """Credit what the shop's refunds left of the invoice of a cancelled order (not paid back:
+        the shop did not say it refunded it)."""
+        refund_id = f"cancel:{order.external_id}"
+        if refund_id in binding.refund_ids.mapped("external_id"):
+            return []
+        credited = sum(binding.refund_ids.mapped("amount"))
+        rest = invoice.currency_id.round(invoice.amount_total - credited)
+        if invoice.currency_id.compare_amounts(rest, 0) <= 0:
+            return []
+        reason = self.env._("Shop order %(number)s cancelled", number=order.number)
+        refund = Refund(external_id=refund_id, reason=reason, total=-Decimal(str(rest)))
+        credit_note = self._create_credit_note(backend, order, binding, invoice, refund)
+        self.env["billing.webshop.refund.binding"].create(
+            {
+                "order_binding_id": binding.id,
+                "external_id": refund_id,
+                "amount": rest,
+                "move_id": credit_note.id,
+            }
+        )
+        return [f"credited {credit_note.name}"]
+
+    def _register_split_payments(self, backend, order, binding, invoice):
+        """One payment per gateway the shop took money through (a gift card, then a card)."""
+        if invoice.payment_state in ("paid", "in_payment"):
+            return False
+        payments = self.env["account.payment"]
+        for shop_payment in order.payments:
+            part = dataclasses.replace(
+                order,
+                payment_method=shop_payment.gateway,
+                payment_method_title=shop_payment.gateway,
+                transaction_id=shop_payment.transaction_id,
+                paid_at=shop_payment.paid_at or order.paid_at,
+            )
+            gateway = self._get_gateway(backend, part)
+            amount = min(float(shop_payment.amount), invoice.amount_residual)
+            if not gateway.register_payment or invoice.currency_id.is_zero(amount):
+                continue
+            payments |= self._pay_move(gateway, part, invoice, amount)
+        if not payments:
+            return False
+        binding.write(
+            {
+                "payment_ids": [Command.link(payment.id) for payment in payments],
+                "transaction_id": order.transaction_id,
+            }
+        )
+        return True

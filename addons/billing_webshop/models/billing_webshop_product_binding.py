@@ -318,8 +318,13 @@ class BillingWebshopProductBinding(models.Model):
         return prices
 
     def _prepare_push_vals(self, backend, price):
-        """The WooCommerce fields of one product update (``price`` is read-only there)."""
+        """The WooCommerce fields of one product update (``price`` is read-only there).
+
+        Shopify: the variant's price (names and descriptions are the product's, not pushed).
+        """
         self.ensure_one()
+        if backend.shop_type == "shopify":
+            return {"id": self.external_id, "price": price}
         product = self.product_id
         return {
             "id": int(self.external_id),

@@ -3,6 +3,7 @@ from . import test_customer_matching
 from . import test_import_errors
 from . import test_order_import
 from . import test_polling
+from . import test_shopify
 from . import test_product_push
 from . import test_webhook
 from . import test_webhook_intake

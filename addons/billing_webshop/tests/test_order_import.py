@@ -211,14 +211,35 @@ class TestOrderImport(WebshopCommon):
         self.assertEqual(order.state, "cancel")
         self.assertEqual(event.result, "cancelled")
 
-    def test_cancellation_of_an_invoiced_order_is_an_error(self):
+    def test_cancellation_of_an_invoiced_order_credits_it(self):
         payload = self.fixture("woo_order_tax_excluded")
         order = self.assertImported(self.import_payload(payload))
+        invoice = order.invoice_ids
         payload["status"] = "cancelled"
         event = self.import_payload(payload)
-        self.assertEqual(event.state, "error")
-        self.assertIn(order.name, event.error)
-        self.assertEqual(order.state, "sale")
+        self.assertImported(event)
+        self.assertEqual(order.state, "cancel")
+        credit_note = order.invoice_ids - invoice
+        self.assertEqual((credit_note.move_type, credit_note.state), ("out_refund", "posted"))
+        self.assertEqual(credit_note.amount_total, invoice.amount_total)
+        # The shop refunded nothing: the credit is left open, not paid back.
+        self.assertEqual(credit_note.payment_state, "not_paid")
+        self.assertEqual(event.result, f"credited {credit_note.name}, cancelled")
+        # The same cancellation again credits nothing more.
+        self.assertEqual(self.import_payload(dict(payload, customer_note="again")).result, "updated")
+        self.assertEqual(len(order.invoice_ids), 2)
+
+    def test_cancellation_after_a_shop_refund_credits_the_rest(self):
+        payload = self.fixture("woo_order_tax_excluded")
+        order = self.assertImported(self.import_payload(payload))
+        payload["refunds"] = [{"id": 901, "reason": "one broken", "total": "-10.00"}]
+        payload["status"] = "cancelled"
+        self.assertImported(self.import_payload(payload))
+        credit_notes = self.binding_of(payload["id"]).refund_ids.move_id
+        self.assertEqual(
+            sorted(credit_notes.mapped("amount_total")), [10.0, round(order.amount_total - 10.0, 2)]
+        )
+        self.assertEqual(order.state, "cancel")
 
     def test_order_first_seen_cancelled_creates_nothing(self):
         event = self.import_payload(self.fixture("woo_order_guest_split_address", status="failed"))

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 from odoo.tests import tagged
 
 from ..webshop.adapters import ShopApiError, WooCommerceAdapter
-from ..webshop.emulator import WooEmulator
 from .common import WebshopCommon
+from .woo_emulator import WooEmulator
 
 
 @tagged("post_install", "-at_install")

@@ -5,8 +5,8 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..webshop.adapters import WooCommerceAdapter
-from ..webshop.emulator import WooEmulator
 from .common import WebshopCommon
+from .woo_emulator import WooEmulator
 
 
 @tagged("post_install", "-at_install")

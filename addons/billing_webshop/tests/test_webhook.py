@@ -6,9 +6,9 @@ import requests
 from odoo.tests import HttpCase, tagged
 
 from ..controllers.main import MAX_BODY_SIZE
-from ..webshop.emulator import WooEmulator, wordpress_json_encode
 from ..webshop.signature import compute_woocommerce_signature
 from .common import WEBHOOK_SECRET, WebshopCommon
+from .woo_emulator import WooEmulator, wordpress_json_encode
 
 
 @tagged("post_install", "-at_install")

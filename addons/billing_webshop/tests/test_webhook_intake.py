@@ -7,9 +7,9 @@ from odoo.tools import mute_logger
 
 from ..models.billing_webshop_backend import BillingWebshopBackend
 from ..webshop.adapters import GenericAdapter
-from ..webshop.emulator import wordpress_json_encode
 from ..webshop.signature import compute_woocommerce_signature
 from .common import WEBHOOK_SECRET, WebshopCommon
+from .woo_emulator import wordpress_json_encode
 
 BACKEND_LOGGER = "odoo.addons.billing_webshop.models.billing_webshop_backend"
 CONTROLLER_LOGGER = "odoo.addons.billing_webshop.controllers.main"

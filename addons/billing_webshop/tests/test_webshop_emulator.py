@@ -10,8 +10,8 @@ from urllib.parse import urlencode, urlsplit
 from odoo.tests import BaseCase, tagged
 from odoo.tools import file_open
 
-from ..webshop.emulator import WooEmulator
 from ..webshop.signature import is_woocommerce_ping, verify_signature
+from .woo_emulator import WooEmulator
 
 CONSUMER_KEY = "ck_0123456789abcdef"
 CONSUMER_SECRET = "cs_fedcba9876543210"

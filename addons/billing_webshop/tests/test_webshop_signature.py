@@ -9,7 +9,7 @@ from odoo.tests import BaseCase, tagged
 from odoo.tools import file_open
 
 from ..webshop import signature
-from ..webshop.emulator import wordpress_json_encode
+from .woo_emulator import wordpress_json_encode
 
 # The test vector of the domain note: a compact UTF-8 body with a non-ASCII character.
 VECTOR_SECRET = "whsec_test_123"

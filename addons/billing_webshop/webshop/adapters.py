@@ -116,6 +116,18 @@ class ShopAdapter:
     def normalize_order(self, payload):
         raise NotImplementedError
 
+    def is_uninstall(self, headers):
+        """Whether a delivery says the shop removed the app (the backend is then disabled)."""
+        return False
+
+    def full_order(self, payload):
+        """The complete order a stored payload stands for (a shop may send only a reference)."""
+        return payload
+
+    def order_modified_at(self, payload):
+        """The order's modification date as the shop wrote it (the polling cursor)."""
+        return (payload or {}).get("date_modified_gmt") or ""
+
     def order_external_id(self, payload):
         if isinstance(payload, dict) and payload.get("id") not in (None, "", 0):
             return str(payload["id"])
@@ -333,9 +345,6 @@ class GenericAdapter(ShopAdapter):
         return normalize_woocommerce_order(payload)
 
 
-ADAPTERS = {adapter.shop_type: adapter for adapter in (WooCommerceAdapter, GenericAdapter)}
-
-
 def _header(headers, name):
     lowered = name.lower()
     for key, value in (headers or {}).items():
@@ -418,3 +427,7 @@ def parse_json_body(raw_body):
             problem=PROBLEM_UNSTORABLE_TEXT,
         )
     return payload
+
+
+# Shop type -> adapter class; webshop/shopify.py adds its own on import.
+ADAPTERS = {adapter.shop_type: adapter for adapter in (WooCommerceAdapter, GenericAdapter)}

@@ -58,6 +58,7 @@ PROBLEM_NOT_POSITIVE = "not_positive"
 PROBLEM_NOT_JSON = "not_json"
 PROBLEM_UNSTORABLE_TEXT = "unstorable_text"
 PROBLEM_TOO_LARGE = "too_large"
+PROBLEM_TOO_MANY_LINES = "too_many_lines"
 
 
 class WebshopPayloadError(ValueError):
@@ -209,6 +210,16 @@ class Refund:
 
 
 @dataclass(frozen=True)
+class Payment:
+    """One payment the shop took (a Shopify SALE or CAPTURE transaction; a gift card is one)."""
+
+    gateway: str
+    amount: Decimal
+    transaction_id: str
+    paid_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class NormalizedOrder:
     """A webshop order as plain data; datetimes are naive UTC."""
 
@@ -235,6 +246,9 @@ class NormalizedOrder:
     payment_method_title: str
     transaction_id: str
     customer_note: str
+    # The payments one by one, when the shop tells them apart (Shopify: gift card plus card);
+    # empty means one payment of the whole order through ``payment_method``.
+    payments: tuple[Payment, ...] = ()
 
     @property
     def product_lines(self):
@@ -710,6 +724,9 @@ def order_digest(order: NormalizedOrder) -> str:
     data = dataclasses.asdict(order)
     for name in DIGEST_EXCLUDED_FIELDS:
         data.pop(name, None)
+    if not data["payments"]:
+        # Orders without a payment breakdown keep the digest they had before it existed.
+        del data["payments"]
     canonical = json.dumps(
         data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_canonical_default
     )

@@ -44,7 +44,7 @@ from urllib.parse import parse_qsl, quote_plus, urlsplit
 
 import requests
 
-from .signature import compute_woocommerce_signature
+from ..webshop.signature import compute_woocommerce_signature
 
 _logger = logging.getLogger(__name__)
 
