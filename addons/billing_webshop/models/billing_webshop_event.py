@@ -214,10 +214,13 @@ class BillingWebshopEvent(models.Model):
         NOTIFY the cron workers). A due trigger is enough only when it was made after the cron's
         latest batch began (its newest ``ir.cron.progress``): a run deletes, when it ends, the
         triggers due before it started, and a run that started before this transaction commits
-        may not see this transaction's event. One query.
+        may not see this transaction's event. One query (the xml id is cached; ``env.ref`` would
+        add one to check that the cron exists, needed only to trigger it).
         """
-        cron = self.env.ref("billing_webshop.ir_cron_process_events", raise_if_not_found=False)
-        if not cron:
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "billing_webshop.ir_cron_process_events", raise_if_not_found=False
+        )
+        if not cron_id:
             return
         self.env.cr.execute(
             SQL(
@@ -230,12 +233,12 @@ class BillingWebshopEvent(models.Model):
                        '-infinity'::timestamp)
                  LIMIT 1
                 """,
-                cron=cron.id,
+                cron=cron_id,
                 now=fields.Datetime.now(),
             )
         )
         if not self.env.cr.fetchone():
-            cron._trigger()
+            self._trigger_processing()
 
     @api.model
     def _cron_process_events(self, batch_size=BATCH_SIZE):
