@@ -111,10 +111,11 @@ def run(odoo, registry, odoo_options, n, senders, workers, process):
         orders = bench_webshop.generate_orders(n, EMAIL_DOMAIN)
         deliveries = bench_webshop.signed_deliveries(orders)
 
-    database = registry.db_name
     server = benchlib.start_odoo_server(
         odoo_options,
-        [f"--workers={workers}", "--max-cron-threads=0", f"--db-filter=^{database}$"],
+        # -d alone (odoo_options) exposes this database only. A --db-filter would make Odoo list
+        # the databases on every request: a new connection to "postgres" each time.
+        [f"--workers={workers}", "--max-cron-threads=0"],
     )
     try:
         # The last --http-port wins: the one start_odoo_server chose.
