@@ -314,7 +314,7 @@ class BillingWebshopBackend(models.Model):
             with self.env.cr.savepoint():
                 event = Event.create(self._prepare_webhook_raw_vals(headers, raw_body, key, reason))
         if event.state == "queued":
-            Event._trigger_processing()
+            Event._trigger_processing_unless_due()
         return event
 
     def _prepare_webhook_event_vals(self, adapter, headers, raw_body, key):

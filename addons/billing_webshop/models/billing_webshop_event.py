@@ -206,6 +206,41 @@ class BillingWebshopEvent(models.Model):
             cron._trigger()
 
     @api.model
+    def _trigger_processing_unless_due(self):
+        """Wake the import cron, unless a wake-up is already due that its next run will answer.
+
+        A burst of deliveries then wakes the cron once instead of once per delivery (each wake-up
+        is a trigger row and, after the commit, a connection to the ``postgres`` database to
+        NOTIFY the cron workers). A due trigger is enough only when it was made after the cron's
+        latest batch began (its newest ``ir.cron.progress``): a run deletes, when it ends, the
+        triggers due before it started, and a run that started before this transaction commits
+        may not see this transaction's event. One query (the xml id is cached; ``env.ref`` would
+        add one to check that the cron exists, needed only to trigger it).
+        """
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "billing_webshop.ir_cron_process_events", raise_if_not_found=False
+        )
+        if not cron_id:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT 1 FROM ir_cron_trigger
+                 WHERE cron_id = %(cron)s AND call_at <= %(now)s
+                   AND call_at >= COALESCE(
+                       (SELECT create_date FROM ir_cron_progress
+                         WHERE cron_id = %(cron)s ORDER BY id DESC LIMIT 1),
+                       '-infinity'::timestamp)
+                 LIMIT 1
+                """,
+                cron=cron_id,
+                now=fields.Datetime.now(),
+            )
+        )
+        if not self.env.cr.fetchone():
+            self._trigger_processing()
+
+    @api.model
     def _cron_process_events(self, batch_size=BATCH_SIZE):
         """Process queued events due now; claim them with FOR UPDATE SKIP LOCKED."""
         now = fields.Datetime.now()

@@ -1,4 +1,5 @@
 import base64
+from datetime import timedelta
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
@@ -139,6 +140,27 @@ class TestWebhookIntake(WebshopCommon, HttpCase):
         self.assertRecordValues(event, [{"state": "queued", "external_id": "4711", "error": False}])
         self.Event._cron_process_events()
         self.assertEqual(self.assertImported(event).amount_total, 52.43)
+
+    def test_a_burst_wakes_the_import_cron_once(self):
+        """Deliveries wake the cron once while that wake-up is due and no batch began since."""
+        cron = self.env.ref("billing_webshop.ir_cron_process_events")
+
+        def triggers():
+            return self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", cron.id)])
+
+        triggers().unlink()
+        for number in range(3):
+            self.assertEqual(self.deliver(self.order_body(id=4800 + number)).status_code, 200)
+        trigger = triggers()
+        self.assertEqual(len(trigger), 1)
+        # A batch began after that wake-up: its run deletes it when it ends, and may have begun
+        # before the next delivery is committed, so the next delivery wakes the cron again.
+        progress = self.env["ir.cron.progress"].sudo().create({"cron_id": cron.id})
+        trigger.call_at = progress.create_date - timedelta(seconds=1)
+        self.assertEqual(self.deliver(self.order_body(id=4803)).status_code, 200)
+        self.assertEqual(len(triggers()), 2)
+        self.assertEqual(set(self.events().mapped("state")), {"queued"})
+        self.assertEqual(len(self.events()), 4)
 
     def test_nothing_storable_answers_503_not_500(self):
         def broken(backend, *args):
