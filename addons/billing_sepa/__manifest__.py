@@ -38,6 +38,7 @@
         "demo/billing_sepa_demo.xml",
         "demo/billing_sepa_return_demo.xml",
     ],
+    "pre_init_hook": "pre_init_hook",
     "installable": True,
     "application": False,
 }
