@@ -8,3 +8,4 @@ from . import test_ui
 from . import test_overview
 from . import test_sender_info
 from . import test_consumer_orders
+from . import test_xml_reader
