@@ -45,11 +45,14 @@ def test_bank_connector_uploads_camt054_and_reads_back_returns(odoo):
     iban = journal["bank_acc_number"].replace(" ", "")
     data = base64.b64encode(_camt054(iban, line["end_to_end_id"], 37.5, "AM04", f"CAMT-{batch_id}")).decode()
 
-    # The connector retries on a timeout: the same file twice at once books it once.
+    # The connector retries on a timeout: the same file twice at once, each upload in its own
+    # connection and server transaction, books it once.
     results = []
+    barrier = threading.Barrier(2)
 
     def upload():
         other = type(odoo)(odoo.url, odoo.db, "admin", odoo.password)
+        barrier.wait()
         results.append(other("billing.sepa.return.import", "import_file", data, "camt054.xml", company_id))
 
     threads = [threading.Thread(target=upload) for _ in range(2)]
@@ -61,6 +64,11 @@ def test_bank_connector_uploads_camt054_and_reads_back_returns(odoo):
     assert {result["id"] for result in results} == {results[0]["id"]}
     assert sorted(result["duplicate"] for result in results) == [False, True]
     assert results[0]["booked_count"] == 1
+    # One return entry, one reversal: the invoice is open for its amount once, not twice.
+    entries = odoo(
+        "account.move", "search_count", [("sepa_return_import_id", "=", results[0]["id"])], context=context
+    )
+    assert entries == 1
 
     returns = odoo(
         "billing.sepa.return",

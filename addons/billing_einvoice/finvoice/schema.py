@@ -15,6 +15,8 @@ import threading
 
 from lxml import etree
 
+from . import reader
+
 SCHEMA_FILE = "Finvoice3.0.xsd"
 # The only registry source of the official XSD; declared in the manifest's external_dependencies.
 SCHEMA_DISTRIBUTION = "odoo-addon-account-edi-finvoice"
@@ -35,7 +37,8 @@ class FinvoiceSchemaError(ValueError):
 
 
 def safe_parser():
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    # The addon's one hardened parser (finvoice/reader.py).
+    return reader.safe_parser()
 
 
 def schema_path(xsd_dir):

@@ -11,3 +11,4 @@ from . import test_consumer_orders
 from . import test_direct_payment
 from . import test_receiver_proposal
 from . import test_auto_send_workers
+from . import test_xml_reader

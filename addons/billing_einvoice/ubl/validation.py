@@ -20,6 +20,8 @@ import threading
 
 from lxml import etree
 
+from ..finvoice import reader
+
 LAYERS = ("xsd", "en16931", "peppol")
 UBL_NAMESPACES = {
     "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2": "UBL-Invoice-2.1.xsd",
@@ -70,7 +72,8 @@ def ubl_dir():
 
 
 def _parser():
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    # The addon's one hardened parser (finvoice/reader.py): no entities, DTD, network or huge trees.
+    return reader.safe_parser()
 
 
 @functools.cache

@@ -1,5 +1,7 @@
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
@@ -92,104 +94,140 @@ class BillingSepaReturn(models.Model):
 
     # ------------------------------------------------------------------ matching
 
-    def _match(self):
-        """Find each return's collection: by end-to-end id, instruction id, then mandate + amount.
+    @api.model
+    def _match_vals(self, company, vals_list):
+        """Find the collection of each return to create, before it is created.
 
-        A file- or block-level reject becomes one return per collection of the file or block.
+        By end-to-end id, then instruction id, then mandate + amount (+ collection date): a few
+        searches for all of ``vals_list``, whose values get ``batch_line_id`` and state
+        ``matched``. A collection is returned once: a return of a collection returned already
+        (the day's camt.053 after the camt.054) stays for review. A file- or block-level reject
+        becomes one matched return per collection of the file or block.
+
+        :return: ``vals_list`` and the values of the returns the group rejects add
         """
         Line = self.env["billing.sepa.batch.line"]
-        live = [("batch_id.state", "!=", "cancelled")]
-        for company, returns in self.grouped("company_id").items():
-            base = expression.AND([[("company_id", "=", company.id)], live])
-            ids = {r.original_end_to_end_id for r in returns} | {r.original_instruction_id for r in returns}
-            ids.discard(False)
-            by_end_to_end_id = {
-                line.end_to_end_id: line
-                for line in Line.search(
-                    expression.AND([base, [("end_to_end_id", "in", list(ids))]]), order="id"
-                )
-            }
-            returned = self._get_returned_lines(company)
-            for ret in returns.filtered(lambda r: r.level == "transaction"):
-                line = by_end_to_end_id.get(ret.original_end_to_end_id) or by_end_to_end_id.get(
-                    ret.original_instruction_id
-                )
-                if not line and ret.original_mandate_id:
-                    line = ret._match_by_mandate(base, returned)
-                if not line or line in returned:
-                    # Not found, or reported again by another file (the day's camt.053 after
-                    # the camt.054): left for review, never booked twice.
-                    continue
-                ret.write({"batch_line_id": line.id, "state": "matched"})
-                returned |= line
-            returns.filtered(lambda r: r.level != "transaction")._expand_group_rejects(company)
+        base = [("company_id", "=", company.id), ("batch_id.state", "!=", "cancelled")]
+        transactions = [vals for vals in vals_list if vals["level"] == "transaction"]
+        references = {vals["original_end_to_end_id"] for vals in transactions}
+        references |= {vals["original_instruction_id"] for vals in transactions}
+        references.discard(False)
+        by_reference = {
+            line.end_to_end_id: line
+            for line in Line.search_fetch(
+                expression.AND([base, [("end_to_end_id", "in", list(references))]]),
+                ["end_to_end_id"],
+                order="id",
+            )
+        }
+        found = {}
+        for index, vals in enumerate(transactions):
+            line = by_reference.get(vals["original_end_to_end_id"]) or by_reference.get(
+                vals["original_instruction_id"]
+            )
+            if line:
+                found[index] = line
+        by_mandate = self._match_vals_by_mandate(
+            base, [(index, vals) for index, vals in enumerate(transactions) if index not in found]
+        )
+        candidate_ids = {line.id for line in found.values()}
+        candidate_ids.update(line.id for lines in by_mandate.values() for line in lines)
+        candidates = Line.browse(candidate_ids)
+        returned = set(self._get_returned_lines(company, candidates).ids)
+        for index, vals in enumerate(transactions):
+            line = found.get(index)
+            if not line:
+                # The latest collection of that mandate and amount not returned yet.
+                line = next((line for line in by_mandate.get(index, ()) if line.id not in returned), None)
+            if not line or line.id in returned:
+                # Not found, or reported again by another file: left for review, never booked twice.
+                continue
+            vals.update(batch_line_id=line.id, state="matched")
+            returned.add(line.id)
+        groups = [vals for vals in vals_list if vals["level"] != "transaction"]
+        return vals_list + self._expand_group_rejects(company, groups)
 
     @api.model
-    def _get_returned_lines(self, company):
-        """The collections of ``company`` a return has already been matched with."""
-        return self.search(
-            [("company_id", "=", company.id), ("state", "in", ("matched", "booked"))]
-        ).batch_line_id
-
-    def _match_by_mandate(self, base_domain, returned):
-        self.ensure_one()
-        domain = expression.AND(
-            [
-                base_domain,
+    def _match_vals_by_mandate(self, base_domain, indexed_vals):
+        """{index: candidate collections, latest first} of returns known by mandate and amount only."""
+        wanted = [(index, vals) for index, vals in indexed_vals if vals["original_mandate_id"]]
+        if not wanted:
+            return {}
+        lines = self.env["billing.sepa.batch.line"].search(
+            expression.AND(
                 [
-                    ("mandate_id.reference_key", "=", self.original_mandate_id.upper()),
-                    ("amount", "=", self.amount),
-                ],
-            ]
-        )
-        if self.original_collection_date:
-            domain = expression.AND(
-                [domain, [("batch_id.collection_date", "=", self.original_collection_date)]]
+                    base_domain,
+                    [
+                        (
+                            "mandate_id.reference_key",
+                            "in",
+                            list({vals["original_mandate_id"].upper() for _i, vals in wanted}),
+                        )
+                    ],
+                ]
             )
-        elif self.date:
-            domain = expression.AND([domain, [("batch_id.collection_date", "<=", self.date)]])
-        lines = self.env["billing.sepa.batch.line"].search(domain) - returned
-        return lines.sorted(lambda line: (line.batch_id.collection_date, line.id))[-1:]
+        )
+        by_mandate = defaultdict(list)
+        for line in lines:
+            by_mandate[line.mandate_id.reference_key].append(line)
+        result = {}
+        for index, vals in wanted:
+            collection_date, date = vals["original_collection_date"], vals["date"]
+            matching = [
+                line
+                for line in by_mandate.get(vals["original_mandate_id"].upper(), ())
+                if not line.currency_id.compare_amounts(line.amount, vals["amount"])
+                and (
+                    line.batch_id.collection_date == collection_date
+                    if collection_date
+                    else not date or line.batch_id.collection_date <= date
+                )
+            ]
+            result[index] = sorted(
+                matching, key=lambda line: (line.batch_id.collection_date, line.id), reverse=True
+            )
+        return result
 
-    def _expand_group_rejects(self, company):
-        """A reject of a whole file or payment block: one matched return per collection in it."""
+    @api.model
+    def _get_returned_lines(self, company, lines=None):
+        """The collections of ``company`` (among ``lines`` if given) a return is matched with already."""
+        domain = [("company_id", "=", company.id), ("state", "in", ("matched", "booked"))]
+        if lines is not None:
+            domain.append(("batch_line_id", "in", lines.ids))
+        return self.search_fetch(domain, ["batch_line_id"]).batch_line_id
+
+    @api.model
+    def _expand_group_rejects(self, company, vals_list):
+        """A reject of a whole file or payment block: one matched return per collection in it.
+
+        :return: the values of the returns to add; the reject's own ``vals`` become the first
+        """
         Batch = self.env["billing.sepa.batch"]
-        for ret in self:
-            batches = Batch._find_by_message_identifiers(company, {ret.original_message_id})
+        added = []
+        for vals in vals_list:
+            batches = Batch._find_by_message_identifiers(company, {vals["original_message_id"]})
             lines = batches.line_ids
-            if ret.level == "block":
+            if vals["level"] == "block":
                 lines = lines.filtered(
-                    lambda line, ret=ret: (
+                    lambda line, vals=vals: (
                         line.batch_id._get_payment_info_identifier(line.mandate_id.scheme, line.sequence_type)
-                        == ret.original_payment_info_id
+                        == vals["original_payment_info_id"]
                     )
                 )
             if not lines:
                 continue
-            first, others = lines[0], lines[1:]
-            group_key = ret.key
-            ret.write(
-                {
-                    "batch_line_id": first.id,
-                    "state": "matched",
-                    "amount": first.amount,
-                    "key": f"{group_key}/{first.end_to_end_id}",
-                }
-            )
-            self.create(
-                [
-                    dict(
-                        ret.copy_data()[0],
-                        import_id=ret.import_id.id,
-                        key=f"{group_key}/{line.end_to_end_id}",
-                        batch_line_id=line.id,
-                        amount=line.amount,
-                        bank_charge=0.0,
-                        state="matched",
-                    )
-                    for line in others
-                ]
-            )
+            group_key = vals["key"]
+            for index, line in enumerate(lines):
+                line_vals = vals if not index else dict(vals, bank_charge=0.0)
+                line_vals.update(
+                    batch_line_id=line.id,
+                    state="matched",
+                    amount=line.amount,
+                    key=f"{group_key}/{line.end_to_end_id}",
+                )
+                if index:
+                    added.append(line_vals)
+        return added
 
     def action_match(self):
         """Match returns under review with the collection the user chose, then book them."""
@@ -198,7 +236,7 @@ class BillingSepaReturn(models.Model):
         if to_match.filtered(lambda r: not r.batch_line_id):
             raise UserError(self.env._("Choose the collection each return undoes first."))
         for company, returns in to_match.grouped("company_id").items():
-            twice = returns.batch_line_id & self._get_returned_lines(company)
+            twice = self._get_returned_lines(company, returns.batch_line_id)
             if twice or len(returns.batch_line_id) < len(returns):
                 raise UserError(
                     self.env._(
@@ -236,31 +274,66 @@ class BillingSepaReturn(models.Model):
         """Reverse each debtor's part of the collection: one entry per import and payment block."""
         if not self:
             return
-        AccountMoveLine = self.env["account.move.line"]
-        groups = defaultdict(lambda: self.browse())
+        ids_by_group = defaultdict(list)
+        blocks = {}
         for ret in self:
             line = ret.batch_line_id
-            block = line.batch_id._get_payment_info_identifier(line.mandate_id.scheme, line.sequence_type)
-            groups[ret.import_id, line.batch_id, block] |= ret
-        collection_lines = self.batch_line_id.collection_line_id
+            block_key = (line.batch_id, line.mandate_id.scheme, line.sequence_type)
+            if block_key not in blocks:
+                blocks[block_key] = line.batch_id._get_payment_info_identifier(*block_key[1:])
+            ids_by_group[ret.import_id, line.batch_id, blocks[block_key]].append(ret.id)
+        # Their own prefetch set: the batch lines they are read from leave the cache below.
+        collection_lines = self.batch_line_id.collection_line_id.with_prefetch().with_context(
+            **BULK_BOOKING_CONTEXT
+        )
         # The invoices leave their collection: they are open again, with their own due date.
+        # Their matching numbers first, all at once: core would read each one alone once the
+        # partials are gone (unlinking empties the cache).
+        collection_lines.full_reconcile_id.unlink()
+        self._prefetch_reconciliations(collection_lines)
         collection_lines.remove_move_reconcile()
         moves_vals, ordered = [], []
-        for (record, batch, block), returns in groups.items():
+        for (record, batch, block), ids in ids_by_group.items():
+            returns = self.browse(ids)
             moves_vals.append(returns._prepare_return_move_vals(record, batch, block))
             ordered.append(returns)
         moves = self.env["account.move"].with_context(**BULK_BOOKING_CONTEXT).create(moves_vals)
-        moves.with_context(**BULK_BOOKING_CONTEXT).action_post()
-        plan = []
+        pending_ranks = {}
+        moves.with_context(billing_sepa_pending_ranks=pending_ranks, **BULK_BOOKING_CONTEXT).action_post()
+        self.env["res.partner"]._increase_pending_ranks(pending_ranks)
+        plan_ids = []
         for move, returns in zip(moves, ordered, strict=True):
             debit_by_name = {
-                aml.name: aml for aml in move.line_ids if aml.account_id.account_type == "asset_receivable"
+                aml.name: aml.id for aml in move.line_ids if aml.account_id.account_type == "asset_receivable"
             }
-            for ret in returns:
-                returns_line = debit_by_name[ret.batch_line_id.end_to_end_id]
-                plan.append(ret.batch_line_id.collection_line_id | returns_line)
+            plan_ids += [
+                (ret.batch_line_id.collection_line_id.id, debit_by_name[ret.batch_line_id.end_to_end_id])
+                for ret in returns
+            ]
             returns.write({"move_id": move.id, "state": "booked"})
-        AccountMoveLine.with_context(**BULK_BOOKING_CONTEXT)._reconcile_plan(plan)
+        # One prefetch set for the whole plan: a union of two lines would prefetch only those two.
+        AccountMoveLine = self.env["account.move.line"]
+        all_ids = tuple(aml_id for ids in plan_ids for aml_id in ids)
+        plan = [AccountMoveLine.browse(ids).with_prefetch(all_ids) for ids in plan_ids]
+        context = dict(BULK_BOOKING_CONTEXT)
+        if all(move.currency_id == move.company_id.currency_id for move in moves):
+            # Every line is in the company currency: there is no exchange difference to look for.
+            context["no_exchange_difference"] = True
+        AccountMoveLine.with_context(**context)._reconcile_plan(plan)
+
+    @api.model
+    def _prefetch_reconciliations(self, lines):
+        """Read what unreconciling ``lines`` reads, for all of them at once.
+
+        Core unreconciles partial by partial, reading each partial's two lines and their
+        entries' payments through recordsets of two records: with these already in the cache,
+        it reads nothing more per return.
+        """
+        partials = lines.matched_debit_ids | lines.matched_credit_ids
+        partials.fetch(["debit_move_id", "credit_move_id", "full_reconcile_id", "exchange_move_id"])
+        amls = partials.debit_move_id | partials.credit_move_id
+        # Reading a field of all the lines loads every field core prefetches with it.
+        amls.move_id.fetch(["matched_payment_ids"])
 
     def _prepare_return_move_vals(self, record, batch, block):
         """Entry of the returns of one block: debit each debtor, credit outstanding receipts."""
@@ -333,29 +406,54 @@ class BillingSepaReturn(models.Model):
         Move = self.env["account.move"].with_context(skip_invoice_sync=True)
         self._correct_rejected_collections()
         self._apply_mandate_actions()
-        by_action = defaultdict(lambda: self.browse())
+        ids_by_action = defaultdict(list)
         for ret in self:
-            by_action[ret.reason_id.action or "technical"] |= ret
+            ids_by_action[ret.reason_id.action or "technical"].append(ret.id)
+        by_action = defaultdict(
+            self.browse, {action: self.browse(ids) for action, ids in ids_by_action.items()}
+        )
         represent = by_action["represent"]
         again = represent.filtered(lambda r: not r.invoice_id.sepa_represented)
         # Once: a second return of a re-presented invoice is left to a person.
         Move.browse(again.invoice_id.ids).write({"sepa_batch_id": False, "sepa_represented": True})
-        by_action["technical"] |= represent - again
         Move.browse(by_action["dispute"].invoice_id.ids).write({"sepa_disputed": True})
-        for ret in self.filtered("reason_id.needs_activity") | by_action["technical"]:
-            ret.invoice_id.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._("Direct debit returned: %(reason)s", reason=ret._get_reason_words()),
-                note=ret.additional_info or "",
-                user_id=(ret.invoice_id.invoice_user_id or self.env.user).id,
-            )
+        for_a_person = self.filtered("reason_id.needs_activity") | by_action["technical"]
+        (for_a_person | (represent - again))._schedule_activities()
+
+    def _schedule_activities(self):
+        """A to-do for the invoice's responsible user per return, all created at once."""
+        if not self:
+            return
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("account.move")
+        today = fields.Date.context_today(self)
+        self.env["mail.activity"].create(
+            [
+                {
+                    "activity_type_id": activity_type.id,
+                    "summary": self.env._(
+                        "Direct debit returned: %(reason)s", reason=ret._get_reason_words()
+                    ),
+                    "note": ret.additional_info or "",
+                    "automated": True,
+                    "date_deadline": today,
+                    "res_model_id": model_id,
+                    "res_id": ret.invoice_id.id,
+                    "user_id": (ret.invoice_id.invoice_user_id or self.env.user).id,
+                }
+                for ret in self
+            ]
+        )
 
     def _get_reason_words(self):
         self.ensure_one()
         return self.reason_id.display_name or self.reason_text or self.env._("no reason given")
 
     def _post_messages(self):
-        """One message per return on its invoice and on its mandate, with the reason in words."""
+        """One message per return on its invoice and on its mandate, with the reason in words.
+
+        Logged as notes in one batch per model, as Odoo logs tracking: nobody is notified.
+        """
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         bodies = {
             ret: self.env._(
@@ -370,9 +468,11 @@ class BillingSepaReturn(models.Model):
         for model in ("invoice_id", "mandate_id"):
             messages = defaultdict(list)
             for ret, body in bodies.items():
-                messages[ret[model]].append(body)
-            for record, texts in messages.items():
-                record.message_post(body="\n".join(texts))
+                messages[ret[model].id].append(body)
+            records = self.env[self._fields[model].comodel_name].browse(messages)
+            records._message_log_batch(
+                {record_id: Markup("<br/>").join(texts) for record_id, texts in messages.items()}
+            )
 
     @api.model
     def _count_by(self, field, records):

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from . import xml_reader
 from .charset import to_sepa_text
 from .identifiers import identifier_errors
 
@@ -565,7 +566,8 @@ def _schema(version):
 
 
 def _safe_parser():
-    return etree.XMLParser(resolve_entities=False, no_network=True)
+    # The addon's one hardened parser (sepa/xml_reader.py): no entities, DTD, network or huge trees.
+    return xml_reader.safe_parser()
 
 
 # libxml2 quotes offending values in its messages ("The value 'DE89...' is not

@@ -35,8 +35,11 @@ class BankFileError(ValueError):
         self.params = params
 
 
-def _parser():
-    # A new parser per call: lxml parsers are not safe to share between threads.
+def safe_parser():
+    """The lxml parser of every XML billing_sepa parses: bank files, and its own XSDs and files.
+
+    A new parser per call: lxml parsers are not safe to share between threads.
+    """
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -102,7 +105,7 @@ def parse_xml(data, *, max_size, max_text_length=MAX_TEXT_LENGTH):
             limit=max_size,
         )
     try:
-        root = etree.fromstring(bytes(data), _parser())
+        root = etree.fromstring(bytes(data), safe_parser())
     except etree.XMLSyntaxError as error:
         raise _syntax_error(error) from None
     except (ValueError, LookupError):

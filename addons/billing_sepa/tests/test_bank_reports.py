@@ -9,13 +9,14 @@ import datetime
 import hashlib
 import pathlib
 from decimal import Decimal
+from unittest import mock
 
 from lxml import etree
 
 from odoo.tests import BaseCase, tagged
 
-from ..sepa import reason_codes
-from ..sepa.bank_reports import BankFileError, parse_bank_report
+from ..sepa import pain008, reason_codes, xml_reader
+from ..sepa.bank_reports import SUPPORTED_VERSIONS, BankFileError, parse_bank_report
 from ..sepa.xml_reader import MAX_TEXT_LENGTH, parse_xml
 
 DATA_DIR = pathlib.Path(__file__).parent / "data" / "bank_reports"
@@ -29,6 +30,9 @@ REPORTS = (
     "camt.054.001.08.xml",
     "camt.053.001.02.xml",
     "camt.053.001.08.xml",
+    # One small file for each of the other camt versions (written by the same hand).
+    *(f"camt.053.001.0{minor}.xml" for minor in range(3, 8)),
+    *(f"camt.054.001.0{minor}.xml" for minor in (3, 5, 6, 7)),
 )
 # The fields every expectation below spells out, in this order.
 FIELDS = (
@@ -279,6 +283,42 @@ class TestBankReports(BaseCase):
             ["NL77INGB0001234567", "NL77INGB0001234567", "NL91INGB0007654321"],
         )
 
+    def test_every_supported_version_is_read(self):
+        """A file of each version the banks send today: camt.05x.001.02-.08, pain.002.001.03/.10.
+
+        The versions with a test of their own above (camt.05x.001.02 and .08, camt.054.001.04) are
+        not read again here.
+        """
+        self.assertEqual(
+            SUPPORTED_VERSIONS,
+            {name.removesuffix(".xml") for name in REPORTS if "_" not in name},
+        )
+        codes = {3: "AC01", 4: "AM04", 5: "MD07", 6: "MS02", 7: "SL01"}
+        for kind, minors in (("053", (3, 4, 5, 6, 7)), ("054", (3, 5, 6, 7))):
+            for minor in minors:
+                version = f"camt.{kind}.001.0{minor}"
+                with self.subTest(version):
+                    report = parse(f"{version}.xml")
+                    self.assertEqual((report.version, report.message_type), (version, f"camt.{kind}"))
+                    self.assertEqual(report.account_ibans, frozenset({"DE89370400440532013000"}))
+                    key = f"camt.{kind}:V{kind}-0{minor}-20261207:A1E2T1:INV/2026/{kind}0{minor}"
+                    # The credit before it is not a return; the charge is not in the instructed amount.
+                    self.assertEntries(
+                        report,
+                        [
+                            ("return", "transaction", "BSEPA-2026-0050", "BSEPA-2026-0050-1",
+                             f"INV/2026/{kind}0{minor}", f"BSEPA-2026-0050-1-0{minor}",
+                             f"ISP-MNDT-{kind}0{minor}", Decimal(f"{27 + minor}.00"), "EUR",
+                             d("2026-12-07"), codes[minor], None, f"Return {codes[minor]}",
+                             Decimal("3.00"), key),
+                        ],
+                    )  # fmt: skip
+                    entry = report.entries[0]
+                    self.assertEqual(entry.original_collection_date, d("2026-12-02"))
+                    self.assertEqual(
+                        (entry.debtor_name, entry.bank_reference), ("Jörg Köhler", f"BANK-V{kind}-0{minor}")
+                    )
+
     def test_keys_stable_and_raw_entries(self):
         for name in REPORTS:
             with self.subTest(name):
@@ -372,6 +412,19 @@ class TestBankReports(BaseCase):
         self.assertRefused(b"", "empty")
         with self.assertRaises(TypeError):
             parse_bank_report(data.decode(), max_size=MAX_SIZE)
+
+    def test_one_hardened_parser_for_every_xml(self):
+        """The pain.008 XSDs and files go through the bank-file reader's parser; it expands nothing."""
+        with mock.patch.object(xml_reader, "safe_parser", wraps=xml_reader.safe_parser) as wrapped:
+            pain008._safe_parser()
+        wrapped.assert_called_once()
+        xxe = read("hostile_xxe.xml")
+        root = etree.fromstring(xxe, xml_reader.safe_parser())
+        self.assertNotIn("root:", "".join(root.itertext()))
+        # A 200 MB file made on the fly is refused before lxml sees a byte of it.
+        with mock.patch.object(xml_reader, "etree") as lxml_etree:
+            self.assertRefused(b"<Document>" + bytes(200 * 1024 * 1024), "too_large")
+        lxml_etree.fromstring.assert_not_called()
 
     def test_huge_text_node(self):
         # libxml2 lets a plain text node of 11 MB through without huge_tree; the reader

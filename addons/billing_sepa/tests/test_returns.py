@@ -1,11 +1,19 @@
 import base64
+import hashlib
 import pathlib
+import threading
+from unittest.mock import patch
+
+import psycopg2
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
+from odoo.sql_db import db_connect
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import freeze_time
+from odoo.tools import mute_logger
 
+from ..models import billing_sepa_return_import
 from ..sepa.bank_reports import parse_bank_report
 from .test_batch import SepaBatchCommon
 
@@ -243,14 +251,60 @@ class TestSepaReturns(SepaBatchCommon):
         }
         # The parser's hostile files: XXE, billion laughs, external DTD, truncated, wrong encoding...
         cases.update({path.name: path.read_bytes() for path in DATA_DIR.glob("hostile_*")})
+        # What each error says, besides the file's name (never its content).
+        reasons = {
+            "another IBAN": "NL91ABNA0417164300, which is not a bank account",
+            "not XML": "not well-formed XML",
+            "unknown type": "not a bank report this module reads",
+            "entities": "DOCTYPE",
+            "hostile_xxe.xml": "DOCTYPE",
+            "hostile_billion_laughs.xml": "XML entities",
+            "hostile_truncated.xml": "not well-formed XML",
+        }
+        before = self._snapshot()
         for name, data in cases.items():
-            with self.subTest(name=name), self.assertRaises(UserError):
+            with self.subTest(name=name), self.assertRaises(UserError) as caught:
                 self._import(data, name=name)
+            message = str(caught.exception)
+            self.assertIn(name, message)
+            self.assertIn(reasons.get(name, "cannot be imported"), message)
+            self.assertNotIn("root:", message)
         self.company.sepa_return_max_file_size = 1
         with self.assertRaisesRegex(UserError, "MB"):
             self._import(b" " * (1024 * 1024 + 1) + camt_file("camt.054.001.08", []))
+        # 200 MB made on the fly (bytes(n) is zeroed lazily), behind a real report's start: refused
+        # by the size limit of 50 MB before anything parses or hashes it.
+        self.company.sepa_return_max_file_size = 50
+        huge = camt_file("camt.054.001.08", [(e2e, 10.0, "AM04", None)]) + bytes(200 * 1024 * 1024)
+        with (
+            patch.object(billing_sepa_return_import, "parse_bank_report") as parse,
+            patch.object(billing_sepa_return_import.hashlib, "sha256") as sha256,
+            self.assertRaisesRegex(UserError, "more than the 50 MB"),
+        ):
+            Import._import_bytes(huge, "huge.xml", self.company)
+        parse.assert_not_called()
+        sha256.assert_not_called()
         self.assertFalse(Import.search([("company_id", "=", self.company.id)]))
         self.assertEqual(invoices[0].amount_residual, 0)
+        self.assertEqual(self._snapshot(), before)
+
+    def _snapshot(self):
+        """What an import may change: imports, returns, entries, reconciliations, messages, activities."""
+        self.env.flush_all()
+        counts = {
+            model: self.env[model].sudo().search_count([])
+            for model in (
+                "billing.sepa.return.import",
+                "billing.sepa.return",
+                "account.move",
+                "account.partial.reconcile",
+                "mail.message",
+                "mail.activity",
+                "ir.attachment",
+            )
+        }
+        counts["mandates"] = self.mandates.mapped("state")
+        return counts
 
     # ------------------------------------------------------------------ matching
 
@@ -296,6 +350,74 @@ class TestSepaReturns(SepaBatchCommon):
         self.assertEqual(unmatched.state, "booked")
         self.assertEqual(record.state, "done")
         self.assertEqual(invoices[2].payment_state, "not_paid")
+
+    def test_mandate_fallback_takes_the_collection_of_the_reported_date(self):
+        """Two collections of one mandate and amount: the reported settlement date picks one."""
+        self.bank_journal.sepa_batch_booking = True
+        first = self._post_invoices([(self.debtors[0], 10.0)])
+        march = self._create_collection()
+        march.action_generate_file()
+        march.action_mark_sent()
+        march.action_mark_collected()
+        second = self._post_invoices([(self.debtors[0], 10.0)], invoice_date="2026-04-02")
+        april = self._create_collection("2026-04-22", today="2026-04-20")
+        april.action_generate_file()
+        april.action_mark_sent()
+        april.action_mark_collected()
+        mandate = self.mandates[0].name
+        data = camt_file("camt.054.001.08", [("NOTPROVIDED", 10.0, "AM04", None)])
+        data = data.replace(
+            b"<MndtId>UNKNOWN</MndtId>",
+            f"<MndtId>{mandate.lower()}</MndtId>".encode(),
+        ).replace(b"</TxDtls>", b"<RltdDts><IntrBkSttlmDt>2026-03-20</IntrBkSttlmDt></RltdDts></TxDtls>")
+        record, result = self._import(data)
+        self.assertEqual(result["booked_count"], 1)
+        self.assertEqual(record.return_ids.batch_line_id, self._line(march, first))
+        self.assertEqual(first.payment_state, "not_paid")
+        self.assertIn(second.payment_state, ("paid", "in_payment"))
+        # Without the date: the latest collection not returned yet.
+        data = (
+            data.replace(b"<RltdDts><IntrBkSttlmDt>2026-03-20</IntrBkSttlmDt></RltdDts>", b"")
+            .replace(b"CAMT-1", b"CAMT-2")
+            .replace(b"2026-03-25", b"2026-04-25")
+        )
+        self._import(data)
+        self.assertEqual(second.payment_state, "not_paid")
+
+    def test_same_file_at_once_second_import_waits_and_retries(self):
+        """Two imports of one file at once: the second waits for the first and changes nothing.
+
+        A second, real database connection holds the file's lock as a concurrent import does; the
+        import here waits for it, then fails with a serialization failure (which Odoo's request
+        handling retries in a new transaction, where the file is a duplicate), leaving nothing.
+        The end-to-end test in tests/test_sepa_returns_xmlrpc.py sends the same file twice at once.
+        """
+        invoices, batch = self._booked_batch()
+        data = camt_file(
+            "camt.054.001.08", [(self._line(batch, invoices[0]).end_to_end_id, 10.0, "AM04", None)]
+        )
+        digest = hashlib.sha256(data).hexdigest()
+        before = self._snapshot()
+        other = db_connect(self.env.cr.dbname).cursor()
+        try:
+            other.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, %s))", [digest, self.company.id])
+            released = threading.Timer(1.0, other.rollback)
+            released.start()
+            with (
+                self.assertRaises(psycopg2.errors.SerializationFailure),
+                mute_logger("odoo.sql_db"),
+                self.env.cr.savepoint(),
+            ):
+                self._import(data)
+            released.join()
+        finally:
+            other.close()
+        self.assertEqual(self._snapshot(), before)
+        self.assertEqual(invoices[0].amount_residual, 0)
+        # Retried once the other import is done: imported once.
+        record, result = self._import(data)
+        self.assertEqual((result["booked_count"], result["duplicate"]), (1, False))
+        self.assertEqual(len(record.move_ids), 1)
 
     # ------------------------------------------------------------------ actions
 
