@@ -161,6 +161,39 @@ class AgencyServer:
             self.by_idempotency_key[key] = number
             return 201, self._public(self.dossiers[number])
 
+    def seed_demo(self):
+        """The two dossiers of billing_dunning's demo data, with the events the demo applied, so
+        that *Refresh* on them finds them here and has nothing new to apply."""
+        demo = {
+            "AG-DEMO-1001": [
+                ("demo-1001-1", "notice_sent", "Formal notice posted"),
+                ("demo-1001-2", "payment_plan", "First instalment of a payment plan"),
+            ],
+            "AG-DEMO-1002": [("demo-1002-1", "uncollectible", "No assets to seize")],
+        }
+        today = datetime.now(UTC).strftime("%Y-%m-%d")
+        with self._lock:
+            for number, events in demo.items():
+                self.dossiers[number] = {
+                    "dossier_number": number,
+                    "reference": number,
+                    "callback_url": None,
+                    "status": events[-1][1],
+                    "payload": {"currency": "EUR"},
+                    "events": [
+                        {
+                            "event_id": event_id,
+                            "dossier_number": number,
+                            "reference": number,
+                            "status": status,
+                            "date": today,
+                            "note": note,
+                        }
+                        for event_id, status, note in events
+                    ],
+                }
+        return self
+
     @staticmethod
     def _public(dossier):
         return {key: dossier[key] for key in ("dossier_number", "reference", "status", "events")}
@@ -223,8 +256,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--api-key", required=True)
+    parser.add_argument(
+        "--no-demo", action="store_true", help="start without the dossiers of billing_dunning's demo data"
+    )
     args = parser.parse_args()
     server = AgencyServer(args.api_key, port=args.port)
+    if not args.no_demo:
+        server.seed_demo()
     logging.basicConfig(level=logging.INFO)
     _logger.info("reference agency on %s", server.url)
     server.httpd.serve_forever()
