@@ -1,5 +1,6 @@
 """Each addon builds as a wheel named odoo-addon-<name> (whool backend)."""
 
+import ast
 import pathlib
 import subprocess
 import sys
@@ -30,4 +31,6 @@ def test_addon_builds_a_wheel(addon, tmp_path):
     )
     wheels = [w.name for w in tmp_path.glob("*.whl")]
     assert len(wheels) == 1
-    assert wheels[0].startswith(f"odoo_addon_{addon}-18.0.1.0.0"), wheels
+    # The wheel carries the manifest's version (whool may add a post-release number).
+    version = ast.literal_eval((ADDONS_DIR / addon / "__manifest__.py").read_text())["version"]
+    assert wheels[0].startswith(f"odoo_addon_{addon}-{version}"), wheels
