@@ -1,5 +1,6 @@
 """The addon's one hardened XML parse (finvoice/reader.py), and that every parser of the addon is it."""
 
+import contextlib
 from unittest import mock
 
 from lxml import etree
@@ -57,11 +58,9 @@ class TestXmlReader(BaseCase):
         """Even where a DOCTYPE gets past the byte check (own documents, XSDs): nothing is expanded."""
         root = etree.fromstring(XXE, reader.safe_parser())
         self.assertNotIn("root:", "".join(root.itertext()))
-        try:
+        # libxml2 itself may stop at the entity loop (a syntax error); if it parses, nothing grew.
+        with contextlib.suppress(etree.XMLSyntaxError):
             root = etree.fromstring(BILLION_LAUGHS, reader.safe_parser())
-        except etree.XMLSyntaxError:
-            pass  # libxml2 itself may stop at the entity loop
-        else:
             self.assertLess(len("".join(root.itertext())), 100)
         root = etree.fromstring(b"<r><!-- note --><?pi x?><a>1</a></r>", reader.safe_parser())
         self.assertEqual([child.tag for child in root], ["a"])
