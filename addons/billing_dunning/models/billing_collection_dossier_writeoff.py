@@ -161,80 +161,125 @@ class BillingCollectionDossier(models.Model):
             raise UserError(self.env._("Nothing of %(dossier)s is open.", dossier=self.display_name))
 
     def _get_writeoff_plan(self, vat_relief=True, vat_account=None):
-        """Per open receivable line: (line, {VAT account: (amount in currency, in company
-        currency)}). The VAT share is the unpaid part of each tax line of the invoice, in
-        proportion to what is unpaid of its total, at the invoice's own rate."""
+        """Per open receivable line, what its write-off books: ``{"line": line, "vat": {(VAT
+        account, refund repartition line): (amount in currency, in company currency)}, "base":
+        [(base tags, amount in currency, in company currency)]}``.
+
+        The VAT share is the unpaid part of each tax line of the invoice, in proportion to what
+        is unpaid of its total, at the invoice's own rate; the rest is the bad-debt expense,
+        split over the invoice's tax bases in the same proportion. Both carry the tax grids of
+        the taxes' refund repartition, so the VAT return shows the correction as it shows a
+        credit note. Without VAT relief the whole unpaid amount is expense, without grids."""
         self.ensure_one()
         plan = []
+        company_currency = self.company_id.currency_id
         for line in self._get_collection_receivable_lines():
-            move, vat = line.move_id, defaultdict(lambda: [0.0, 0.0])
+            move, currency = line.move_id, line.currency_id
+            open_amounts = (line.amount_residual_currency, line.amount_residual)
+            vat, bases = defaultdict(lambda: [0.0, 0.0]), defaultdict(lambda: [0.0, 0.0])
             if vat_relief and move.amount_total and move.amount_total_signed:
-                share_currency = line.amount_residual_currency / move.amount_total
-                share_company = line.amount_residual / move.amount_total_signed
+                shares = (open_amounts[0] / move.amount_total, open_amounts[1] / move.amount_total_signed)
                 for tax_line in move.line_ids.filtered("tax_line_id"):
-                    account = vat_account or tax_line.account_id
-                    vat[account][0] += -tax_line.amount_currency * share_currency
-                    vat[account][1] += -tax_line.balance * share_company
+                    key = (vat_account or tax_line.account_id, self._get_refund_repartition(tax_line))
+                    vat[key][0] -= tax_line.amount_currency * shares[0]
+                    vat[key][1] -= tax_line.balance * shares[1]
+                for base_line in move.line_ids.filtered(lambda aml: aml.display_type == "product"):
+                    taxes = base_line.tax_ids.flatten_taxes_hierarchy()
+                    bases[taxes][0] -= base_line.amount_currency
+                    bases[taxes][1] -= base_line.balance
+            vat = {
+                key: (currency.round(amounts[0]), company_currency.round(amounts[1]))
+                for key, amounts in vat.items()
+            }
+            expense = (
+                currency.round(open_amounts[0] - sum(amounts[0] for amounts in vat.values())),
+                company_currency.round(open_amounts[1] - sum(amounts[1] for amounts in vat.values())),
+            )
             plan.append(
-                (
-                    line,
-                    {
-                        account: (
-                            line.currency_id.round(amounts[0]),
-                            self.company_id.currency_id.round(amounts[1]),
-                        )
-                        for account, amounts in vat.items()
-                    },
-                )
+                {
+                    "line": line,
+                    "vat": vat,
+                    "base": self._split_writeoff_expense(expense, bases, (currency, company_currency)),
+                }
             )
         return plan
 
+    def _get_refund_repartition(self, tax_line):
+        """The refund repartition line matching the invoice repartition line of ``tax_line``
+        (same tax, same position among its tax lines): its grids are the credit note's."""
+        repartition = tax_line.tax_repartition_line_id
+        tax = repartition.tax_id
+        if repartition.document_type == "refund":
+            return repartition
+        invoice_lines = tax.invoice_repartition_line_ids.filtered(lambda rep: rep.repartition_type == "tax")
+        refund_lines = tax.refund_repartition_line_ids.filtered(lambda rep: rep.repartition_type == "tax")
+        position = invoice_lines.ids.index(repartition.id) if repartition in invoice_lines else -1
+        return refund_lines[position] if 0 <= position < len(refund_lines) else refund_lines[:1]
+
+    @staticmethod
+    def _split_writeoff_expense(expense, bases, currencies):
+        """Split the bad-debt expense over the tax bases in proportion to each base; the last
+        base takes the rounding rest, so the parts add up to the cent."""
+        bases = {taxes: amounts for taxes, amounts in bases.items() if amounts[0] or amounts[1]}
+        totals = [sum(amounts[i] for amounts in bases.values()) for i in (0, 1)]
+        if not bases or not totals[0] or not totals[1]:
+            return [(None, *expense)]
+        parts, rest = [], list(expense)
+        for index, (taxes, amounts) in enumerate(bases.items()):
+            tags = taxes.get_tax_tags(True, "base") if taxes else None
+            if index == len(bases) - 1:
+                parts.append((tags, currencies[0].round(rest[0]), currencies[1].round(rest[1])))
+                break
+            part = [currencies[i].round(expense[i] * amounts[i] / totals[i]) for i in (0, 1)]
+            rest = [rest[i] - part[i] for i in (0, 1)]
+            parts.append((tags, *part))
+        return parts
+
     def _writeoff(self, day, journal, account, vat_relief=True, vat_account=None):
         """Post the write-off entry: each open receivable credited and reconciled, the VAT share
-        of the unpaid part debited to the VAT account, the rest to the bad-debt account."""
+        of the unpaid part debited to the VAT account, the rest to the bad-debt account, both
+        on the tax grids of a credit note."""
         self.ensure_one()
         self._check_writeoff()
         plan = self._get_writeoff_plan(vat_relief, vat_account)
         label = self.env._("Bad debt, dossier %(dossier)s", dossier=self.name)
         receivable_vals, other_vals, targets = [], [], []
-        for line, vat in plan:
+        for item in plan:
+            line = item["line"]
             invoice_label = f"{label}: {line.move_id.name}"
+            common = {"partner_id": line.partner_id.id, "currency_id": line.currency_id.id}
             receivable_vals.append(
                 {
+                    **common,
                     "name": invoice_label,
                     "account_id": line.account_id.id,
-                    "partner_id": line.partner_id.id,
-                    "currency_id": line.currency_id.id,
                     "amount_currency": -line.amount_residual_currency,
                     "balance": -line.amount_residual,
                 }
             )
             targets.append(line)
-            for vat_account_line, (amount_currency, balance) in vat.items():
+            for (vat_account_line, repartition), (amount_currency, balance) in item["vat"].items():
                 other_vals.append(
                     {
+                        **common,
                         "name": self.env._("%(label)s, VAT correction", label=invoice_label),
                         "account_id": vat_account_line.id,
-                        "partner_id": line.partner_id.id,
-                        "currency_id": line.currency_id.id,
                         "amount_currency": amount_currency,
                         "balance": balance,
+                        "tax_tag_ids": [Command.set(repartition.tag_ids.ids)],
                     }
                 )
-            other_vals.append(
-                {
-                    "name": invoice_label,
-                    "account_id": account.id,
-                    "partner_id": line.partner_id.id,
-                    "currency_id": line.currency_id.id,
-                    "amount_currency": line.currency_id.round(
-                        line.amount_residual_currency - sum(amounts[0] for amounts in vat.values())
-                    ),
-                    "balance": self.company_id.currency_id.round(
-                        line.amount_residual - sum(amounts[1] for amounts in vat.values())
-                    ),
-                }
-            )
+            for tags, amount_currency, balance in item["base"]:
+                other_vals.append(
+                    {
+                        **common,
+                        "name": invoice_label,
+                        "account_id": account.id,
+                        "amount_currency": amount_currency,
+                        "balance": balance,
+                        "tax_tag_ids": [Command.set(tags.ids if tags else [])],
+                    }
+                )
         move = (
             self.env["account.move"]
             .with_company(self.company_id)

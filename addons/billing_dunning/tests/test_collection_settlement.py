@@ -297,6 +297,91 @@ class TestCollectionSettlement(CollectionMoneyCommon):
         entry = self.env["account.move"].browse(wizard.action_confirm()["res_id"])
         self.assertEqual(entry.line_ids.filtered(lambda line: line.account_id == relief).balance, 60.0)
 
+    def test_writeoff_lands_on_the_tax_grids_of_a_credit_note(self):
+        """The VAT return shows the bad-debt relief as it shows a credit note of the unpaid part:
+        the same grids, the same signs, split over two VAT rates."""
+        tags = {
+            name: self.env["account.account.tag"].create(
+                {"name": name, "applicability": "taxes", "country_id": self.company.country_id.id}
+            )
+            for name in (
+                "base 15",
+                "vat 15",
+                "refund base 15",
+                "refund vat 15",
+                "refund base 6",
+                "refund vat 6",
+            )
+        }
+        reduced_tax = self.sale_tax.copy({"name": "Sale 6 %", "amount": 6.0})
+        for tax, rate in ((self.sale_tax, "15"), (reduced_tax, "6")):
+            refund_lines = tax.refund_repartition_line_ids
+            refund_lines.filtered(lambda rep: rep.repartition_type == "base").tag_ids = tags[
+                f"refund base {rate}"
+            ]
+            refund_lines.filtered(lambda rep: rep.repartition_type == "tax").tag_ids = tags[
+                f"refund vat {rate}"
+            ]
+        invoice_lines = self.sale_tax.invoice_repartition_line_ids
+        invoice_lines.filtered(lambda rep: rep.repartition_type == "base").tag_ids = tags["base 15"]
+        invoice_lines.filtered(lambda rep: rep.repartition_type == "tax").tag_ids = tags["vat 15"]
+
+        def document(move_type, partner, lines, due):
+            return self.env["account.move"].create(
+                {
+                    "move_type": move_type,
+                    "partner_id": partner.id,
+                    "currency_id": self.eur.id,
+                    "invoice_date": due - timedelta(days=14),
+                    "invoice_date_due": due,
+                    "invoice_payment_term_id": False,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Service", "price_unit": net, "tax_ids": [Command.set(tax.ids)]}
+                        )
+                        for net, tax in lines
+                    ],
+                }
+            )
+
+        # 100 + 15 % and 50 + 6 %: 168 EUR, of which 42 are collected, so three quarters stay unpaid.
+        invoice = document(
+            "out_invoice", self.b2b, [(100.0, self.sale_tax), (50.0, reduced_tax)], date(2025, 1, 10)
+        )
+        invoice.action_post()
+        dossier = self._dossier(invoice, "AG-8")
+        dossier._apply_agency_event(
+            self._event(
+                "AG-8", "partially_paid", "e1", settlement=self._settlement("S1", 42.0, commission=0.0)
+            ),
+            "poll",
+        )
+        dossier._apply_agency_event(self._event("AG-8", "uncollectible", "e2"), "poll")
+        wizard = self.env["billing.collection.writeoff"].create({"dossier_id": dossier.id})
+        self.assertEqual((wizard.amount_open, wizard.amount_vat, wizard.amount_net), (126.0, 13.5, 112.5))
+        entry = self.env["account.move"].browse(wizard.action_confirm()["res_id"])
+        credit_note = document(
+            "out_refund", self.b2c, [(75.0, self.sale_tax), (37.5, reduced_tax)], date(2025, 1, 10)
+        )
+
+        def grids(move):
+            result = {}
+            for line in move.line_ids.filtered("tax_tag_ids"):
+                for tag in line.tax_tag_ids:
+                    sign = -1 if line.tax_tag_invert else 1
+                    result[tag.name] = round(result.get(tag.name, 0.0) + sign * line.amount_currency, 2)
+            return result
+
+        expected = {
+            "refund base 15": 75.0,
+            "refund vat 15": 11.25,
+            "refund base 6": 37.5,
+            "refund vat 6": 2.25,
+        }
+        self.assertEqual(grids(entry), expected)
+        self.assertEqual(grids(credit_note), expected, "the write-off reads as a credit note would")
+        self.assertEqual(invoice.payment_state, "paid")
+
     def test_invoicing_user_reads_the_money_but_does_not_write_off(self):
         invoice = self._invoice(self.b2b, 100.0, date(2025, 1, 10))
         dossier = self._dossier(invoice, "AG-7")

@@ -66,9 +66,9 @@ class BillingCollectionWriteoff(models.TransientModel):
                 else []
             )
             currency = wizard.currency_id
-            wizard.amount_open = currency.round(sum(line.amount_residual_currency for line, _vat in plan))
+            wizard.amount_open = currency.round(sum(item["line"].amount_residual_currency for item in plan))
             wizard.amount_vat = currency.round(
-                sum(amounts[0] for _line, vat in plan for amounts in vat.values())
+                sum(amounts[0] for item in plan for amounts in item["vat"].values())
             )
             wizard.amount_net = currency.round(wizard.amount_open - wizard.amount_vat)
 
