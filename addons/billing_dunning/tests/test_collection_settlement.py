@@ -24,9 +24,15 @@ class CollectionMoneyCommon(CollectionCommon):
         cls.company.billing_collection_purchase_tax_id = cls.purchase_tax
 
     def _taxed_invoice(self, partner, net, due):
-        move = self.env["account.move"].create(
+        move = self._document("out_invoice", partner, [(net, self.sale_tax)], due)
+        move.action_post()
+        return move
+
+    def _document(self, move_type, partner, lines, due):
+        """A draft EUR invoice or credit note of ``lines``: (net amount, taxes) each."""
+        return self.env["account.move"].create(
             {
-                "move_type": "out_invoice",
+                "move_type": move_type,
                 "partner_id": partner.id,
                 "currency_id": self.eur.id,
                 "invoice_date": due - timedelta(days=14),
@@ -38,14 +44,13 @@ class CollectionMoneyCommon(CollectionCommon):
                             "name": "Service",
                             "quantity": 1,
                             "price_unit": net,
-                            "tax_ids": [Command.set(self.sale_tax.ids)],
+                            "tax_ids": [Command.set(taxes.ids)],
                         }
                     )
+                    for net, taxes in lines
                 ],
             }
         )
-        move.action_post()
-        return move
 
     @staticmethod
     def _event(number, status, event_id, **extra):
@@ -326,26 +331,8 @@ class TestCollectionSettlement(CollectionMoneyCommon):
         invoice_lines.filtered(lambda rep: rep.repartition_type == "base").tag_ids = tags["base 15"]
         invoice_lines.filtered(lambda rep: rep.repartition_type == "tax").tag_ids = tags["vat 15"]
 
-        def document(move_type, partner, lines, due):
-            return self.env["account.move"].create(
-                {
-                    "move_type": move_type,
-                    "partner_id": partner.id,
-                    "currency_id": self.eur.id,
-                    "invoice_date": due - timedelta(days=14),
-                    "invoice_date_due": due,
-                    "invoice_payment_term_id": False,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {"name": "Service", "price_unit": net, "tax_ids": [Command.set(tax.ids)]}
-                        )
-                        for net, tax in lines
-                    ],
-                }
-            )
-
         # 100 + 15 % and 50 + 6 %: 168 EUR, of which 42 are collected, so three quarters stay unpaid.
-        invoice = document(
+        invoice = self._document(
             "out_invoice", self.b2b, [(100.0, self.sale_tax), (50.0, reduced_tax)], date(2025, 1, 10)
         )
         invoice.action_post()
@@ -360,7 +347,7 @@ class TestCollectionSettlement(CollectionMoneyCommon):
         wizard = self.env["billing.collection.writeoff"].create({"dossier_id": dossier.id})
         self.assertEqual((wizard.amount_open, wizard.amount_vat, wizard.amount_net), (126.0, 13.5, 112.5))
         entry = self.env["account.move"].browse(wizard.action_confirm()["res_id"])
-        credit_note = document(
+        credit_note = self._document(
             "out_refund", self.b2c, [(75.0, self.sale_tax), (37.5, reduced_tax)], date(2025, 1, 10)
         )
 
