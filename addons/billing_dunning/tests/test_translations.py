@@ -10,10 +10,10 @@ class TestDunningTranslations(DunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        for code in ("nl_NL", "de_DE"):
+        for code in ("nl_NL", "de_DE", "fr_BE"):
             cls.env["res.lang"]._activate_lang(code)
         cls.env["ir.module.module"]._load_module_terms(
-            ["billing_dunning"], ["nl_NL", "de_DE"], overwrite=True
+            ["billing_dunning"], ["nl_NL", "de_DE", "fr_BE"], overwrite=True
         )
 
     def _reminder_message(self, partner):
@@ -37,3 +37,18 @@ class TestDunningTranslations(DunningCommon):
         _reminder, message = self._reminder_message(self.b2c)
         self.assertIn("volgens onze gegevens zijn de volgende facturen vervallen", str(message.body))
         self.assertNotIn("according to our records", str(message.body))
+
+    def test_reminder_email_and_letter_in_belgian_french(self):
+        self.b2c.lang = "fr_BE"
+        reminder, message = self._reminder_message(self.b2c)
+        self.assertIn("selon nos données, les factures suivantes sont échues", str(message.body))
+        self.assertIn("Payer en ligne", str(message.body))
+        self.assertNotIn("according to our records", str(message.body))
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "billing_dunning.report_reminder", reminder.ids
+        )[0]
+        self.assertIn("Total à payer", html.decode())
+
+    def test_menu_in_belgian_french(self):
+        menu = self.env.ref("billing_dunning.billing_dunning_run_menu")
+        self.assertEqual(menu.with_context(lang="fr_BE").name, "Campagnes de relance")

@@ -18,9 +18,11 @@ class TestSepaTranslations(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        for code in ("nl_NL", "de_DE"):
+        for code in ("nl_NL", "de_DE", "fr_BE"):
             cls.env["res.lang"]._activate_lang(code)
-        cls.env["ir.module.module"]._load_module_terms(["billing_sepa"], ["nl_NL", "de_DE"], overwrite=True)
+        cls.env["ir.module.module"]._load_module_terms(
+            ["billing_sepa"], ["nl_NL", "de_DE", "fr_BE"], overwrite=True
+        )
         cls.creditor_name = escape(cls.env.company.name)
         cls.debtor = cls.env["res.partner"].create({"name": "Jan Jansen", "lang": "nl_NL"})
         cls.bank = cls.env["res.partner.bank"].create(
@@ -67,6 +69,21 @@ class TestSepaTranslations(TransactionCase):
         )
         self.assertIn("Dieses Lastschriftmandat dient nur dem Einzug von Lastschriften", html)
 
+    def test_core_mandate_form_in_belgian_french(self):
+        self.debtor.lang = "fr_BE"
+        html = self._render_mandate_form(self._create_mandate())
+        self.assertIn("Mandat de domiciliation européenne SEPA (Core)", html)
+        self.assertIn("Référence du mandat", html)
+        self.assertRegex(
+            html,
+            r"vous autorisez \(A\)\s*<span[^>]*>"
+            + re.escape(self.creditor_name)
+            + r"</span>\s+à envoyer\s+des instructions à votre banque",
+        )
+        self.assertIn("dans les 8 semaines suivant la date de débit de votre compte", html)
+        menu = self.env.ref("billing_sepa.billing_sepa_mandate_menu").with_context(lang="fr_BE")
+        self.assertEqual(menu.name, "Mandats")
+
     def test_validation_error_in_dutch(self):
         mandates = self.env["billing.sepa.mandate"].with_context(lang="nl_NL")
         with self.assertRaises(ValidationError) as caught:
@@ -104,7 +121,7 @@ class TestSepaTranslations(TransactionCase):
     def test_po_files_complete_and_keep_placeholders(self):
         template = polib.pofile(str(I18N_DIR / "billing_sepa.pot"))
         msgids = {(entry.msgctxt, entry.msgid) for entry in template}
-        for lang in ("nl", "de"):
+        for lang in ("nl", "de", "fr"):
             po = polib.pofile(str(I18N_DIR / f"{lang}.po"))
             self.assertEqual(po.metadata.get("Language"), lang)
             self.assertEqual({(entry.msgctxt, entry.msgid) for entry in po}, msgids)

@@ -1,0 +1,16 @@
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestRecurringTranslations(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_BE")
+        cls.env["ir.module.module"]._load_module_terms(["billing_recurring"], ["fr_BE"], overwrite=True)
+
+    def test_menu_and_field_in_belgian_french(self):
+        menu = self.env.ref("billing_recurring.billing_recurring_run_menu").with_context(lang="fr_BE")
+        self.assertEqual(menu.name, "Campagnes de facturation")
+        fields = self.env["res.partner"].with_context(lang="fr_BE").fields_get(["billing_recurring_interval"])
+        self.assertEqual(fields["billing_recurring_interval"]["string"], "Intervalle de facturation")

@@ -1,0 +1,16 @@
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestWebshopTranslations(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_BE")
+        cls.env["ir.module.module"]._load_module_terms(["billing_webshop"], ["fr_BE"], overwrite=True)
+
+    def test_menu_and_field_in_belgian_french(self):
+        menu = self.env.ref("billing_webshop.billing_webshop_menu_root").with_context(lang="fr_BE")
+        self.assertEqual(menu.name, "Boutique en ligne")
+        fields = self.env["billing.webshop.backend"].with_context(lang="fr_BE").fields_get(["shop_type"])
+        self.assertEqual(fields["shop_type"]["string"], "Type de boutique")
