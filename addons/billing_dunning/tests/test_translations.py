@@ -37,3 +37,15 @@ class TestDunningTranslations(DunningCommon):
         _reminder, message = self._reminder_message(self.b2c)
         self.assertIn("volgens onze gegevens zijn de volgende facturen vervallen", str(message.body))
         self.assertNotIn("according to our records", str(message.body))
+
+    def test_menu_field_and_reminder_in_romanian(self):
+        self.env["res.lang"]._activate_lang("ro_RO")
+        self.env["ir.module.module"]._load_module_terms(["billing_dunning"], ["ro_RO"], overwrite=True)
+        menu = self.env.ref("billing_dunning.billing_dunning_run_menu").with_context(lang="ro_RO")
+        self.assertEqual(menu.name, "Campanii de somare")
+        fields = self.env["res.partner"].with_context(lang="ro_RO").fields_get(["billing_dunning_profile"])
+        self.assertEqual(fields["billing_dunning_profile"]["string"], "Profil pentru întârzieri la plată")
+        self.b2c.lang = "ro_RO"
+        _reminder, message = self._reminder_message(self.b2c)
+        self.assertIn("conform evidențelor noastre, următoarele facturi sunt restante", str(message.body))
+        self.assertNotIn("according to our records", str(message.body))
