@@ -52,3 +52,15 @@ class TestDunningTranslations(DunningCommon):
     def test_menu_in_belgian_french(self):
         menu = self.env.ref("billing_dunning.billing_dunning_run_menu")
         self.assertEqual(menu.with_context(lang="fr_BE").name, "Campagnes de relance")
+
+    def test_menu_field_and_reminder_in_romanian(self):
+        self.env["res.lang"]._activate_lang("ro_RO")
+        self.env["ir.module.module"]._load_module_terms(["billing_dunning"], ["ro_RO"], overwrite=True)
+        menu = self.env.ref("billing_dunning.billing_dunning_run_menu").with_context(lang="ro_RO")
+        self.assertEqual(menu.name, "Campanii de somare")
+        fields = self.env["res.partner"].with_context(lang="ro_RO").fields_get(["billing_dunning_profile"])
+        self.assertEqual(fields["billing_dunning_profile"]["string"], "Profil pentru întârzieri la plată")
+        self.b2c.lang = "ro_RO"
+        _reminder, message = self._reminder_message(self.b2c)
+        self.assertIn("conform evidențelor noastre, următoarele facturi sunt restante", str(message.body))
+        self.assertNotIn("according to our records", str(message.body))

@@ -14,3 +14,11 @@ class TestRecurringTranslations(TransactionCase):
         self.assertEqual(menu.name, "Campagnes de facturation")
         fields = self.env["res.partner"].with_context(lang="fr_BE").fields_get(["billing_recurring_interval"])
         self.assertEqual(fields["billing_recurring_interval"]["string"], "Intervalle de facturation")
+
+    def test_menu_and_field_in_romanian(self):
+        self.env["res.lang"]._activate_lang("ro_RO")
+        self.env["ir.module.module"]._load_module_terms(["billing_recurring"], ["ro_RO"], overwrite=True)
+        menu = self.env.ref("billing_recurring.billing_recurring_run_menu").with_context(lang="ro_RO")
+        self.assertEqual(menu.name, "Campanii de facturare")
+        fields = self.env["res.partner"].with_context(lang="ro_RO").fields_get(["billing_recurring_interval"])
+        self.assertEqual(fields["billing_recurring_interval"]["string"], "Interval de facturare")

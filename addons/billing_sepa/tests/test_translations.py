@@ -132,3 +132,22 @@ class TestSepaTranslations(TransactionCase):
                         FORMAT_DIRECTIVE.findall(entry.msgstr), FORMAT_DIRECTIVE.findall(entry.msgid)
                     )
                     self.assertEqual(MARKUP_TAG.findall(entry.msgstr), MARKUP_TAG.findall(entry.msgid))
+
+    def test_core_mandate_form_menu_and_field_in_romanian(self):
+        self.env["res.lang"]._activate_lang("ro_RO")
+        self.env["ir.module.module"]._load_module_terms(["billing_sepa"], ["ro_RO"], overwrite=True)
+        menu = self.env.ref("billing_sepa.billing_sepa_mandate_menu").with_context(lang="ro_RO")
+        self.assertEqual(menu.name, "Mandate")
+        fields = self.env["res.partner"].with_context(lang="ro_RO").fields_get(["sepa_direct_debit"])
+        self.assertEqual(fields["sepa_direct_debit"]["string"], "Încasare prin debitare directă")
+        self.debtor.lang = "ro_RO"
+        html = self._render_mandate_form(self._create_mandate())
+        self.assertIn("Mandat de debitare directă SEPA Core", html)
+        self.assertIn("Referința mandatului", html)
+        self.assertRegex(
+            html,
+            r"autorizați \(A\)\s*<span[^>]*>"
+            + re.escape(self.creditor_name)
+            + r"</span>\s+să trimită\s+instrucțiuni băncii dumneavoastră",
+        )
+        self.assertIn("în termen de 8 săptămâni de la data la care contul dumneavoastră a fost debitat", html)
