@@ -7,6 +7,8 @@
 #   tests/bench/bench_recurring.sh --quick       N = 200, a smoke run
 #   tests/bench/bench_recurring.sh --n 2000      any N
 #   options: --keep (keep the benchmark database)
+#            --profile ours|contract|floor (cProfile that contender; prints the top 40 by
+#            cumulative time, keeps the .prof in the results folder)
 #
 # Installs billing_recurring (without demo data) into a template database kept while the addon's
 # code is unchanged, copies it, runs tests/bench/bench_recurring.py in it and prints the table.
@@ -14,17 +16,19 @@
 source "$(dirname "$0")/../../setup/lib.sh"
 source "$(dirname "$0")/benchlib.sh"
 
-n=10000 keep=0
+n=10000 keep=0 profile=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) n=200 ;;
         --n) n="$2"; shift ;;
         --keep) keep=1 ;;
+        --profile) profile="$2"; shift ;;
         *) die "unknown option $1 (see the comment at the top of tests/bench/bench_recurring.sh)" ;;
     esac
     shift
 done
 [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] || die "--n takes a positive number"
+[[ -z "$profile" || "$profile" =~ ^(ours|contract|floor)$ ]] || die "--profile takes ours, contract or floor"
 
 bootstrap
 
@@ -40,8 +44,11 @@ copy_db "$template" "$db"
 odoo_options "$db"
 log "running N=$n in $db ($(elapsed))"
 echo "Recurring billing benchmark, N = $n, database $db"
+extra=()
+[ -z "$profile" ] || extra=(--profile "$profile" --profile-file "$OUT/profile-$profile.prof")
 rc=0
-"$VENV/bin/python" "$BENCH_DIR/bench_recurring.py" run --n "$n" --json "$OUT/run.json" -- "${OPTIONS[@]}" || rc=$?
+"$VENV/bin/python" "$BENCH_DIR/bench_recurring.py" run --n "$n" --json "$OUT/run.json" "${extra[@]}" \
+    -- "${OPTIONS[@]}" || rc=$?
 [ "$keep" -eq 1 ] || drop_db "$db"
 [ "$rc" -eq 0 ] || die "the benchmark failed; see $OUT/odoo-$db.log"
 echo "Odoo log and JSON results in $OUT ($(elapsed))"

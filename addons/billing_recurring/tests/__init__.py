@@ -1,4 +1,5 @@
 from . import test_billing_run
 from . import test_billing_run_credits
 from . import test_billing_run_handover
+from . import test_billing_run_taxes
 from . import test_translations
