@@ -64,3 +64,27 @@ class TestDunningTranslations(DunningCommon):
         _reminder, message = self._reminder_message(self.b2c)
         self.assertIn("conform evidențelor noastre, următoarele facturi sunt restante", str(message.body))
         self.assertNotIn("according to our records", str(message.body))
+
+    def test_menu_field_and_reminder_in_finnish(self):
+        self.env["res.lang"]._activate_lang("fi_FI")
+        self.env["ir.module.module"]._load_module_terms(["billing_dunning"], ["fi_FI"], overwrite=True)
+        menu = self.env.ref("billing_dunning.billing_dunning_run_menu").with_context(lang="fi_FI")
+        self.assertEqual(menu.name, "Muistutusajot")
+        fields = self.env["res.partner"].with_context(lang="fi_FI").fields_get(["billing_dunning_profile"])
+        self.assertEqual(fields["billing_dunning_profile"]["string"], "Viivästysprofiili")
+        self.b2c.lang = "fi_FI"
+        _reminder, message = self._reminder_message(self.b2c)
+        self.assertIn("kirjanpitomme mukaan seuraavat laskut ovat erääntyneet", str(message.body))
+        self.assertNotIn("according to our records", str(message.body))
+
+    def test_menu_field_and_reminder_in_swedish(self):
+        self.env["res.lang"]._activate_lang("sv_SE")
+        self.env["ir.module.module"]._load_module_terms(["billing_dunning"], ["sv_SE"], overwrite=True)
+        menu = self.env.ref("billing_dunning.billing_dunning_run_menu").with_context(lang="sv_SE")
+        self.assertEqual(menu.name, "Påminnelsekörningar")
+        fields = self.env["res.partner"].with_context(lang="sv_SE").fields_get(["billing_dunning_profile"])
+        self.assertEqual(fields["billing_dunning_profile"]["string"], "Profil för sen betalning")
+        self.b2c.lang = "sv_SE"
+        _reminder, message = self._reminder_message(self.b2c)
+        self.assertIn("enligt vår bokföring är följande fakturor förfallna", str(message.body))
+        self.assertNotIn("according to our records", str(message.body))

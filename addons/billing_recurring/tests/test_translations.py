@@ -22,3 +22,19 @@ class TestRecurringTranslations(TransactionCase):
         self.assertEqual(menu.name, "Campanii de facturare")
         fields = self.env["res.partner"].with_context(lang="ro_RO").fields_get(["billing_recurring_interval"])
         self.assertEqual(fields["billing_recurring_interval"]["string"], "Interval de facturare")
+
+    def test_menu_and_field_in_finnish(self):
+        self.env["res.lang"]._activate_lang("fi_FI")
+        self.env["ir.module.module"]._load_module_terms(["billing_recurring"], ["fi_FI"], overwrite=True)
+        menu = self.env.ref("billing_recurring.billing_recurring_run_menu").with_context(lang="fi_FI")
+        self.assertEqual(menu.name, "Laskutusajot")
+        fields = self.env["res.partner"].with_context(lang="fi_FI").fields_get(["billing_recurring_interval"])
+        self.assertEqual(fields["billing_recurring_interval"]["string"], "Laskutusväli")
+
+    def test_menu_and_field_in_swedish(self):
+        self.env["res.lang"]._activate_lang("sv_SE")
+        self.env["ir.module.module"]._load_module_terms(["billing_recurring"], ["sv_SE"], overwrite=True)
+        menu = self.env.ref("billing_recurring.billing_recurring_run_menu").with_context(lang="sv_SE")
+        self.assertEqual(menu.name, "Faktureringskörningar")
+        fields = self.env["res.partner"].with_context(lang="sv_SE").fields_get(["billing_recurring_interval"])
+        self.assertEqual(fields["billing_recurring_interval"]["string"], "Faktureringsintervall")

@@ -121,7 +121,7 @@ class TestSepaTranslations(TransactionCase):
     def test_po_files_complete_and_keep_placeholders(self):
         template = polib.pofile(str(I18N_DIR / "billing_sepa.pot"))
         msgids = {(entry.msgctxt, entry.msgid) for entry in template}
-        for lang in ("nl", "de", "fr"):
+        for lang in ("nl", "de", "fr", "fi", "sv"):
             po = polib.pofile(str(I18N_DIR / f"{lang}.po"))
             self.assertEqual(po.metadata.get("Language"), lang)
             self.assertEqual({(entry.msgctxt, entry.msgid) for entry in po}, msgids)
@@ -151,3 +151,19 @@ class TestSepaTranslations(TransactionCase):
             + r"</span>\s+să trimită\s+instrucțiuni băncii dumneavoastră",
         )
         self.assertIn("în termen de 8 săptămâni de la data la care contul dumneavoastră a fost debitat", html)
+
+    def test_menu_and_field_in_finnish(self):
+        self.env["res.lang"]._activate_lang("fi_FI")
+        self.env["ir.module.module"]._load_module_terms(["billing_sepa"], ["fi_FI"], overwrite=True)
+        menu = self.env.ref("billing_sepa.billing_sepa_mandate_menu").with_context(lang="fi_FI")
+        self.assertEqual(menu.name, "Valtuutukset")
+        fields = self.env["res.partner"].with_context(lang="fi_FI").fields_get(["sepa_direct_debit"])
+        self.assertEqual(fields["sepa_direct_debit"]["string"], "Peri suoraveloituksella")
+
+    def test_menu_and_field_in_swedish(self):
+        self.env["res.lang"]._activate_lang("sv_SE")
+        self.env["ir.module.module"]._load_module_terms(["billing_sepa"], ["sv_SE"], overwrite=True)
+        menu = self.env.ref("billing_sepa.billing_sepa_mandate_menu").with_context(lang="sv_SE")
+        self.assertEqual(menu.name, "Medgivanden")
+        fields = self.env["res.partner"].with_context(lang="sv_SE").fields_get(["sepa_direct_debit"])
+        self.assertEqual(fields["sepa_direct_debit"]["string"], "Dra via autogiro")
