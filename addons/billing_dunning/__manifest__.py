@@ -40,6 +40,9 @@
         "demo/billing_dunning_demo.xml",
         "demo/billing_collection_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["billing_dunning/static/src/js/tours/*.js"],
+    },
     "external_dependencies": {"python": ["requests"]},
     "installable": True,
     "application": False,

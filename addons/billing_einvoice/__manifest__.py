@@ -29,6 +29,9 @@
         "views/res_partner_overview_views.xml",
         "report/billing_einvoice_overview_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["billing_einvoice/static/src/js/tours/*.js"],
+    },
     "demo": ["demo/billing_einvoice_demo.xml"],
     "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",
