@@ -56,7 +56,7 @@ class TestDunningTour(HttpCase):
         cls.invoice.action_post()
 
     def test_run_and_open_reminder(self):
-        self.start_tour("/odoo", "billing_dunning_tour", login="admin")
+        self.start_tour("/odoo", "billing_dunning_tour", login="admin", timeout=300)
         reminder = self.env["billing.dunning.reminder"].search([("partner_id", "=", self.partner.id)])
         self.assertEqual(len(reminder), 1)
         self.assertEqual(reminder.state, "sent")

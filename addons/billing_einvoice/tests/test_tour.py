@@ -37,7 +37,7 @@ class TestEinvoiceTour(MockEmail, HttpCase):
         )
 
     def test_channel_and_send(self):
-        self.start_tour("/odoo", "billing_einvoice_tour", login="admin")
+        self.start_tour("/odoo", "billing_einvoice_tour", login="admin", timeout=300)
         company = self.env.ref("base.main_company")
         self.assertEqual(self.partner.with_company(company).invoice_sending_method, "email")
         delivery = self.invoice.einvoice_delivery_ids

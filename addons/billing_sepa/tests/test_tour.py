@@ -38,7 +38,7 @@ class TestSepaTour(HttpCase):
         )
 
     def test_mandate_and_collection(self):
-        self.start_tour("/odoo", "billing_sepa_tour", login="admin")
+        self.start_tour("/odoo", "billing_sepa_tour", login="admin", timeout=300)
         mandate = self.env["billing.sepa.mandate"].search([("partner_id", "=", self.partner.id)])
         self.assertEqual(mandate.name, "TOUR-MANDATE-1")
         self.assertEqual(mandate.state, "active")

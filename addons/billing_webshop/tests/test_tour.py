@@ -19,7 +19,7 @@ class TestWebshopTour(WebshopCommon, HttpCase):
         )
 
     def test_import_order(self):
-        self.start_tour("/odoo", "billing_webshop_tour", login=self.env.user.login)
+        self.start_tour("/odoo", "billing_webshop_tour", login=self.env.user.login, timeout=300)
         self.assertEqual(self.event.state, "done", self.event.error)
         order = self.event.sale_order_id
         self.assertEqual(order.state, "sale")

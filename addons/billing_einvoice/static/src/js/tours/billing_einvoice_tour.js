@@ -72,6 +72,8 @@ registry.category("web_tour.tours").add("billing_einvoice_tour", {
         },
         {
             trigger: ".o_form_view .o_field_widget[name=einvoice_delivery_state]:contains(Queued)",
+            // The server's work (a whole run, a file, a send, an import) may take a while.
+            timeout: 60000,
             content: _t("The e-mail waits in the outgoing queue: Sent once the mail server takes it, Bounced if it comes back."),
         },
         {

@@ -119,6 +119,8 @@ registry.category("web_tour.tours").add("billing_sepa_tour", {
         },
         {
             trigger: ".o_form_view .o_field_widget[name=line_ids] .o_data_row td:contains(Tour Debtor)",
+            // The server's work (a whole run, a file, a send, an import) may take a while.
+            timeout: 60000,
             content: _t("Each invoice to collect is a line of the collection."),
         },
         {
@@ -128,6 +130,8 @@ registry.category("web_tour.tours").add("billing_sepa_tour", {
         },
         {
             trigger: ".o_field_widget[name=state] .o_arrow_button_current:contains(File Generated)",
+            // The server's work (a whole run, a file, a send, an import) may take a while.
+            timeout: 60000,
         },
         {
             trigger: ".o_form_view .o_field_widget[name=file_attachment_ids] .o_attachment",

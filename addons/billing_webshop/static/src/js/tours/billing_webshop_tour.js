@@ -36,6 +36,8 @@ registry.category("web_tour.tours").add("billing_webshop_tour", {
         },
         {
             trigger: ".o_field_widget[name=state] .o_arrow_button_current:contains(Done)",
+            // The server's work (a whole run, a file, a send, an import) may take a while.
+            timeout: 60000,
             content: _t("Imported: customer, confirmed order, invoice and payment."),
         },
         {
