@@ -39,7 +39,11 @@
     "demo": [
         "demo/billing_dunning_demo.xml",
         "demo/billing_collection_demo.xml",
+        "demo/billing_dunning_run_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["billing_dunning/static/src/js/tours/*.js"],
+    },
     "external_dependencies": {"python": ["requests"]},
     "installable": True,
     "application": False,

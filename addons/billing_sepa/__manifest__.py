@@ -38,6 +38,9 @@
         "demo/billing_sepa_demo.xml",
         "demo/billing_sepa_return_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["billing_sepa/static/src/js/tours/*.js"],
+    },
     "pre_init_hook": "pre_init_hook",
     "installable": True,
     "application": False,

@@ -24,6 +24,9 @@
         "wizard/billing_webshop_map_gateway_views.xml",
         "wizard/billing_webshop_map_tax_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["billing_webshop/static/src/js/tours/*.js"],
+    },
     "demo": ["demo/billing_webshop_demo.xml"],
     "installable": True,
     "application": False,

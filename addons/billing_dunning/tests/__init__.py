@@ -11,3 +11,4 @@ from . import test_ui
 from . import test_overview
 from . import test_collection_dossier
 from . import test_collection_settlement
+from . import test_tour

@@ -16,3 +16,4 @@ from . import account_move_direct_payment
 from . import billing_einvoice_receiver_proposal
 from . import billing_einvoice_consumer_order_proposal
 from . import res_partner_receiver_proposal
+from . import billing_einvoice_delivery_demo

@@ -285,8 +285,10 @@ class BillingEinvoiceDelivery(models.Model):
                         or self.env._("The e-mail could not be sent."),
                     }
                 )
-            elif statuses and statuses <= {"sent"} and delivery.state == "queued":
-                delivery.write({"state": "sent", "sent_date": fields.Datetime.now()})
+            elif statuses and statuses <= {"sent"} and delivery.state in ("queued", "failed"):
+                # From failed too: the mail queue marks the notifications "exception" while it
+                # sends (mail.mail._send), then "sent" once the mail server took the e-mail.
+                delivery.write({"state": "sent", "sent_date": fields.Datetime.now(), "error_message": False})
 
     def _notify_bounce(self, notifications):
         self.ensure_one()

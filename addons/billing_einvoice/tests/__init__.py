@@ -13,3 +13,5 @@ from . import test_receiver_proposal
 from . import test_auto_send_workers
 from . import test_xml_reader
 from . import test_translations
+from . import test_tour
+from . import test_overview_screenshot

@@ -286,6 +286,21 @@ class TestEinvoiceSending(EinvoiceCommon):
         notification.sudo().write({"failure_reason": "550 again", "notification_status": "bounce"})
         self.assertEqual(len(invoice.activity_ids), 1)
 
+    def test_email_sent_by_the_mail_queue_is_sent(self):
+        # The mail queue (mail.mail._send) marks the notifications "exception" while it sends,
+        # then "sent": the delivery ends sent, without the interim error.
+        invoice = self.init_invoice("out_invoice", partner=self.partner_email, amounts=[100.0], post=True)
+        self.send(invoice, sending_methods=["email"])
+        delivery = invoice.einvoice_delivery_ids
+        notifications = delivery.mail_message_id.notification_ids.sudo()
+        notifications.write({"notification_status": "ready"})
+        delivery.state = "queued"
+        notifications.write({"notification_status": "exception", "failure_type": "unknown"})
+        self.assertEqual(delivery.state, "failed")
+        notifications.write({"notification_status": "sent", "failure_type": False})
+        self.assertEqual(delivery.state, "sent")
+        self.assertFalse(delivery.error_message)
+
     def test_email_exception_fails_the_delivery(self):
         invoice = self.init_invoice("out_invoice", partner=self.partner_email, amounts=[100.0], post=True)
         self.send(invoice, sending_methods=["email"])

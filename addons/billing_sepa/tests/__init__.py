@@ -17,3 +17,4 @@ from . import test_weekly_collection
 from . import test_reference_payments
 from . import test_credit_transfer
 from . import test_pain001
+from . import test_tour

@@ -13,3 +13,4 @@ from . import test_webshop_signature
 from . import test_ui
 from . import test_overview
 from . import test_translations
+from . import test_tour
