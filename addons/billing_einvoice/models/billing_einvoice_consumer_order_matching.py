@@ -31,6 +31,8 @@ class BillingEinvoiceConsumerOrder(models.Model):
         ensure_records(self)
         to_match = self.filtered(lambda order: order.state == "to_match")
         partner_by_order = to_match._match_by_identifier()
+        # the customers' fields read at once, not by each order's company check
+        self.env["res.partner"].union(*partner_by_order.values()).fetch(["company_id"])
         matched = self.browse()
         for order in to_match:
             if partner := partner_by_order.get(order):
@@ -94,7 +96,8 @@ class BillingEinvoiceConsumerOrder(models.Model):
         for partner in partners:
             for company in partner.company_id or self.company_id:
                 found[company, partner.ref] |= partner
-        return found
+        # read together: one query for the fields of all the customers found
+        return {key: group.with_prefetch(partners._prefetch_ids) for key, group in found.items()}
 
     def _find_by_references(self):
         """{(company, reference without spaces): customers of its invoices}, in one search."""
@@ -111,7 +114,8 @@ class BillingEinvoiceConsumerOrder(models.Model):
         found = defaultdict(lambda: self.env["res.partner"])
         for move in moves:
             found[move.company_id, move.payment_reference.replace(" ", "")] |= move.commercial_partner_id
-        return found
+        prefetch_ids = moves.commercial_partner_id._prefetch_ids
+        return {key: group.with_prefetch(prefetch_ids) for key, group in found.items()}
 
     def _set_candidates(self):
         """Score customers by name and address; the candidates are shown, never applied."""
