@@ -29,7 +29,7 @@
         "views/res_partner_overview_views.xml",
         "report/billing_einvoice_overview_views.xml",
     ],
-    "demo": ["demo/billing_einvoice_demo.xml"],
+    "demo": ["demo/billing_einvoice_demo.xml", "demo/billing_einvoice_consumer_order_demo.xml"],
     "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",
     "installable": True,
