@@ -335,7 +335,12 @@ def _measured(model_class, method_name, chunks_seen, size_key, odoo):
         with meter:
             result = original(record, items, *args, **kwargs)
         chunks_seen.append(
-            {size_key: len(items), "seconds": round(meter.seconds, 2), "queries": meter.queries}
+            {
+                size_key: len(items),
+                "seconds": round(meter.seconds, 2),
+                "cpu": round(meter.cpu, 2),
+                "queries": meter.queries,
+            }
         )
         return result
 
@@ -369,7 +374,12 @@ def run(odoo, registry, out):
                     env.cr.commit()
                 env.invalidate_all()
                 ri_chunks.append(
-                    {"orders": len(ids), "seconds": round(meter.seconds, 2), "queries": meter.queries}
+                    {
+                        "orders": len(ids),
+                        "seconds": round(meter.seconds, 2),
+                        "cpu": round(meter.cpu, 2),
+                        "queries": meter.queries,
+                    }
                 )
 
         env.invalidate_all()
@@ -476,8 +486,11 @@ def report(paths):
             f"target under {TARGET_SECONDS} s: {'met' if phase['seconds'] < TARGET_SECONDS else 'NOT met'}"
         )
         lines.append(
-            "  per chunk (s/q): "
-            + ", ".join(f"{chunk['seconds']:.1f}/{chunk['queries']}" for chunk in chunks_done)
+            f"  Odoo CPU {phase.get('cpu', 0):.1f} s; per chunk (s / Odoo CPU s / q): "
+            + ", ".join(
+                f"{chunk['seconds']:.1f}/{chunk.get('cpu', 0):.1f}/{chunk['queries']}"
+                for chunk in chunks_done
+            )
         )
     lines.append("  result: " + ", ".join(f"{k} {v}" for k, v in result["result"].items()))
     print("\n".join(lines))
