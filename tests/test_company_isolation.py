@@ -87,6 +87,13 @@ def _make_record(odoo, model, records, context):
         )
         values = {"batch_id": line["batch_id"][0], "move_id": line["move_id"][0], "reason": "isolation test"}
         return odoo(model, "create", values, context=context)
+    if model == "billing.einvoice.delivery.attempt":
+        values = {
+            "delivery_id": records["billing.einvoice.delivery"][0],
+            "state": "failed",
+            "error_message": "isolation test",
+        }
+        return odoo(model, "create", values, context=context)
     # The dunning and e-invoice records of the company of the demo dunning policies.
     [level] = odoo("billing.dunning.level", "read", records["billing.dunning.level"][:1], ["company_id"])
     company_id = level["company_id"][0]

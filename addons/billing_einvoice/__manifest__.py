@@ -32,7 +32,11 @@
     "assets": {
         "web.assets_backend": ["billing_einvoice/static/src/js/tours/*.js"],
     },
-    "demo": ["demo/billing_einvoice_demo.xml", "demo/billing_einvoice_delivery_demo.xml"],
+    "demo": [
+        "demo/billing_einvoice_demo.xml",
+        "demo/billing_einvoice_consumer_order_demo.xml",
+        "demo/billing_einvoice_delivery_demo.xml",
+    ],
     "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",
     "installable": True,

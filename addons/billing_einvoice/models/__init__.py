@@ -1,4 +1,5 @@
 from . import billing_einvoice_delivery
+from . import billing_einvoice_delivery_attempt
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -15,5 +16,6 @@ from . import billing_einvoice_consumer_order_matching
 from . import account_move_direct_payment
 from . import billing_einvoice_receiver_proposal
 from . import billing_einvoice_consumer_order_proposal
+from . import billing_einvoice_consumer_order_demo
 from . import res_partner_receiver_proposal
 from . import billing_einvoice_delivery_demo

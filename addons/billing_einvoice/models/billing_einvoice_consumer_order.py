@@ -94,39 +94,60 @@ class BillingEinvoiceConsumerOrder(models.Model):
             split_error = str(error)
         else:
             split_error = False
-        # The messages already imported, in one search; the new ones created together.
+        company = self.env.company
+        # The messages already imported, in one search; the new ones read, then created together.
         existing = {
             order.digest: order
             for order in self.search(
-                [("company_id", "=", self.env.company.id), ("digest", "in", [part.digest for part in parts])]
+                [("company_id", "=", company.id), ("digest", "in", [part.digest for part in parts])]
             )
         }
         new_parts = list({part.digest: part for part in parts if part.digest not in existing}.values())
-        created = self.create(
-            [
-                {
-                    "payload": base64.b64encode(part.message),
-                    "frame": base64.b64encode(part.frame) if part.frame else False,
-                    "file_name": file_name,
-                    "digest": part.digest,
-                    "company_id": self.env.company.id,
-                }
-                for part in new_parts
-            ]
-        )
         if split_error:
-            created._set_error(split_error)
+            read = [(None, split_error)] * len(new_parts)
         else:
-            created._read_payload()
-        new_by_digest = {}
-        for order in created:
-            # The same message sent again in another frame: answered by the first import.
-            duplicate = order._find_duplicate() if order.state != "error" else self.browse()
-            new_by_digest[order.digest] = duplicate or order
-        (created - self.browse(order.id for order in new_by_digest.values())).unlink()
+            read = [self._parse_part(part) for part in new_parts]
+        infos = [info for info, _error in read if info]
+        subjects = self._get_billing_subjects(company, {info.sender_info_identifier for info in infos})
+        earlier = self._get_orders_by_message(company, infos)
+        vals_list, errors, created_parts = [], [], []
+        first_of_key = {}  # (message identifier, SenderInfo identifier) -> digest of its first part
+        answered_by = {}  # digest -> digest of the part whose order answers it
+        for part, (info, error) in zip(new_parts, read, strict=True):
+            vals = {
+                "payload": base64.b64encode(part.message),
+                "frame": base64.b64encode(part.frame) if part.frame else False,
+                "file_name": file_name,
+                "digest": part.digest,
+                "company_id": company.id,
+            }
+            if info:
+                subject = (
+                    subjects.get(info.sender_info_identifier) or self.env["billing.einvoice.billing.subject"]
+                )
+                vals.update(self._prepare_order_vals(info, subject))
+                if subject and info.message_identifier:
+                    # The same message sent again, in another frame: answered by the first import.
+                    key = (info.message_identifier, info.sender_info_identifier)
+                    if key in earlier:
+                        existing[part.digest] = earlier[key]
+                        continue
+                    if key in first_of_key:
+                        answered_by[part.digest] = first_of_key[key]
+                        continue
+                    first_of_key[key] = part.digest
+                error = error or self._get_missing_subject_error(company, info, subject)
+            vals_list.append(vals)
+            errors.append(error)
+            created_parts.append(part)
+        created = self.create(vals_list)
+        new_by_digest = {part.digest: order for part, order in zip(created_parts, created, strict=True)}
+        for error, with_error in self._group_errors(created, errors).items():
+            with_error._set_error(error)
         orders = self.browse()
         for part in parts:
-            orders |= existing.get(part.digest) or new_by_digest[part.digest]
+            digest = answered_by.get(part.digest, part.digest)
+            orders |= existing.get(digest) or new_by_digest[digest]
         for company, to_match in (
             orders.filtered(lambda order: order.state == "to_match").grouped("company_id").items()
         ):
@@ -134,21 +155,65 @@ class BillingEinvoiceConsumerOrder(models.Model):
                 to_match.action_match()
         return orders
 
-    def _find_duplicate(self):
-        self.ensure_one()
-        if not self.message_identifier:
-            return self.browse()
-        return self.search(
+    @api.model
+    def _parse_part(self, part):
+        """``(ReceiverInfo, False)`` of one message, or ``(None, the reason it cannot be read)``."""
+        try:
+            return receiver_info.parse_message(part), False
+        except receiver_info.ReceiverInfoError as error:
+            return None, str(error)
+
+    @api.model
+    def _get_billing_subjects(self, company, sender_info_identifiers):
+        """{SenderInfo identifier: billing subject} of ``company``, in one search."""
+        subjects = (
+            self.env["billing.einvoice.billing.subject"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("sender_info_identifier", "in", list(sender_info_identifiers)),
+                ],
+                order="id desc",
+            )
+        )
+        return {subject.sender_info_identifier: subject for subject in subjects}
+
+    @api.model
+    def _get_orders_by_message(self, company, infos):
+        """{(message identifier, SenderInfo identifier): the first readable order of ``company``}."""
+        identifiers = list({info.message_identifier for info in infos if info.message_identifier})
+        if not identifiers:
+            return {}
+        orders = self.search(
             [
-                # only an earlier order: of two copies in one file, the first one stays
-                ("id", "<", self.id),
-                ("company_id", "=", self.company_id.id),
-                ("message_identifier", "=", self.message_identifier),
-                ("sender_info_identifier", "=", self.sender_info_identifier),
+                ("company_id", "=", company.id),
+                ("message_identifier", "in", identifiers),
                 ("state", "!=", "error"),
             ],
-            limit=1,
+            order="id desc",
         )
+        return {(order.message_identifier, order.sender_info_identifier): order for order in orders}
+
+    @api.model
+    def _get_missing_subject_error(self, company, info, subject):
+        if subject:
+            return False
+        return self.env._(
+            "No billing subject of %(company)s has the SenderInfo identifier %(identifier)s: "
+            "create it (or fix it) and retry.",
+            company=company.name,
+            identifier=info.sender_info_identifier,
+        )
+
+    @api.model
+    def _group_errors(self, orders, errors):
+        """{error text: the orders of ``orders`` that have it}, ``errors`` given in the same order."""
+        grouped = {}
+        for order, error in zip(orders, errors, strict=True):
+            if error:
+                grouped[error] = grouped.get(error, self.browse()) | order
+        return grouped
 
     def _set_error(self, text):
         self.write({"state": "error", "error": text})
@@ -157,39 +222,36 @@ class BillingEinvoiceConsumerOrder(models.Model):
 
     def _read_payload(self):
         """Parse each order's payload again and fill its fields, or put it in error with the reason."""
-        Subject = self.env["billing.einvoice.billing.subject"].with_context(active_test=False)
-        subjects = {}  # (company id, SenderInfo identifier) -> billing subject, looked up once
-        for order in self:
-            part = receiver_info.Part(
-                frame=base64.b64decode(order.frame) if order.frame else b"",
-                message=base64.b64decode(order.payload or b""),
-            )
-            try:
-                info = receiver_info.parse_message(part)
-            except receiver_info.ReceiverInfoError as error:
-                order._set_error(str(error))
-                continue
-            subject_key = (order.company_id.id, info.sender_info_identifier)
-            if subject_key not in subjects:
-                subjects[subject_key] = Subject.search(
-                    [("company_id", "=", subject_key[0]), ("sender_info_identifier", "=", subject_key[1])],
-                    limit=1,
-                )
-            subject = subjects[subject_key]
-            order.write(order._prepare_order_vals(info, subject))
-            if not subject:
-                order._set_error(
-                    self.env._(
-                        "No billing subject of %(company)s has the SenderInfo identifier %(identifier)s: "
-                        "create it (or fix it) and retry.",
-                        company=order.company_id.name,
-                        identifier=info.sender_info_identifier,
+        orders_read, errors = self.browse(), []
+        for company, orders in self.grouped("company_id").items():
+            read = [
+                self._parse_part(
+                    receiver_info.Part(
+                        frame=base64.b64decode(order.frame) if order.frame else b"",
+                        message=base64.b64decode(order.payload or b""),
                     )
                 )
+                for order in orders
+            ]
+            subjects = self._get_billing_subjects(
+                company, {info.sender_info_identifier for info, _error in read if info}
+            )
+            for order, (info, error) in zip(orders, read, strict=True):
+                if info:
+                    subject = (
+                        subjects.get(info.sender_info_identifier)
+                        or self.env["billing.einvoice.billing.subject"]
+                    )
+                    order.write(order._prepare_order_vals(info, subject))
+                    error = self._get_missing_subject_error(company, info, subject)
+                orders_read |= order
+                errors.append(error)
+        for error, with_error in self._group_errors(orders_read, errors).items():
+            with_error._set_error(error)
 
     def _prepare_order_vals(self, info, subject):
         return {
-            "name": info.message_identifier or self.name,
+            "name": info.message_identifier or self.name or "/",
             "state": "to_match",
             "error": False,
             "action": info.action,

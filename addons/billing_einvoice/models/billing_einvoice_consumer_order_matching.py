@@ -2,6 +2,7 @@
 
 import difflib
 import re
+from collections import defaultdict
 
 from odoo import fields, models
 from odoo.exceptions import UserError
@@ -28,13 +29,18 @@ class BillingEinvoiceConsumerOrder(models.Model):
     def action_match(self):
         """Match orders by the identifier the consumer typed; list name + address candidates otherwise."""
         ensure_records(self)
-        for order in self.filtered(lambda order: order.state == "to_match"):
-            partner = order._match_by_identifier()
-            if partner:
+        to_match = self.filtered(lambda order: order.state == "to_match")
+        partner_by_order = to_match._match_by_identifier()
+        # the customers' fields read at once, not by each order's company check
+        self.env["res.partner"].union(*partner_by_order.values()).fetch(["company_id"])
+        matched = self.browse()
+        for order in to_match:
+            if partner := partner_by_order.get(order):
                 order.write({"partner_id": partner.id, "state": "matched"})
-                order._apply_order()
-            else:
-                order._set_candidates()
+                matched |= order
+        matched._apply_order()
+        for order in to_match - matched:
+            order._set_candidates()
         return True
 
     def action_allocate(self):
@@ -47,41 +53,69 @@ class BillingEinvoiceConsumerOrder(models.Model):
                 )
             if not order.partner_id:
                 raise UserError(self.env._("Pick the customer of order %(order)s first.", order=order.name))
-            order.state = "allocated"
-            order._apply_order()
+        self.state = "allocated"
+        self._apply_order()
         return True
 
     def _match_by_identifier(self):
-        """The one customer the typed identifier points to, or an empty recordset."""
-        self.ensure_one()
-        identifier = (self.seller_invoice_identifier or "").strip()
-        if not identifier:
-            return self.env["res.partner"]
-        finders = [self._find_by_customer_number, self._find_by_reference]
-        if self.seller_invoice_identifier_type == sender_info.IDENTIFIER_REFERENCE:
-            finders.reverse()
-        for finder in finders:
-            partner = finder(identifier)
-            if len(partner) == 1:
-                return partner
-        return self.env["res.partner"]
+        """{order: the one customer its typed identifier points to}, for the orders that have one.
 
-    def _find_by_customer_number(self, identifier):
-        return self.env["res.partner"].search(
-            [("ref", "=", identifier), ("company_id", "in", [False, self.company_id.id])], limit=2
+        The customer numbers and invoice references of all the orders are looked up together.
+        """
+        identifiers = {
+            order: (order.seller_invoice_identifier or "").strip()
+            for order in self
+            if (order.seller_invoice_identifier or "").strip()
+        }
+        if not identifiers:
+            return {}
+        orders = self.browse(order.id for order in identifiers)
+        by_number = orders._find_by_customer_numbers()
+        by_reference = orders._find_by_references()
+        partner_by_order = {}
+        for order, identifier in identifiers.items():
+            found = [
+                by_number.get((order.company_id, identifier)),
+                by_reference.get((order.company_id, identifier.replace(" ", ""))),
+            ]
+            if order.seller_invoice_identifier_type == sender_info.IDENTIFIER_REFERENCE:
+                found.reverse()
+            partner = next((partners for partners in found if partners and len(partners) == 1), None)
+            if partner:
+                partner_by_order[order] = partner
+        return partner_by_order
+
+    def _find_by_customer_numbers(self):
+        """{(company, customer number): customers with that number}, in one search."""
+        numbers = {(order.seller_invoice_identifier or "").strip() for order in self} - {""}
+        partners = self.env["res.partner"].search_fetch(
+            [("ref", "in", list(numbers)), ("company_id", "in", [False, *self.company_id.ids])],
+            ["ref", "company_id"],
         )
+        found = defaultdict(lambda: self.env["res.partner"])
+        for partner in partners:
+            for company in partner.company_id or self.company_id:
+                found[company, partner.ref] |= partner
+        # read together: one query for the fields of all the customers found
+        return {key: group.with_prefetch(partners._prefetch_ids) for key, group in found.items()}
 
-    def _find_by_reference(self, identifier):
-        compact = identifier.replace(" ", "")
-        moves = self.env["account.move"].search(
+    def _find_by_references(self):
+        """{(company, reference without spaces): customers of its invoices}, in one search."""
+        identifiers = {(order.seller_invoice_identifier or "").strip() for order in self} - {""}
+        references = identifiers | {identifier.replace(" ", "") for identifier in identifiers}
+        moves = self.env["account.move"].search_fetch(
             [
-                ("company_id", "=", self.company_id.id),
+                ("company_id", "in", self.company_id.ids),
                 ("move_type", "=", "out_invoice"),
-                ("payment_reference", "in", list({identifier, compact})),
+                ("payment_reference", "in", list(references)),
             ],
-            limit=20,
+            ["company_id", "payment_reference", "commercial_partner_id"],
         )
-        return moves.commercial_partner_id
+        found = defaultdict(lambda: self.env["res.partner"])
+        for move in moves:
+            found[move.company_id, move.payment_reference.replace(" ", "")] |= move.commercial_partner_id
+        prefetch_ids = moves.commercial_partner_id._prefetch_ids
+        return {key: group.with_prefetch(prefetch_ids) for key, group in found.items()}
 
     def _set_candidates(self):
         """Score customers by name and address; the candidates are shown, never applied."""
@@ -119,111 +153,170 @@ class BillingEinvoiceConsumerOrder(models.Model):
         ]
 
     def _apply_order(self):
-        """Make the matched order take effect on its customer."""
-        for order in self:
-            if order.action == "ADD":
-                order._apply_add()
-            elif order.action == "CHANGE":
-                order._apply_change()
-            else:
-                order._apply_delete()
-            order.state = "done"
+        """Make the matched orders take effect on their customers, in batches.
 
-    def _active_agreements(self):
-        return self.env["billing.einvoice.agreement"].search(
+        A customer's orders take effect one after the other: the first order of every customer
+        in one batch, then the second ones, and so on.
+        """
+        for wave in self._get_waves():
+            changes = wave.filtered(lambda order: order.action == "CHANGE")
+            wave.filtered(lambda order: order.action == "ADD")._apply_add()
+            changes._apply_change()
+            wave.filtered(lambda order: order.action == "DELETE")._apply_delete()
+            wave.state = "done"
+
+    def _get_waves(self):
+        """The orders in batches in which every customer has one order, in the orders' sequence."""
+        waves = []
+        seen = defaultdict(int)
+        for order in self:
+            key = (order.partner_id, order.company_id)
+            if seen[key] == len(waves):
+                waves.append(self.browse())
+            waves[seen[key]] |= order
+            seen[key] += 1
+        return waves
+
+    def _get_active_agreements(self):
+        """{(customer, company): its active agreements}, for the orders' customers, in one search."""
+        agreements = self.env["billing.einvoice.agreement"].search(
             [
-                ("partner_id", "=", self.partner_id.id),
-                ("company_id", "=", self.company_id.id),
+                ("partner_id", "in", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
                 ("state", "=", "active"),
             ]
         )
+        found = defaultdict(lambda: self.env["billing.einvoice.agreement"])
+        for agreement in agreements:
+            found[agreement.partner_id, agreement.company_id] |= agreement
+        return found
+
+    def _log_on_customers(self, body_by_order):
+        """A chatter note on each order's customer, written in one batch."""
+        for company, orders in self.grouped("company_id").items():
+            bodies = {order.partner_id.id: body_by_order[order] for order in orders}
+            self.env["res.partner"].with_company(company).browse(bodies)._message_log_batch(bodies=bodies)
 
     def _apply_add(self):
-        partner = self.partner_id.with_company(self.company_id)
-        previous = self._active_agreements()
-        previous_method = previous[:1].previous_sending_method or partner.invoice_sending_method or False
-        previous.write({"state": "ended", "date_end": fields.Date.context_today(self)})
-        agreement = self.env["billing.einvoice.agreement"].create(
-            {
-                "partner_id": partner.id,
-                "company_id": self.company_id.id,
-                "billing_subject_id": self.billing_subject_id.id,
-                "order_id": self.id,
-                "recipient_address": self.recipient_address,
-                "recipient_intermediator": self.recipient_intermediator,
-                "identifier": self.seller_invoice_identifier,
-                "language_code": self.language_code,
-                "proposed_due_date": self.proposed_due_date,
-                "direct_payment": self.direct_payment,
-                "previous_sending_method": previous_method,
-            }
-        )
-        partner.write(
-            {
-                "invoice_sending_method": "elasku",
-                "einvoice_address": self.recipient_address,
-                "einvoice_operator": self.recipient_intermediator,
-            }
-        )
-        self.agreement_id = agreement
-        partner.message_post(
-            body=self.env._(
-                "Consumer e-invoice agreement made by order %(order)s: invoices now go to %(address)s (%(bank)s).",
-                order=self.name,
-                address=self.recipient_address,
-                bank=self.recipient_intermediator,
+        if not self:
+            return
+        Agreement = self.env["billing.einvoice.agreement"]
+        active = self._get_active_agreements()
+        today = fields.Date.context_today(self)
+        ended, vals_list = Agreement, []
+        for order in self:
+            partner = order.partner_id.with_company(order.company_id)
+            previous = active[order.partner_id, order.company_id]
+            ended |= previous
+            vals_list.append(
+                {
+                    "partner_id": partner.id,
+                    "company_id": order.company_id.id,
+                    "billing_subject_id": order.billing_subject_id.id,
+                    "order_id": order.id,
+                    "recipient_address": order.recipient_address,
+                    "recipient_intermediator": order.recipient_intermediator,
+                    "identifier": order.seller_invoice_identifier,
+                    "language_code": order.language_code,
+                    "proposed_due_date": order.proposed_due_date,
+                    "direct_payment": order.direct_payment,
+                    "previous_sending_method": previous[:1].previous_sending_method
+                    or partner.invoice_sending_method
+                    or False,
+                }
             )
+        ended.write({"state": "ended", "date_end": today})
+        agreements = Agreement.create(vals_list)
+        for company, orders in self.grouped("company_id").items():
+            orders.partner_id.with_company(company).invoice_sending_method = "elasku"
+        for order, agreement in zip(self, agreements, strict=True):
+            order.partner_id.write(
+                {
+                    "einvoice_address": order.recipient_address,
+                    "einvoice_operator": order.recipient_intermediator,
+                }
+            )
+            order.agreement_id = agreement
+        self._log_on_customers(
+            {
+                order: self.env._(
+                    "Consumer e-invoice agreement made by order %(order)s: invoices now go to %(address)s "
+                    "(%(bank)s).",
+                    order=order.name,
+                    address=order.recipient_address,
+                    bank=order.recipient_intermediator,
+                )
+                for order in self
+            }
         )
 
     def _apply_change(self):
-        agreement = self._active_agreements()[:1]
-        if not agreement:
-            return self._apply_add()
-        agreement.write(
-            {
-                "recipient_address": self.recipient_address,
-                "recipient_intermediator": self.recipient_intermediator,
+        if not self:
+            return
+        active = self._get_active_agreements()
+        without = self.filtered(lambda order: not active[order.partner_id, order.company_id])
+        without._apply_add()
+        changes = self - without
+        for order in changes:
+            agreement = active[order.partner_id, order.company_id][:1]
+            values = {
+                "recipient_address": order.recipient_address,
+                "recipient_intermediator": order.recipient_intermediator,
             }
-        )
-        self.partner_id.write(
-            {"einvoice_address": self.recipient_address, "einvoice_operator": self.recipient_intermediator}
-        )
-        self.agreement_id = agreement
-        self.partner_id.message_post(
-            body=self.env._("E-invoice address changed by order %(order)s.", order=self.name)
+            agreement.write(values)
+            order.partner_id.write(
+                {
+                    "einvoice_address": order.recipient_address,
+                    "einvoice_operator": order.recipient_intermediator,
+                }
+            )
+            order.agreement_id = agreement
+        changes._log_on_customers(
+            {
+                order: self.env._("E-invoice address changed by order %(order)s.", order=order.name)
+                for order in changes
+            }
         )
 
     def _apply_delete(self):
-        partner = self.partner_id.with_company(self.company_id)
-        agreements = self._active_agreements()
-        if agreements:
-            agreements.write(
-                {"state": "ended", "date_end": fields.Date.context_today(self), "end_order_id": self.id}
-            )
-            self.agreement_id = agreements[:1]
-        fallback = agreements[:1].previous_sending_method
-        if not fallback or fallback == "elasku":
-            fallback = "email" if partner.email else "manual"
-        if partner.invoice_sending_method == "elasku":
-            partner.write(
-                {"invoice_sending_method": fallback, "einvoice_address": False, "einvoice_operator": False}
-            )
-        method_label = dict(partner._fields["invoice_sending_method"]._description_selection(self.env)).get(
-            fallback, fallback
-        )
-        partner.message_post(
-            body=self.env._(
+        if not self:
+            return
+        active = self._get_active_agreements()
+        today = fields.Date.context_today(self)
+        bodies = {}
+        for order in self:
+            partner = order.partner_id.with_company(order.company_id)
+            agreements = active[order.partner_id, order.company_id]
+            if agreements:
+                agreements.write({"state": "ended", "date_end": today, "end_order_id": order.id})
+                order.agreement_id = agreements[:1]
+            fallback = agreements[:1].previous_sending_method
+            if not fallback or fallback == "elasku":
+                fallback = "email" if partner.email else "manual"
+            if partner.invoice_sending_method == "elasku":
+                partner.write(
+                    {
+                        "invoice_sending_method": fallback,
+                        "einvoice_address": False,
+                        "einvoice_operator": False,
+                    }
+                )
+            method_label = dict(
+                partner._fields["invoice_sending_method"]._description_selection(self.env)
+            ).get(fallback, fallback)
+            bodies[order] = self.env._(
                 "The consumer ended the e-invoice agreement (order %(order)s): invoices go %(method)s again.",
-                order=self.name,
+                order=order.name,
                 method=method_label,
             )
-        )
-        partner.activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=self.env._("E-invoice agreement ended"),
-            note=self.env._("Check how this customer wants to receive invoices from now on."),
-            user_id=self.env.user.id,
-        )
+        self._log_on_customers(bodies)
+        for company, orders in self.grouped("company_id").items():
+            orders.partner_id.with_company(company).activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("E-invoice agreement ended"),
+                note=self.env._("Check how this customer wants to receive invoices from now on."),
+                user_id=self.env.user.id,
+            )
 
 
 class BillingEinvoiceConsumerOrderCandidate(models.Model):

@@ -16,25 +16,26 @@ class BillingEinvoiceConsumerOrder(models.Model):
 
     def _match_by_identifier(self):
         # EXTENDS billing_einvoice: the answer to a proposal belongs to the proposal's customer.
-        proposal = self._find_answered_proposal()
-        if proposal:
-            return proposal.partner_id
-        return super()._match_by_identifier()
+        partner_by_order = super()._match_by_identifier()
+        for order, proposal in self._find_answered_proposals().items():
+            partner_by_order[order] = proposal.partner_id
+        return partner_by_order
 
-    def _find_answered_proposal(self):
-        self.ensure_one()
-        if self.action != "ADD":
-            return self.env["billing.einvoice.receiver.proposal"]
-        return self.env["billing.einvoice.receiver.proposal"]._find_open(self)
+    def _find_answered_proposals(self):
+        """{order: the open proposal it answers}, for the ADD orders that answer one."""
+        return self.env["billing.einvoice.receiver.proposal"]._find_open(
+            self.filtered(lambda order: order.action == "ADD")
+        )
 
     def _apply_add(self):
-        # EXTENDS billing_einvoice: the proposal this order answers is accepted, with the agreement.
+        # EXTENDS billing_einvoice: the proposal each order answers is accepted, with the agreement.
         result = super()._apply_add()
-        proposal = self._find_answered_proposal().filtered(lambda p: p.partner_id == self.partner_id)
-        if proposal:
-            proposal.write({"state": "accepted", "order_id": self.id, "agreement_id": self.agreement_id.id})
-            self.proposal_id = proposal
+        for order, proposal in self._find_answered_proposals().items():
+            if proposal.partner_id != order.partner_id:
+                continue
+            proposal.write({"state": "accepted", "order_id": order.id, "agreement_id": order.agreement_id.id})
+            order.proposal_id = proposal
             proposal.message_post(
-                body=self.env._("The consumer accepted the proposal: order %(order)s.", order=self.name)
+                body=self.env._("The consumer accepted the proposal: order %(order)s.", order=order.name)
             )
         return result

@@ -31,7 +31,7 @@ _logger = logging.getLogger(__name__)
 
 class BillingEinvoiceDelivery(models.Model):
     _name = "billing.einvoice.delivery"
-    _description = "Invoice Delivery Attempt"
+    _description = "Invoice Delivery"
     _order = "create_date desc, id desc"
     _check_company_auto = True
 
@@ -62,6 +62,19 @@ class BillingEinvoiceDelivery(models.Model):
     error_message = fields.Text(readonly=True)
     sent_date = fields.Datetime(readonly=True)
     done_date = fields.Datetime(string="Delivered/Bounced On", readonly=True)
+    attempt_ids = fields.One2many(
+        "billing.einvoice.delivery.attempt", "delivery_id", string="Attempts", readonly=True
+    )
+    attempt_count = fields.Integer(compute="_compute_attempt_count", string="Number of Attempts")
+
+    def _compute_attempt_count(self):
+        counts = dict(
+            self.env["billing.einvoice.delivery.attempt"]._read_group(
+                [("delivery_id", "in", self.ids)], ["delivery_id"], ["__count"]
+            )
+        )
+        for delivery in self:
+            delivery.attempt_count = counts.get(delivery, 0)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -189,12 +202,16 @@ class BillingEinvoiceDelivery(models.Model):
 
     def _send_by_transport(self):
         """Hand the built messages to the company's operator API; errors stay on the delivery
-        (state failed, payload kept) to be retried."""
+        (state failed, payload kept) to be retried. Every try is kept as an attempt."""
+        attempts = []
         for company, deliveries in self.filtered("payload_attachment_id").grouped("company_id").items():
             try:
                 operator = company._get_finvoice_transport()
             except UserError as error:
                 deliveries.write({"state": "failed", "error_message": str(error.args[0])})
+                attempts += [
+                    delivery._prepare_attempt_vals("failed", str(error.args[0])) for delivery in deliveries
+                ]
                 continue
             if operator is None:
                 continue
@@ -207,18 +224,13 @@ class BillingEinvoiceDelivery(models.Model):
                     )
                 except transport.TransportError as error:
                     _logger.info("Finvoice %s not taken by the operator: %s", delivery.external_id, error)
-                    delivery.write(
-                        {
-                            "state": "failed",
-                            "error_message": self.env._(
-                                "The operator did not take the message (%(kind)s): %(error)s",
-                                kind=self.env._("try again later")
-                                if error.retryable
-                                else self.env._("refused"),
-                                error=str(error),
-                            ),
-                        }
+                    error_message = self.env._(
+                        "The operator did not take the message (%(kind)s): %(error)s",
+                        kind=self.env._("try again later") if error.retryable else self.env._("refused"),
+                        error=str(error),
                     )
+                    delivery.write({"state": "failed", "error_message": error_message})
+                    attempts.append(delivery._prepare_attempt_vals("failed", error_message))
                     continue
                 delivery.write(
                     {
@@ -228,6 +240,22 @@ class BillingEinvoiceDelivery(models.Model):
                         "error_message": False,
                     }
                 )
+                attempts.append(delivery._prepare_attempt_vals("sent", transport_reference=result.reference))
+        self.env["billing.einvoice.delivery.attempt"].sudo().create(attempts)
+
+    def _prepare_attempt_vals(self, state, error_message=False, transport_reference=False):
+        self.ensure_one()
+        return {
+            "delivery_id": self.id,
+            "state": state,
+            "error_message": error_message,
+            "transport_reference": transport_reference,
+        }
+
+    def _update_last_attempt(self, vals):
+        """The operator's later word on the message: kept on the attempt that sent it."""
+        self.ensure_one()
+        self.attempt_ids.filtered(lambda attempt: attempt.state == "sent")[:1].sudo().write(vals)
 
     def _update_from_transport(self):
         deliveries = self.filtered(lambda delivery: delivery.state == "sent" and delivery.transport_reference)
@@ -243,14 +271,17 @@ class BillingEinvoiceDelivery(models.Model):
                     continue
                 if result.status == "delivered":
                     delivery.write({"state": "delivered", "done_date": fields.Datetime.now()})
+                    delivery._update_last_attempt({"state": "delivered"})
                 elif result.status == "failed":
+                    error_message = result.error or self.env._("The operator could not deliver it.")
                     delivery.write(
                         {
                             "state": "failed",
                             "done_date": fields.Datetime.now(),
-                            "error_message": result.error or self.env._("The operator could not deliver it."),
+                            "error_message": error_message,
                         }
                     )
+                    delivery._update_last_attempt({"state": "failed", "error_message": error_message})
 
     @api.model
     def _cron_check_transport_status(self, batch_size=200):

@@ -196,17 +196,29 @@ class BillingEinvoiceReceiverProposal(models.Model):
             "target": "self",
         }
 
-    def _find_open(self, order):
-        """The open proposal an RI ADD answers: same company, billing subject and identifier."""
-        if not (order.billing_subject_id and order.seller_invoice_identifier):
-            return self.browse()
-        return self.search(
+    def _find_open(self, orders):
+        """{order: the open proposal it answers} for RI ADD ``orders``, in one search: the latest
+        proposal of the same company and billing subject, to the identifier the consumer typed.
+        """
+        keys = {
+            order: (order.company_id, order.billing_subject_id, order.seller_invoice_identifier.strip())
+            for order in orders
+            if order.billing_subject_id and (order.seller_invoice_identifier or "").strip()
+        }
+        if not keys:
+            return {}
+        proposals = self.search(
             [
-                ("company_id", "=", order.company_id.id),
-                ("billing_subject_id", "=", order.billing_subject_id.id),
-                ("identifier", "=", order.seller_invoice_identifier.strip()),
+                ("company_id", "in", list({company.id for company, _subject, _identifier in keys.values()})),
+                ("billing_subject_id", "in", list({subject.id for _company, subject, _id in keys.values()})),
+                ("identifier", "in", list({identifier for _company, _subject, identifier in keys.values()})),
                 ("state", "in", ("ready", "sent")),
             ],
             order="id desc",
-            limit=1,
         )
+        latest = {}
+        for proposal in proposals:
+            latest.setdefault(
+                (proposal.company_id, proposal.billing_subject_id, proposal.identifier), proposal
+            )
+        return {order: latest[key] for order, key in keys.items() if key in latest}

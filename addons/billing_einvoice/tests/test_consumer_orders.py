@@ -237,3 +237,66 @@ class TestConsumerOrderMatching(AccountTestInvoicingCommon):
         orders = self._import("ri_framed_utf8.xml")
         add = orders.filtered(lambda order: order.action == "ADD")
         self.assertEqual((add.state, add.partner_id), ("done", self.matti))
+
+
+@tagged("post_install", "-at_install")
+class TestConsumerOrderBatches(AccountTestInvoicingCommon):
+    """A file of many orders is read, matched and applied in batches: its queries do not grow with it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.company.einvoice_consumer_order_auto_match = True
+        cls.Order = cls.env["billing.einvoice.consumer.order"]
+        cls.env["billing.einvoice.billing.subject"].create(
+            {
+                "name": "Sähkö",
+                "code": "ELECTRICITY",
+                "sender_info_identifier": "SUBJ-TEST-001",
+                "seller_party_identifier": "1234567-1",
+                "einvoice_address": "FI4950009420028730",
+                "einvoice_intermediator": "OKOYFIHH",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.template = (DATA_DIR / "ri_bare_utf8.xml").read_bytes()
+        cls.customers = cls.env["res.partner"].create(
+            [{"name": f"Ville Virtanen {index}", "ref": f"BATCH-{index:03d}"} for index in range(40)]
+        )
+
+    def _file(self, customers, action=b"ADD"):
+        return b"".join(
+            b'<?xml version="1.0" encoding="UTF-8"?>\n'
+            + self.template.replace(b"CUST-3001", customer.ref.encode())
+            .replace(b"RI-BARE-0001", f"RI-BATCH-{customer.ref}-{action.decode()}".encode())
+            .replace(b"<MessageActionCode>ADD", b"<MessageActionCode>" + action)
+            for customer in customers
+        )
+
+    def _import_counting(self, data):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        orders = self.Order._import_bytes(data, "ri.xml")
+        self.env.flush_all()
+        return orders, self.env.cr.sql_log_count - before
+
+    def test_queries_do_not_grow_with_the_file(self):
+        self._import_counting(self._file(self.customers[:2]))  # caches warm
+        small, small_queries = self._import_counting(self._file(self.customers[2:7]))
+        big, big_queries = self._import_counting(self._file(self.customers[7:]))
+        self.assertEqual((len(small), len(big)), (5, 33))
+        self.assertEqual(set((small | big).mapped("state")), {"done"})
+        self.assertEqual(len(big.agreement_id), 33)
+        self.assertLessEqual(big_queries, small_queries + 5, "33 orders take the queries of 5")
+
+    def test_orders_of_one_customer_in_one_file_apply_in_turn(self):
+        customer = self.customers[0].with_company(self.company)
+        customer.write({"invoice_sending_method": "email", "email": "ville@example.fi"})
+        orders = self.Order._import_bytes(self._file(customer) + self._file(customer, b"DELETE"), "ri.xml")
+        self.assertEqual(orders.mapped("action"), ["ADD", "DELETE"])
+        self.assertEqual(set(orders.mapped("state")), {"done"})
+        agreement = customer.einvoice_agreement_ids
+        self.assertEqual((agreement.state, agreement.end_order_id), ("ended", orders[1]))
+        self.assertEqual(customer.invoice_sending_method, "email")

@@ -132,6 +132,15 @@ class TestFinvoiceThroughOperator(EinvoiceCommon):
         self.assertRecordValues(delivery, [{"state": "sent", "error_message": False}])
         self.assertEqual(self.server.invoices[delivery.external_id]["payload"], payload)
         self.assertTrue(invoice.is_move_sent)
+        # Both tries are kept, the failed one with its error.
+        self.assertEqual(delivery.attempt_count, 2)
+        failed, sent = delivery.attempt_ids.sorted("id")
+        self.assertEqual(failed.state, "failed")
+        self.assertIn("503", failed.error_message)
+        self.assertRecordValues(
+            sent,
+            [{"state": "sent", "error_message": False, "transport_reference": delivery.transport_reference}],
+        )
 
     def test_refused_and_failed_later(self):
         self.server.fail_next(422, body={"error": "unknown receiver 003776543212"})
@@ -145,6 +154,16 @@ class TestFinvoiceThroughOperator(EinvoiceCommon):
         self.server.invoices[delivery.external_id].update(status="failed", error="mailbox closed")
         delivery.action_check_transport_status()
         self.assertRecordValues(delivery, [{"state": "failed", "error_message": "mailbox closed"}])
+        # The refusal, and the try the operator took but could not deliver, each with its error.
+        refused, undelivered = delivery.attempt_ids.sorted("id")
+        self.assertEqual(refused.state, "failed")
+        self.assertIn("unknown receiver", refused.error_message)
+        self.assertRecordValues(undelivered, [{"state": "failed", "error_message": "mailbox closed"}])
+        # A third try is delivered: the earlier errors stay.
+        delivery.action_retry()
+        self.server.invoices[delivery.external_id].update(status="delivered", error=None)
+        delivery.action_check_transport_status()
+        self.assertEqual(delivery.attempt_ids.sorted("id").mapped("state"), ["failed", "failed", "delivered"])
 
     def test_no_url_is_a_clear_error(self):
         self.env.company.finvoice_operator_api_url = False
@@ -153,4 +172,5 @@ class TestFinvoiceThroughOperator(EinvoiceCommon):
         self.assertEqual(delivery.state, "failed")
         self.assertIn("no API URL", delivery.error_message)
         self.assertFalse(self.server.requests)
+        self.assertIn("no API URL", delivery.attempt_ids.error_message)
         self.assertTrue(delivery.payload_attachment_id)

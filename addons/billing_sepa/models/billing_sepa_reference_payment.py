@@ -112,11 +112,15 @@ class BillingSepaReferencePayment(models.Model):
                 references=list(normalized_references),
             )
         )
-        invoices = self.env["account.move"].browse(row[0] for row in rows)
+        invoices = self.env["account.move"].browse([row[0] for row in rows])
         by_reference = defaultdict(lambda: self.env["account.move"])
         for (_id, reference), invoice in zip(rows, invoices, strict=True):
             by_reference[reference] |= invoice
-        return by_reference
+        # Each group read together with the others: one query for all the invoices' fields.
+        return {
+            reference: group.with_prefetch(invoices._prefetch_ids)
+            for reference, group in by_reference.items()
+        }
 
     @api.model
     def _add_match_vals(self, company, vals_list):
@@ -213,7 +217,10 @@ class BillingSepaReferencePayment(models.Model):
             moves_vals.append(payments._prepare_payment_move_vals(record, block, receivable_by_invoice))
             ordered.append(payments)
         moves = self.env["account.move"].with_context(**BULK_BOOKING_CONTEXT).create(moves_vals)
-        moves.with_context(**BULK_BOOKING_CONTEXT).action_post()
+        # The customers' ranks raised together once the entries are posted, not one lock each.
+        pending_ranks = {}
+        moves.with_context(billing_sepa_pending_ranks=pending_ranks, **BULK_BOOKING_CONTEXT).action_post()
+        self.env["res.partner"]._increase_pending_ranks(pending_ranks)
         plan = []
         for move, payments in zip(moves, ordered, strict=True):
             credit_by_key = {

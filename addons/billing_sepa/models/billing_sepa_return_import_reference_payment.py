@@ -39,7 +39,8 @@ class BillingSepaReturnImport(models.Model):
         return result
 
     def _create_reference_payments(self, credits):
-        """One payment per credit entry not seen before; match, book and reconcile them in bulk.
+        """One payment per credit entry not seen before; match, book and reconcile them in bulk,
+        a chunk (the booking chunk size, 1 000) at a time.
 
         An entry is known by its key in the file, and by the bank's reference of the
         transaction on the same account (the same payment in an intraday camt.054 and in the
@@ -81,9 +82,19 @@ class BillingSepaReturnImport(models.Model):
             if credit.bank_reference:
                 known_bank_references.add((credit.account_iban, credit.bank_reference))
             vals_list.append(self._prepare_reference_payment_vals(credit, currencies))
+        size = self.env["billing.sepa.batch"]._get_booking_chunk_size()
+        payment_ids = []
+        for start in range(0, len(vals_list), size):
+            payment_ids += self._create_reference_payments_chunk(vals_list[start : start + size]).ids
+        self._update_review_state()
+        return Payment.browse(payment_ids)
+
+    def _create_reference_payments_chunk(self, vals_list):
+        """Create, match and book the payments of ``vals_list``: the same queries whatever its size."""
+        self.ensure_one()
+        Payment = self.env["billing.sepa.reference.payment"]
         payments = Payment.create(Payment._add_match_vals(self.company_id, vals_list))
         payments._book()
-        self._update_review_state()
         return payments
 
     def _prepare_reference_payment_vals(self, credit, currencies):
