@@ -8,6 +8,13 @@ PAIN_VERSIONS = [
 
 class AccountJournal(models.Model):
     _inherit = "account.journal"
+    _sql_constraints = [
+        (
+            "sepa_max_transactions_per_file_not_negative",
+            "CHECK(sepa_max_transactions_per_file >= 0)",
+            "The maximum number of transactions per SEPA file is 0 (no limit) or more.",
+        ),
+    ]
 
     sepa_pain_version = fields.Selection(
         PAIN_VERSIONS,
@@ -28,6 +35,12 @@ class AccountJournal(models.Model):
     sepa_one_block_per_file = fields.Boolean(
         string="One Payment Block per File",
         help="Some banks refuse files with several payment-information blocks.",
+    )
+    sepa_max_transactions_per_file = fields.Integer(
+        string="Max Transactions per SEPA File",
+        default=0,
+        help="Banks limit the size of the files they take: a collection with more direct debits is "
+        "sent as several files, each with its own message ID. 0 means no limit.",
     )
     sepa_batch_booking = fields.Boolean(
         string="Batch Booking",

@@ -314,8 +314,7 @@ class BillingSepaBatch(models.Model):
         }
         to_company_currency = self._get_company_currency_converter()
         moves_vals = []
-        for (scheme, sequence_type), block_lines in batch_lines._group_by_block().items():
-            identifier = self._get_payment_info_identifier(scheme, sequence_type)
+        for (scheme, sequence_type, identifier), block_lines in batch_lines._group_by_block().items():
             line_vals = []
             for line in block_lines:
                 debtor = line.move_id.commercial_partner_id
@@ -380,10 +379,9 @@ class BillingSepaBatch(models.Model):
                 parts_by_block[block].append(self._sum_amounts(block_lines, to_company_currency))
         no_partner = self.env["res.partner"]
         moves_vals = []
-        for (scheme, sequence_type), parts in parts_by_block.items():
+        for (scheme, sequence_type, identifier), parts in parts_by_block.items():
             if len(parts) < 2:
                 continue
-            identifier = self._get_payment_info_identifier(scheme, sequence_type)
             line_vals = [
                 self._prepare_collection_line_vals(identifier, outstanding, no_partner, -amount, -balance)
                 for amount, balance in parts

@@ -27,14 +27,17 @@ class BillingSepaBatch(models.Model):
     def _generate_file(self):
         """Build, validate and attach the pain.008 file(s) of the batch.
 
-        One file normally; one file per payment-information block when the bank wants that.
+        One file normally; several when the bank wants one payment-information block per file
+        or limits the number of transactions per file (the journal's settings). Each direct
+        debit records the file (MsgId) and block (PmtInfId) it went out in: the booking posts
+        one entry per block, and a bank's reject of one file or block finds its debits by them.
         Each generation gets new message identifiers: banks refuse a MsgId they have seen.
         """
         self.ensure_one()
         version = self.journal_id.sepa_pain_version or pain008.PAIN008_001_08
         generation = self.generation_count + 1
-        blocks = self._prepare_payment_infos()
-        files = [blocks] if not self.journal_id.sepa_one_block_per_file else [[block] for block in blocks]
+        files = self._plan_files()
+        block_info = self._prepare_block_info()
         attachments_vals = []
         for index, file_blocks in enumerate(files, 1):
             suffix = f"-{generation}" if len(files) == 1 else f"-{generation}-{index}"
@@ -43,7 +46,10 @@ class BillingSepaBatch(models.Model):
                 msg_id=message_identifier,
                 creation_datetime=fields.Datetime.now(),
                 initiating_party_name=to_sepa_text(self.company_id.name, 70),
-                batches=file_blocks,
+                batches=[
+                    block_info(identifier, scheme, sequence_type, lines)
+                    for identifier, scheme, sequence_type, lines in file_blocks
+                ],
             )
             attachments_vals.append(
                 {
@@ -54,6 +60,8 @@ class BillingSepaBatch(models.Model):
                     "res_id": self.id,
                 }
             )
+            for identifier, _scheme, _sequence_type, lines in file_blocks:
+                lines.write({"message_identifier": message_identifier, "payment_info_identifier": identifier})
         self.file_attachment_ids.unlink()
         attachments = self.env["ir.attachment"].create(attachments_vals)
         self.write(
@@ -66,6 +74,48 @@ class BillingSepaBatch(models.Model):
                 "state": "generated",
             }
         )
+
+    def _plan_files(self):
+        """The batch's lines cut into files and payment blocks, as the journal's bank wants them.
+
+        A block holds one scheme and sequence type. With a maximum number of transactions per
+        file, the files are filled up in turn and a block that does not fit is continued in the
+        next file as a block of its own; the parts of a split block are numbered in their
+        PmtInfId. With one block per file, each block (or part) starts a file of its own.
+
+        :return: a list of files, each a list of (PmtInfId, scheme, sequence type, lines)
+        """
+        self.ensure_one()
+        journal = self.journal_id
+        limit = max(journal.sepa_max_transactions_per_file, 0)
+        files = [[]]
+        room = limit
+        parts_by_block = []
+        for (scheme, sequence_type), lines in (
+            self.line_ids.sorted("id")._group_by_scheme_and_sequence().items()
+        ):
+            if files[-1] and journal.sepa_one_block_per_file:
+                files.append([])
+                room = limit
+            parts = []
+            start = 0
+            while start < len(lines):
+                if limit and not room:
+                    files.append([])
+                    room = limit
+                size = min(room, len(lines) - start) if limit else len(lines)
+                part = [None, scheme, sequence_type, lines[start : start + size]]
+                files[-1].append(part)
+                parts.append(part)
+                start += size
+                room -= size
+            parts_by_block.append(parts)
+        for parts in parts_by_block:
+            for number, part in enumerate(parts, 1):
+                part[0] = self._get_payment_info_identifier(
+                    part[1], part[2], number if len(parts) > 1 else None
+                )
+        return [[tuple(part) for part in file_blocks] for file_blocks in files]
 
     def _build_pain008(self, message, version):
         try:
@@ -85,11 +135,12 @@ class BillingSepaBatch(models.Model):
                 )
             ) from error
 
-    def _get_payment_info_identifier(self, scheme, sequence_type):
-        suffix = f"-{scheme}-{sequence_type}"
+    def _get_payment_info_identifier(self, scheme, sequence_type, part=None):
+        suffix = f"-{scheme}-{sequence_type}" + (f"-{part}" if part else "")
         return to_sepa_identifier(self.name)[: 35 - len(suffix)] + suffix
 
-    def _prepare_payment_infos(self):
+    def _prepare_block_info(self):
+        """A function building the PaymentInfo of one block of lines, the batch's data read once."""
         self.ensure_one()
         company = self.company_id
         creditor_account = self.journal_id.bank_account_id
@@ -104,9 +155,10 @@ class BillingSepaBatch(models.Model):
                 )
             )
         creditor_address = company.partner_id._prepare_sepa_address()
-        return [
-            pain008.PaymentInfo(
-                pmt_inf_id=self._get_payment_info_identifier(scheme, sequence_type),
+
+        def block_info(identifier, scheme, sequence_type, lines):
+            return pain008.PaymentInfo(
+                pmt_inf_id=identifier,
                 collection_date=self.collection_date,
                 creditor_name=to_sepa_text(company.name, 70),
                 creditor_iban=creditor_account.sanitized_acc_number,
@@ -118,8 +170,8 @@ class BillingSepaBatch(models.Model):
                 batch_booking=self.journal_id.sepa_batch_booking,
                 transactions=[line._prepare_direct_debit() for line in lines],
             )
-            for (scheme, sequence_type), lines in self.line_ids._group_by_block().items()
-        ]
+
+        return block_info
 
     def action_download_file(self):
         ensure_records(self, single=True)

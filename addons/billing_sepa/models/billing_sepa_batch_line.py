@@ -28,6 +28,19 @@ class BillingSepaBatchLine(models.Model):
         [("FRST", "First"), ("RCUR", "Recurrent"), ("OOFF", "One-off"), ("FNAL", "Final")], required=True
     )
     end_to_end_id = fields.Char(string="End-to-End ID", required=True, index=True)
+    message_identifier = fields.Char(
+        string="File Message ID",
+        readonly=True,
+        copy=False,
+        help="The MsgId of the pain.008 file this direct debit went out in.",
+    )
+    payment_info_identifier = fields.Char(
+        string="Payment Block",
+        readonly=True,
+        copy=False,
+        help="The PmtInfId of the payment-information block this direct debit went out in; the bank "
+        "books each block as one amount.",
+    )
     collection_line_id = fields.Many2one(
         "account.move.line",
         string="Booked As",
@@ -43,11 +56,23 @@ class BillingSepaBatchLine(models.Model):
         help="The invoice has been reconciled with the collection (or was paid otherwise by then).",
     )
 
-    def _group_by_block(self):
-        """These lines per payment-information block: one block per scheme and sequence type."""
+    def _group_by_scheme_and_sequence(self):
+        """These lines per scheme and sequence type: what one payment block may hold."""
         ids_by_block = defaultdict(list)
         for line in self:
             ids_by_block[line.mandate_id.scheme, line.sequence_type].append(line.id)
+        return {block: self.browse(ids) for block, ids in ids_by_block.items()}
+
+    def _group_by_block(self):
+        """These sent lines per payment-information block they went out in.
+
+        :return: {(scheme, sequence type, PmtInfId): lines}; a block too large for one file of
+            the bank is split into several blocks, each with its PmtInfId
+        """
+        ids_by_block = defaultdict(list)
+        for line in self:
+            key = (line.mandate_id.scheme, line.sequence_type, line.payment_info_identifier)
+            ids_by_block[key].append(line.id)
         return {block: self.browse(ids) for block, ids in ids_by_block.items()}
 
     def _take_whole_entries(self, limit):

@@ -206,14 +206,14 @@ class BillingSepaReturn(models.Model):
         added = []
         for vals in vals_list:
             batches = Batch._find_by_message_identifiers(company, {vals["original_message_id"]})
-            lines = batches.line_ids
+            # A batch may have gone out in several files: only the debits of the rejected one.
+            domain = [
+                ("batch_id", "in", batches.ids),
+                ("message_identifier", "=", vals["original_message_id"]),
+            ]
             if vals["level"] == "block":
-                lines = lines.filtered(
-                    lambda line, vals=vals: (
-                        line.batch_id._get_payment_info_identifier(line.mandate_id.scheme, line.sequence_type)
-                        == vals["original_payment_info_id"]
-                    )
-                )
+                domain.append(("payment_info_identifier", "=", vals["original_payment_info_id"]))
+            lines = self.env["billing.sepa.batch.line"].search(domain, order="id")
             if not lines:
                 continue
             group_key = vals["key"]
@@ -275,13 +275,9 @@ class BillingSepaReturn(models.Model):
         if not self:
             return
         ids_by_group = defaultdict(list)
-        blocks = {}
         for ret in self:
             line = ret.batch_line_id
-            block_key = (line.batch_id, line.mandate_id.scheme, line.sequence_type)
-            if block_key not in blocks:
-                blocks[block_key] = line.batch_id._get_payment_info_identifier(*block_key[1:])
-            ids_by_group[ret.import_id, line.batch_id, blocks[block_key]].append(ret.id)
+            ids_by_group[ret.import_id, line.batch_id, line.payment_info_identifier].append(ret.id)
         # Their own prefetch set: the batch lines they are read from leave the cache below.
         collection_lines = self.batch_line_id.collection_line_id.with_prefetch().with_context(
             **BULK_BOOKING_CONTEXT

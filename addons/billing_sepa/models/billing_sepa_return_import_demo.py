@@ -26,9 +26,7 @@ class BillingSepaReturnImport(models.Model):
         for key, invoice_id in invoice_ids_by_key.items():
             line = batch.line_ids.filtered(lambda line, invoice_id=invoice_id: line.move_id.id == invoice_id)
             values[f"e2e_{key}"] = line.end_to_end_id
-            values[f"pmtinf_{key}"] = batch._get_payment_info_identifier(
-                line.mandate_id.scheme, line.sequence_type
-            )
+            values[f"pmtinf_{key}"] = line.payment_info_identifier
         with file_open(path, "rb") as file:
             data = string.Template(file.read().decode()).substitute(values).encode()
         record, _duplicate = self._import_bytes(data, path.rpartition("/")[2], batch.company_id)

@@ -1,6 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
+import psycopg2
 from lxml import etree
 
 from odoo import Command
@@ -8,6 +9,9 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import freeze_time
+from odoo.tools import mute_logger
+
+from ..sepa import pain008
 
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"}
 
@@ -234,6 +238,132 @@ class TestSepaBatch(SepaBatchCommon):
             for attachment in batch.file_attachment_ids
         }
         self.assertEqual(sequence_types, {"FRST", "RCUR"})
+
+    def _file_summaries(self, batch):
+        """Per file of ``batch``: MsgId, NbOfTxs, CtrlSum, and per block PmtInfId, NbOfTxs, CtrlSum, EndToEndIds."""
+        files = []
+        for attachment in batch.file_attachment_ids.sorted("name"):
+            pain008.validate_pain008(attachment.raw, pain008.PAIN008_001_08)
+            root = etree.fromstring(attachment.raw)
+            header = root.find("p:CstmrDrctDbtInitn/p:GrpHdr", NS)
+            blocks = [
+                (
+                    block.findtext("p:PmtInfId", namespaces=NS),
+                    int(block.findtext("p:NbOfTxs", namespaces=NS)),
+                    Decimal(block.findtext("p:CtrlSum", namespaces=NS)),
+                    block.xpath("p:DrctDbtTxInf/p:PmtId/p:EndToEndId/text()", namespaces=NS),
+                )
+                for block in root.iterfind("p:CstmrDrctDbtInitn/p:PmtInf", NS)
+            ]
+            files.append(
+                (
+                    header.findtext("p:MsgId", namespaces=NS),
+                    int(header.findtext("p:NbOfTxs", namespaces=NS)),
+                    Decimal(header.findtext("p:CtrlSum", namespaces=NS)),
+                    blocks,
+                )
+            )
+        return files
+
+    def test_files_split_at_the_journal_limit(self):
+        amounts = [0.01, 33.33, 19.99, 1234.56, 7.77]
+        invoices = self._post_invoices([(self.debtors[i % 3], amount) for i, amount in enumerate(amounts)])
+        self.bank_journal.sepa_max_transactions_per_file = 2
+        batch = self._create_collection()
+        batch.action_generate_file()
+
+        files = self._file_summaries(batch)
+        self.assertEqual([count for _msg, count, _sum, _blocks in files], [2, 2, 1])
+        lines = batch.line_ids.sorted("id")
+        self.assertEqual(lines.move_id, invoices)
+        message_ids = [msg for msg, _count, _sum, _blocks in files]
+        self.assertEqual(len(set(message_ids)), 3)
+        self.assertEqual(batch.message_identifier.split(", "), message_ids)
+        name = batch.name
+        for index, (msg, count, control_sum, blocks) in enumerate(files):
+            self.assertEqual(msg, f"{name}-1-{index + 1}")
+            [(pmtinf_id, block_count, block_sum, end_to_end_ids)] = blocks
+            self.assertEqual(pmtinf_id, f"{name}-CORE-RCUR-{index + 1}")
+            self.assertEqual((block_count, block_sum), (count, control_sum))
+            file_lines = lines[2 * index : 2 * index + 2]
+            self.assertEqual(end_to_end_ids, file_lines.mapped("end_to_end_id"))
+            self.assertEqual(control_sum, sum(Decimal(str(a)) for a in amounts[2 * index : 2 * index + 2]))
+            self.assertEqual(set(file_lines.mapped("message_identifier")), {msg})
+            self.assertEqual(set(file_lines.mapped("payment_info_identifier")), {pmtinf_id})
+        self.assertEqual(sum(s for _m, _c, s, _b in files), Decimal("1295.66"))
+        self.assertEqual(len(batch.get_files()), 3)
+
+        # A limit the batch fits in: one file, its block not numbered.
+        self.bank_journal.sepa_max_transactions_per_file = 5
+        batch.action_generate_file()
+        [(msg, count, control_sum, [(pmtinf_id, *_rest)])] = self._file_summaries(batch)
+        self.assertEqual((msg, count, control_sum), (f"{name}-2", 5, Decimal("1295.66")))
+        self.assertEqual(pmtinf_id, f"{name}-CORE-RCUR")
+        self.assertEqual(set(batch.line_ids.mapped("payment_info_identifier")), {pmtinf_id})
+
+    def test_split_files_fill_up_across_blocks_and_book_per_block(self):
+        self.bank_journal.sepa_use_first_sequence = True
+        self.bank_journal.sepa_max_transactions_per_file = 3
+        self.mandates[1:].sudo().write({"sequence_settled": True})
+        # FRST: the first debit of debtor 0; RCUR: the four others.
+        self._post_invoices(
+            [
+                (self.debtors[0], 10.0),
+                (self.debtors[1], 20.5),
+                (self.debtors[2], 0.01),
+                (self.debtors[1], 7.25),
+                (self.debtors[2], 3.0),
+            ]
+        )
+        batch = self._create_collection()
+        batch.action_generate_file()
+        name = batch.name
+        blocks_by_file = [
+            [(pmtinf_id, count, control_sum) for pmtinf_id, count, control_sum, _e2e in blocks]
+            for _msg, _count, _sum, blocks in self._file_summaries(batch)
+        ]
+        self.assertEqual(
+            blocks_by_file,
+            [
+                [(f"{name}-CORE-FRST", 1, Decimal("10.00")), (f"{name}-CORE-RCUR-1", 2, Decimal("20.51"))],
+                [(f"{name}-CORE-RCUR-2", 2, Decimal("10.25"))],
+            ],
+        )
+        batch.action_mark_sent()
+        batch.action_mark_collected()
+        self.assertEqual(batch.state, "collected")
+        # One open outstanding line per block as sent, for the bank's one amount per block.
+        open_lines = batch.collection_move_ids.line_ids.filtered(
+            lambda aml: aml.account_id == batch._get_outstanding_account() and not aml.reconciled
+        )
+        self.assertEqual(
+            sorted((line.name, line.amount_currency) for line in open_lines),
+            [(f"{name}-CORE-FRST", 10.0), (f"{name}-CORE-RCUR-1", 20.51), (f"{name}-CORE-RCUR-2", 10.25)],
+        )
+        self.assertTrue(all(invoice.amount_residual == 0 for invoice in batch.line_ids.move_id))
+
+    def test_split_files_with_one_block_per_file(self):
+        self.bank_journal.sepa_use_first_sequence = True
+        self.bank_journal.sepa_one_block_per_file = True
+        self.bank_journal.sepa_max_transactions_per_file = 3
+        self.mandates[1:].sudo().write({"sequence_settled": True})
+        self._post_invoices([(self.debtors[0], 10.0), (self.debtors[1], 20.5), (self.debtors[2], 0.01)])
+        batch = self._create_collection()
+        batch.action_generate_file()
+        blocks_by_file = [
+            [pmtinf_id for pmtinf_id, *_rest in blocks]
+            for _msg, _c, _s, blocks in self._file_summaries(batch)
+        ]
+        self.assertEqual(blocks_by_file, [[f"{batch.name}-CORE-FRST"], [f"{batch.name}-CORE-RCUR"]])
+
+    def test_negative_file_limit_is_refused(self):
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.CheckViolation),
+            self.env.cr.savepoint(),
+        ):
+            self.bank_journal.sepa_max_transactions_per_file = -1
+            self.bank_journal.flush_recordset()
 
     def test_collected_with_batch_booking_reconciles_in_bulk(self):
         invoices, batch = self._collect(batch_booking=True)
