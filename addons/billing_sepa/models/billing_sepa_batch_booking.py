@@ -5,10 +5,10 @@ from collections import defaultdict
 import psycopg2
 
 from odoo import Command, api, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools import ensure_records
+from ..tools import ensure_records, run_booking_step
 
 # Above this many debits a batch is booked in the background, this many per transaction
 # (ir.config_parameter billing_sepa.booking_chunk_size).
@@ -156,15 +156,7 @@ class BillingSepaBatch(models.Model):
 
         Returns whether the step went through.
         """
-        self.ensure_one()
-        try:
-            with self.env.cr.savepoint():
-                step(*args)
-        except (UserError, ValidationError) as error:
-            # Nothing of the failed step is kept; the batch waits until a manager retries.
-            self._record_booking_error(error)
-            return False
-        return True
+        return run_booking_step(self, step, *args)
 
     def _record_booking_error(self, error):
         self.ensure_one()
