@@ -289,7 +289,6 @@ class BillingSepaReferencePayment(models.Model):
             "tax_ids": [],
         }
 
-    @api.model
     def action_open_invoice(self):
         ensure_records(self, single=True)
         if not self.invoice_id:
