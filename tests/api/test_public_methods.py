@@ -867,6 +867,9 @@ CALLS = {
     ("billing.sepa.return.import", "action_view_returns"): lambda r: _call(
         [r.sepa_return_import()[0]], context=r.sepa_context
     ),
+    ("billing.sepa.return.import", "action_retry_booking"): lambda r: _call(
+        [r.sepa_return_import()[0]], context=r.sepa_context
+    ),
     ("billing.sepa.return", "action_match"): lambda r: _call(
         r.sepa_return_to_match(), context=r.sepa_context
     ),

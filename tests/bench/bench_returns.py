@@ -280,7 +280,10 @@ class Ours(Contender):
     chunk_size = None
 
     def steps(self):
-        return [("import", "import_file: parse, match, book, act", self.import_file)]
+        return [
+            ("import", "import_file: parse, match (the request)", self.import_file),
+            ("book", "scheduled action: book, act, per chunk", self.book),
+        ]
 
     def import_file(self):
         import base64  # noqa: PLC0415
@@ -298,7 +301,12 @@ class Ours(Contender):
             with meter:
                 result = original(record, entries, *args, **kwargs)
             chunks_seen.append(
-                {"returns": len(entries), "seconds": round(meter.seconds, 2), "queries": meter.queries}
+                {
+                    "kind": "import",
+                    "returns": len(entries),
+                    "seconds": round(meter.seconds, 2),
+                    "queries": meter.queries,
+                }
             )
             return result
 
@@ -311,6 +319,35 @@ class Ours(Contender):
             )
         finally:
             model_class._create_returns_chunk = original
+
+    def book(self):
+        """The scheduled action's calls until the import is booked, each committed as the cron
+        framework does (one call per chunk), measured with its commit."""
+        import odoo  # noqa: PLC0415
+
+        Import = self.env["billing.sepa.return.import"]
+        record = Import.browse(self.result_vals["id"])
+        Return = self.env["billing.sepa.return"]
+        booked = Return.search_count([("import_id", "=", record.id), ("state", "=", "booked")])
+        while record.state == "booking" and not record.booking_error:
+            meter = benchlib.Meter(odoo.sql_db)
+            with meter:
+                Import._cron_book_returns()
+                self.env.flush_all()
+                self.env.cr.commit()
+            self.env.invalidate_all()
+            now_booked = Return.search_count([("import_id", "=", record.id), ("state", "=", "booked")])
+            self.chunks.append(
+                {
+                    "kind": "book",
+                    "returns": now_booked - booked,
+                    "seconds": round(meter.seconds, 2),
+                    "queries": meter.queries,
+                }
+            )
+            booked = now_booked
+        if record.booking_error:
+            sys.exit(f"bench_returns.py: the booking stopped: {record.booking_error}")
 
     def result(self):
         returns = self.env["billing.sepa.return"].search([("company_id", "=", self.company.id)])
@@ -383,8 +420,9 @@ class Oca(Contender):
 CONTENDERS = {"ours": Ours, "oca": Oca}
 
 
-def run(odoo, registry, contender_name, file_path, budget=None, chunk_size=None):
+def run(odoo, registry, contender_name, file_path, budget=None, chunk_size=None, profile_file=None):
     clock = benchlib.Clock(odoo.sql_db, cpu=True)
+    profile_text = None
     load_before = benchlib.load_average()
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
@@ -394,15 +432,21 @@ def run(odoo, registry, contender_name, file_path, budget=None, chunk_size=None)
         contender.budget = budget
         contender.chunk_size = chunk_size
         steps = []
+        # With a profile file, every step of the contender under one profiler.
+        profiler = benchlib.profiler_for(profile_file)
         for key, label, step in contender.steps():
             env.invalidate_all()
             with clock(label):
-                benchlib.request(env, step)
+                benchlib.request(env, step, profiler)
             steps.append(dict(clock.phases[-1], key=key))
+        if profiler:
+            profile_text = benchlib.profile_report(profiler, 40, profile_file)
         env.invalidate_all()
         result = contender.result()
     result["load_average"] = f"{load_before} -> {benchlib.load_average():.1f}"
     benchlib.print_result({key: value for key, value in result.items() if key != "chunks"})
+    if profile_text:
+        print(profile_text, flush=True)
     complete = result.get("confirmed", contender.n) == contender.n
     if complete and result["reopened invoices"] != contender.n:
         sys.exit(f"bench_returns.py: {contender_name} did not reopen all {contender.n} invoices")
@@ -434,18 +478,26 @@ def report(paths):
     ours_seconds = sum(step["seconds"] for step in ours["steps"])
     ours_queries = sum(step["queries"] for step in ours["steps"])
     lines.append("")
-    lines.append(
-        f"billing_sepa  import_file (parse, match, book, act)   {ours_seconds:9.2f} s {ours_queries:9d} q"
-    )
-    chunks_done = ours["result"].get("chunks") or []
-    if chunks_done:
-        queries = [chunk["queries"] for chunk in chunks_done]
-        sizes = [chunk["returns"] for chunk in chunks_done]
+    for step in ours["steps"]:
+        cpu = f" (Odoo CPU {step['cpu']:.1f} s)" if "cpu" in step else ""
         lines.append(
-            f"  {len(chunks_done)} chunks of {max(sizes)} returns: queries per chunk "
+            f"billing_sepa  {step['label']:<40} {step['seconds']:9.2f} s {step['queries']:9d} q{cpu}"
+        )
+    lines.append(f"billing_sepa  total{'':<36} {ours_seconds:9.2f} s {ours_queries:9d} q")
+    chunks_done = ours["result"].get("chunks") or []
+    for kind, what in (
+        ("import", "stored and matched"),
+        ("book", "booked (a cron call each, commit included)"),
+    ):
+        done = [chunk for chunk in chunks_done if chunk.get("kind", "import") == kind]
+        if not done:
+            continue
+        queries = [chunk["queries"] for chunk in done]
+        sizes = [chunk["returns"] for chunk in done]
+        lines.append(
+            f"  {len(done)} chunks of up to {max(sizes)} returns {what}: queries per chunk "
             f"{', '.join(str(q) for q in queries)} (min {min(queries)}, max {max(queries)}); "
-            f"seconds per chunk {min(c['seconds'] for c in chunks_done):.2f}-"
-            f"{max(c['seconds'] for c in chunks_done):.2f}"
+            f"seconds per chunk {min(c['seconds'] for c in done):.2f}-{max(c['seconds'] for c in done):.2f}"
         )
     lines.append("  result: " + ", ".join(f"{k} {v}" for k, v in ours["result"].items() if k != "chunks"))
     oca = runs.get("oca")
@@ -507,6 +559,7 @@ def main(argv):
     run_parser.add_argument(
         "--chunk", type=int, help="billing_sepa's chunk size (default: its setting, 1 000)"
     )
+    run_parser.add_argument("--profile-file", help="cProfile the import step into this .prof file")
     report_parser = commands.add_parser("report", help="print the comparison")
     report_parser.add_argument("files", nargs="+")
     args = parser.parse_args(argv)
@@ -516,7 +569,9 @@ def main(argv):
         "bench_returns.py",
         report=report,
         seed=lambda odoo, registry: seed(odoo, registry, args.n, args.file),
-        run=lambda odoo, registry: run(odoo, registry, args.contender, args.file, args.budget, args.chunk),
+        run=lambda odoo, registry: run(
+            odoo, registry, args.contender, args.file, args.budget, args.chunk, args.profile_file
+        ),
     )
 
 

@@ -11,7 +11,8 @@
 #            confirmations after S seconds, default 1200: the report then gives the measured time
 #            as a lower bound and the pace), --chunk C (billing_sepa imports C returns per chunk
 #            instead of its setting of 1 000, e.g. to see the queries per chunk at a small N),
-#            --keep (keep the per-contender copies)
+#            --keep (keep the per-contender copies), --profile (cProfile billing_sepa's import:
+#            prints the top 40 by cumulative time, keeps profile-ours.prof in the results folder)
 #
 # Installs billing_sepa (--without-demo) into a template database keyed by its code, copies it
 # into the seed database and seeds it (bench_returns.py seed: N customers with IBANs and active
@@ -25,7 +26,7 @@
 source "$(dirname "$0")/../../setup/lib.sh"
 source "$(dirname "$0")/benchlib.sh"
 
-n=10000 reuse_seed=0 keep=0 only="ours,oca" budget=1200 chunk=""
+n=10000 reuse_seed=0 keep=0 only="ours,oca" budget=1200 chunk="" profile=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) n=200 ;;
@@ -35,6 +36,7 @@ while [ $# -gt 0 ]; do
         --budget) budget="$2"; shift ;;
         --chunk) chunk="$2"; shift ;;
         --keep) keep=1 ;;
+        --profile) profile=1 ;;
         *) die "unknown option $1 (see the comment at the top of tests/bench/bench_returns.sh)" ;;
     esac
     shift
@@ -89,7 +91,8 @@ run_contender() {  # run_contender CONTENDER [EXTRA ARGS]: import the file in a 
     if [ "$contender" = oca ]; then
         log "installing $OCA_MODULE into $db, untimed ($(elapsed))"
         odoo_options "$db" "$ANCHOR/odoo/addons"
-        "${ODOO_CMD[@]}" -i "$OCA_MODULE" --stop-after-init --no-http \
+        # billing_sepa brought to this code too: a seed kept with --reuse-seed may hold an older one.
+        "${ODOO_CMD[@]}" -i "$OCA_MODULE" -u billing_sepa --stop-after-init --no-http \
             || die "installing $OCA_MODULE into $db failed; see $OUT/odoo-$db.log"
     else
         # A seed kept with --reuse-seed may hold an older billing_sepa: bring it to this code.
@@ -106,7 +109,10 @@ run_contender() {  # run_contender CONTENDER [EXTRA ARGS]: import the file in a 
     [ "$rc" -eq 0 ] || die "the $contender run failed; see $OUT/odoo-$db.log"
 }
 
-if wants ours; then run_contender ours ${chunk:+--chunk "$chunk"}; fi
+if wants ours; then
+    run_contender ours ${chunk:+--chunk "$chunk"} \
+        $([ "$profile" -eq 0 ] || echo --profile-file "$OUT/profile-ours.prof")
+fi
 if wants oca; then run_contender oca --budget "$budget"; fi
 
 echo

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 PAIN_VERSIONS = [
     ("pain.008.001.08", "pain.008.001.08 (EPC since 2024)"),
@@ -47,3 +48,41 @@ class AccountJournal(models.Model):
         default=True,
         help="The bank books each payment-information block as one amount on the statement.",
     )
+
+    def _get_sepa_outstanding_account(self, direction):
+        """Outstanding receipts (``inbound``) or payments (``outbound``) account of this bank
+        journal, found the way Odoo's own payments find it: the first payment method line's
+        account, else the chart's default, else the company's transfer account.
+        """
+        self.ensure_one()
+        inbound = direction == "inbound"
+        chart_template = self.env["account.chart.template"].with_context(
+            allowed_company_ids=self.company_id.root_id.ids
+        )
+        method_lines = (
+            self.inbound_payment_method_line_ids if inbound else self.outbound_payment_method_line_ids
+        )
+        account = (
+            method_lines.payment_account_id[:1]
+            or chart_template.ref(
+                "account_journal_payment_debit_account_id"
+                if inbound
+                else "account_journal_payment_credit_account_id",
+                raise_if_not_found=False,
+            )
+            or self.company_id.transfer_account_id
+        )
+        if not account:
+            message = (
+                self.env._(
+                    "Set an outstanding receipts account on the incoming payment methods of %(journal)s.",
+                    journal=self.display_name,
+                )
+                if inbound
+                else self.env._(
+                    "Set an outstanding payments account on the outgoing payment methods of %(journal)s.",
+                    journal=self.display_name,
+                )
+            )
+            raise UserError(message)
+        return account

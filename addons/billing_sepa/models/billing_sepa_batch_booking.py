@@ -5,10 +5,10 @@ from collections import defaultdict
 import psycopg2
 
 from odoo import Command, api, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools import ensure_records
+from ..tools import ensure_records, run_booking_step
 
 # Above this many debits a batch is booked in the background, this many per transaction
 # (ir.config_parameter billing_sepa.booking_chunk_size).
@@ -156,15 +156,7 @@ class BillingSepaBatch(models.Model):
 
         Returns whether the step went through.
         """
-        self.ensure_one()
-        try:
-            with self.env.cr.savepoint():
-                step(*args)
-        except (UserError, ValidationError) as error:
-            # Nothing of the failed step is kept; the batch waits until a manager retries.
-            self._record_booking_error(error)
-            return False
-        return True
+        return run_booking_step(self, step, *args)
 
     def _record_booking_error(self, error):
         self.ensure_one()
@@ -492,24 +484,9 @@ class BillingSepaBatch(models.Model):
         return lambda amount: company.currency_id.round(amount * rate)
 
     def _get_outstanding_account(self):
-        """Outstanding receipts account, found the way Odoo's own incoming payments find it."""
+        """Outstanding receipts account of the batch's bank journal."""
         self.ensure_one()
-        chart_template = self.env["account.chart.template"].with_context(
-            allowed_company_ids=self.company_id.root_id.ids
-        )
-        account = (
-            self.journal_id.inbound_payment_method_line_ids.payment_account_id[:1]
-            or chart_template.ref("account_journal_payment_debit_account_id", raise_if_not_found=False)
-            or self.company_id.transfer_account_id
-        )
-        if not account:
-            raise UserError(
-                self.env._(
-                    "Set an outstanding receipts account on the incoming payment methods of %(journal)s.",
-                    journal=self.journal_id.display_name,
-                )
-            )
-        return account
+        return self.journal_id._get_sepa_outstanding_account("inbound")
 
     def _prepare_collection_line_vals(self, name, account, partner, amount, balance):
         # An open line's residual is its amount on the accounts core keeps residuals for.

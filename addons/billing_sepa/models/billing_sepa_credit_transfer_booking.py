@@ -78,30 +78,10 @@ class BillingSepaCreditTransfer(models.Model):
             ) from error
         self.invalidate_recordset(["state"])
 
-    def _get_outstanding_account(self):
-        """Outstanding payments account, found the way Odoo's own outgoing payments find it."""
-        self.ensure_one()
-        chart_template = self.env["account.chart.template"].with_context(
-            allowed_company_ids=self.company_id.root_id.ids
-        )
-        account = (
-            self.journal_id.outbound_payment_method_line_ids.payment_account_id[:1]
-            or chart_template.ref("account_journal_payment_credit_account_id", raise_if_not_found=False)
-            or self.company_id.transfer_account_id
-        )
-        if not account:
-            raise UserError(
-                self.env._(
-                    "Set an outstanding payments account on the outgoing payment methods of %(journal)s.",
-                    journal=self.journal_id.display_name,
-                )
-            )
-        return account
-
     def _prepare_payment_move_vals(self):
         """Entry of the batch: debit each customer's receivable, credit outstanding payments."""
         self.ensure_one()
-        outstanding = self._get_outstanding_account()
+        outstanding = self.journal_id._get_sepa_outstanding_account("outbound")
         no_partner = self.env["res.partner"]
         line_vals = []
         for line in self.line_ids:

@@ -261,7 +261,7 @@ class BillingSepaReferencePayment(models.Model):
         line_vals.append(
             self._prepare_payment_line_vals(
                 self.env._("Payments by reference %(block)s", block=block),
-                self._get_outstanding_account(record.journal_id),
+                record.journal_id._get_sepa_outstanding_account("inbound"),
                 self.env["res.partner"],
                 currency,
                 currency.round(total),
@@ -295,26 +295,6 @@ class BillingSepaReferencePayment(models.Model):
             "analytic_distribution": False,
             "tax_ids": [],
         }
-
-    @api.model
-    def _get_outstanding_account(self, journal):
-        """Outstanding receipts of the bank journal, matched later with its statement line."""
-        chart_template = self.env["account.chart.template"].with_context(
-            allowed_company_ids=journal.company_id.root_id.ids
-        )
-        account = (
-            journal.inbound_payment_method_line_ids.payment_account_id[:1]
-            or chart_template.ref("account_journal_payment_debit_account_id", raise_if_not_found=False)
-            or journal.company_id.transfer_account_id
-        )
-        if not account:
-            raise UserError(
-                self.env._(
-                    "Set an outstanding receipts account on the incoming payment methods of %(journal)s.",
-                    journal=journal.display_name,
-                )
-            )
-        return account
 
     def action_open_invoice(self):
         ensure_records(self, single=True)

@@ -246,7 +246,8 @@ class BillingSepaReturn(models.Model):
                 )
         to_match.write({"state": "matched"})
         to_match._process()
-        for record in to_match.import_id:
+        # An import still booking in the background is finished by its scheduled action.
+        for record in to_match.import_id.filtered(lambda record: record.state == "to_review"):
             if not record.return_ids.filtered(lambda r: r.state == "to_review"):
                 record.state = "done"
         return True
@@ -263,12 +264,35 @@ class BillingSepaReturn(models.Model):
 
         A reject of a collection not booked yet waits until its batch is booked.
         """
-        ready = self.filtered(lambda r: r.state == "matched" and r.batch_line_id.booking_done)
+        ready = self._get_ready_to_book()
         ready._book()
         ready._apply_actions()
         ready._post_messages()
         ready._charge_fees()
         return ready
+
+    def _get_ready_to_book(self):
+        """The matched returns whose collection is booked."""
+        return self.filtered(lambda r: r.state == "matched" and r.batch_line_id.booking_done)
+
+    def _check_booking_accounts(self):
+        """Raise the error booking these returns would raise for an account missing in the settings."""
+        for batch in self.batch_id:
+            batch._get_outstanding_account()
+        for company in self.filtered(lambda r: not r.currency_id.is_zero(r.bank_charge)).company_id:
+            self._get_charge_account(company)
+
+    @api.model
+    def _get_charge_account(self, company):
+        """The expense account of the charges the bank keeps on returns."""
+        if not company.sepa_return_charge_account_id:
+            raise UserError(
+                self.env._(
+                    "The bank kept charges on returns: set the bank charge account in the SEPA settings of %(company)s.",
+                    company=company.display_name,
+                )
+            )
+        return company.sepa_return_charge_account_id
 
     def _book(self):
         """Reverse each debtor's part of the collection: one entry per import and payment block."""
@@ -353,14 +377,7 @@ class BillingSepaReturn(models.Model):
             total_balance += balance
         charges = batch.currency_id.round(sum(self.mapped("bank_charge")))
         if charges:
-            charge_account = record.company_id.sepa_return_charge_account_id
-            if not charge_account:
-                raise UserError(
-                    self.env._(
-                        "The bank kept charges on returns: set the bank charge account in the SEPA settings of %(company)s.",
-                        company=record.company_id.display_name,
-                    )
-                )
+            charge_account = self._get_charge_account(record.company_id)
             charge_balance = to_company_currency(charges)
             line_vals.append(
                 batch._prepare_collection_line_vals(
@@ -399,7 +416,9 @@ class BillingSepaReturn(models.Model):
 
     def _apply_actions(self):
         """What each reason asks for, on the invoices and mandates, in a few writes."""
-        Move = self.env["account.move"].with_context(skip_invoice_sync=True)
+        # No tracking message per invoice (sepa_disputed is tracked): the return's note on the
+        # invoice says what happened, logged for all at once.
+        Move = self.env["account.move"].with_context(skip_invoice_sync=True, mail_notrack=True)
         self._correct_rejected_collections()
         self._apply_mandate_actions()
         ids_by_action = defaultdict(list)

@@ -1,15 +1,20 @@
 import base64
 import binascii
 import hashlib
+import logging
+import time
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..sepa.bank_reports import BankFileError, parse_bank_report
-from ..tools import ensure_records
+from ..tools import ensure_records, run_booking_step
 
 DEFAULT_MAX_FILE_SIZE_MB = 50
+RETURN_BOOKING_CRON = "billing_sepa.ir_cron_billing_sepa_book_returns"
+
+_logger = logging.getLogger(__name__)
 
 
 class BillingSepaReturnImport(models.Model):
@@ -30,11 +35,18 @@ class BillingSepaReturnImport(models.Model):
     message_version = fields.Char(readonly=True)
     message_identifier = fields.Char(string="Message ID", readonly=True)
     state = fields.Selection(
-        [("done", "Done"), ("to_review", "To Review")],
+        [("booking", "Booking"), ("done", "Done"), ("to_review", "To Review")],
         required=True,
         default="done",
         readonly=True,
-        help="To Review while some of its entries match no collection.",
+        help="Booking while a scheduled action books its returns in the background, a chunk per "
+        "transaction (a file with more returns than the booking chunk size). To Review while "
+        "some of its entries match no collection.",
+    )
+    booking_error = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Why the background booking stopped; it resumes from where it stopped on Retry Booking.",
     )
     return_ids = fields.One2many("billing.sepa.return", "import_id", string="Returns", readonly=True)
     entry_count = fields.Integer(compute="_compute_counts")
@@ -101,6 +113,8 @@ class BillingSepaReturnImport(models.Model):
             "review_count": self.review_count,
             "booked_count": self.booked_count,
             "duplicate": duplicate,
+            # The returns are being booked by a scheduled action: poll booked_count / state.
+            "booking_in_background": self.state == "booking",
         }
 
     @api.model
@@ -222,7 +236,10 @@ class BillingSepaReturnImport(models.Model):
 
         A chunk (the booking chunk size, 1 000) takes the same number of queries whatever the
         file holds: its returns are matched before they are created, created at once, and booked
-        in one entry per payment block.
+        in one entry per payment block. A file with more entries than one chunk is stored and
+        matched in this transaction, then booked in the background: the import goes to state
+        Booking and a scheduled action books one chunk per transaction
+        (:meth:`_cron_book_returns`), as a large collection is booked.
         """
         self.ensure_one()
         Return = self.env["billing.sepa.return"]
@@ -236,16 +253,20 @@ class BillingSepaReturnImport(models.Model):
         new_entries = [entry for entry in entries if entry.key not in known_keys]
         reasons = self.env["billing.sepa.return.reason"]._get_or_create(e.reason_code for e in new_entries)
         size = self.env["billing.sepa.batch"]._get_booking_chunk_size()
+        in_background = len(new_entries) > size
         return_ids = []
         for start in range(0, len(new_entries), size):
-            return_ids += self._create_returns_chunk(new_entries[start : start + size], reasons).ids
+            chunk = new_entries[start : start + size]
+            return_ids += self._create_returns_chunk(chunk, reasons, book=not in_background).ids
         returns = Return.browse(return_ids)
-        if Return.search_count([("import_id", "=", self.id), ("state", "=", "to_review")], limit=1):
+        if in_background:
+            self._start_background_booking(returns, size)
+        elif Return.search_count([("import_id", "=", self.id), ("state", "=", "to_review")], limit=1):
             self.state = "to_review"
         return returns
 
-    def _create_returns_chunk(self, entries, reasons):
-        """Create, match and book the returns of ``entries``; return them."""
+    def _create_returns_chunk(self, entries, reasons, book=True):
+        """Create and match the returns of ``entries``, and book them with ``book``; return them."""
         self.ensure_one()
         Return = self.env["billing.sepa.return"]
         # The currency given, not the field's default: that would look it up once per return.
@@ -256,8 +277,117 @@ class BillingSepaReturnImport(models.Model):
         # A file- or block-level reject becomes one return per collection it rejects.
         vals_list = Return._match_vals(self.company_id, vals_list)
         returns = Return.create(vals_list)
-        returns.filtered(lambda ret: ret.state == "matched")._process()
+        if book:
+            returns.filtered(lambda ret: ret.state == "matched")._process()
         return returns
+
+    # ------------------------------------------------------------------ background booking
+
+    def _start_background_booking(self, returns, chunk_size):
+        """Leave the booking of ``returns`` to the scheduled action, and say so on the import.
+
+        What would stop the booking for good (an account missing in the settings) is checked
+        now, so that such a file is refused with nothing imported, as a small one is.
+        """
+        self.ensure_one()
+        ready = returns._get_ready_to_book()
+        ready._check_booking_accounts()
+        self.write({"state": "booking", "booking_error": False})
+        self.message_post(
+            body=self.env._(
+                "Booking %(count)s returns in the background, %(chunk)s per transaction.",
+                count=len(ready),
+                chunk=chunk_size,
+            )
+        )
+        self.env.ref(RETURN_BOOKING_CRON)._trigger()
+
+    def _get_returns_to_book_domain(self):
+        return [
+            ("import_id", "in", self.ids),
+            ("state", "=", "matched"),
+            ("batch_line_id.booking_done", "=", True),
+        ]
+
+    @api.model
+    def _cron_book_returns(self):
+        """Book the next chunk of returns of a bank report imported in state Booking.
+
+        Each call books one chunk in the importing user's name and company, as the import itself
+        would have: the cron framework commits after each call and calls again while progress is
+        reported. Once none is left, the import is done (or to review). Returns matched with a
+        collection not booked yet wait for it, as in a small import.
+        """
+        record = self.search([("state", "=", "booking"), ("booking_error", "=", False)], order="id", limit=1)
+        if not record:
+            return
+        record = record.with_user(record.create_uid).with_company(record.company_id)
+        size = self.env["billing.sepa.batch"]._get_booking_chunk_size()
+        returns = record._lock_returns_to_book(size)
+        started = time.monotonic()
+        if returns and record._run_booking_step(record._book_returns_chunk, returns):
+            _logger.info(
+                "SEPA bank report %s: %s returns booked in %.2f s",
+                record.name,
+                len(returns),
+                time.monotonic() - started,
+            )
+        left = self.env["billing.sepa.return"].search_count(record._get_returns_to_book_domain())
+        if not left and not record.booking_error:
+            record._finish_booking()
+        remaining = self.env["billing.sepa.return"].search_count(
+            self.search(
+                [("state", "=", "booking"), ("booking_error", "=", False)]
+            )._get_returns_to_book_domain()
+        )
+        self.env["ir.cron"]._notify_progress(done=len(returns), remaining=remaining)
+
+    def _lock_returns_to_book(self, limit):
+        """The next ``limit`` returns to book, locked: a collection finishing its booking at the
+        same time books the returns waiting for it, and must not book these a second time."""
+        self.ensure_one()
+        returns = self.env["billing.sepa.return"].search(
+            self._get_returns_to_book_domain(), order="id", limit=limit
+        )
+        if not returns:
+            return returns
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM billing_sepa_return WHERE id IN %s AND state = 'matched' "
+                "FOR NO KEY UPDATE SKIP LOCKED",
+                tuple(returns.ids),
+            )
+        )
+        return returns.browse(sorted(row[0] for row in self.env.cr.fetchall()))
+
+    def _book_returns_chunk(self, returns):
+        """Book ``returns`` and apply their reasons' actions, in this transaction."""
+        return returns._process()
+
+    def _finish_booking(self):
+        self.ensure_one()
+        self.state = "done"
+        self._update_review_state()
+
+    def _run_booking_step(self, step, *args):
+        return run_booking_step(self, step, *args)
+
+    def _record_booking_error(self, error):
+        self.ensure_one()
+        message = error.args[0] if error.args else str(error)
+        self.booking_error = message
+        self.message_post(
+            body=self.env._(
+                "Booking stopped: %(error)s Fix the cause, then press Retry Booking.", error=message
+            )
+        )
+
+    def action_retry_booking(self):
+        """Book again the returns of an import whose booking stopped on an error since fixed."""
+        ensure_records(self)
+        self.filtered(lambda record: record.state == "booking").write({"booking_error": False})
+        self.env.ref(RETURN_BOOKING_CRON)._trigger()
+        return True
 
     def _prepare_return_vals(self, entry, reasons):
         reason = reasons.get(entry.reason_code)

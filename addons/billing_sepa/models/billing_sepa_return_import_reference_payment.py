@@ -119,8 +119,12 @@ class BillingSepaReturnImport(models.Model):
         }
 
     def _update_review_state(self):
-        """To Review while a return or a payment of the file waits for a user."""
-        for record in self:
+        """To Review while a return or a payment of the file waits for a user.
+
+        An import whose returns are booked in the background stays Booking: its scheduled action
+        sets this state at the end.
+        """
+        for record in self.filtered(lambda record: record.state != "booking"):
             waiting = record.return_ids.filtered(lambda ret: ret.state == "to_review") or (
                 record.reference_payment_ids.filtered(lambda payment: payment.state == "to_review")
             )

@@ -461,6 +461,79 @@ class TestSepaReturns(SepaBatchCommon):
         self.assertEqual(represented.sepa_batch_id, new_batch)
         self.assertTrue(represented.activity_ids)
 
+    def _book_in_background(self, record, max_runs=10):
+        """Run the returns booking action as the cron framework would, until the import is booked."""
+        Import = self.env["billing.sepa.return.import"]
+        for _run in range(max_runs):
+            if record.state != "booking" or record.booking_error:
+                return
+            with freeze_time("2026-03-26"):
+                Import._cron_book_returns()
+        self.fail("the returns booking cron did not finish")
+
+    def test_large_file_is_booked_in_background_chunks(self):
+        invoices, batch = self._booked_batch(batch_booking=False)
+        # Set after the collection's booking: the file's three returns are more than one chunk.
+        self.env["ir.config_parameter"].sudo().set_param("billing_sepa.booking_chunk_size", 1)
+        data = camt_file(
+            "camt.054.001.08",
+            [
+                (self._line(batch, invoices[0]).end_to_end_id, 10.0, "AM04", None),
+                (self._line(batch, invoices[1]).end_to_end_id, 20.5, "MD06", None),
+                (self._line(batch, invoices[2]).end_to_end_id, 0.01, "FF01", 1.0),
+            ],
+        )
+        with patch.object(self.env.registry["ir.cron"], "_trigger", autospec=True) as trigger:
+            record, result = self._import(data)
+        # Stored and matched in the request; the answer says the booking is under way.
+        self.assertTrue(result["booking_in_background"])
+        self.assertEqual((result["matched_count"], result["booked_count"]), (3, 0))
+        self.assertEqual(record.state, "booking")
+        self.assertIn(
+            self.env.ref("billing_sepa.ir_cron_billing_sepa_book_returns"),
+            [call.args[0] for call in trigger.call_args_list],
+        )
+        self.assertTrue(any("in the background" in body for body in record.message_ids.mapped("body")))
+        self.assertEqual(record.return_ids.mapped("state"), ["matched"] * 3)
+        self.assertTrue(all(invoice.payment_state in ("paid", "in_payment") for invoice in invoices))
+        # A chunk that fails keeps nothing and stops the booking until someone retries it.
+        self.company.sepa_return_charge_account_id = False
+        self._book_in_background(record)
+        self.assertIn("bank charge account", record.booking_error)
+        self.assertEqual(record.state, "booking")
+        self.company.sepa_return_charge_account_id = self.charge_account
+        self.assertTrue(record.action_retry_booking())
+        self.assertFalse(record.booking_error)
+        self._book_in_background(record)
+        # The same end state as a small file booked in the request: one entry per chunk.
+        self.assertEqual(record.state, "done")
+        self.assertEqual(record.return_ids.mapped("state"), ["booked"] * 3)
+        self.assertEqual(len(record.move_ids), 3)
+        self.assertEqual(record._get_result()["booked_count"], 3)
+        self.assertFalse(record._get_result()["booking_in_background"])
+        represented, disputed, technical = invoices
+        for invoice in invoices:
+            self.assertEqual(invoice.payment_state, "not_paid")
+            self.assertAlmostEqual(invoice.amount_residual, invoice.amount_total)
+        self.assertTrue(represented.sepa_represented)
+        self.assertTrue(disputed.sepa_disputed)
+        self.assertEqual(technical.activity_ids.user_id, technical.invoice_user_id or record.create_uid)
+        self.assertTrue(any("FF01" in body for body in technical.message_ids.mapped("body")))
+
+    def test_large_file_missing_charge_account_is_refused_whole(self):
+        invoices, batch = self._booked_batch()
+        self.env["ir.config_parameter"].sudo().set_param("billing_sepa.booking_chunk_size", 1)
+        self.company.sepa_return_charge_account_id = False
+        data = camt_file(
+            "camt.054.001.08",
+            [
+                (self._line(batch, invoices[0]).end_to_end_id, 10.0, "AM04", None),
+                (self._line(batch, invoices[1]).end_to_end_id, 20.5, "AM04", 2.5),
+            ],
+        )
+        with self.assertRaisesRegex(UserError, "bank charge account"):
+            self._import(data)
+
     def test_reject_is_no_first_collection(self):
         self.bank_journal.sepa_use_first_sequence = True
         invoices, batch = self._booked_batch()
