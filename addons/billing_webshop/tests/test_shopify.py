@@ -155,6 +155,32 @@ class TestShopifyImport(ShopifyCommon):
         late = self.import_payload(old, self.shopify)
         self.assertEqual((late.state, late.result), ("done", "unchanged"))
 
+    def test_delivery_triggered_before_the_imported_change_is_not_read_again(self):
+        order = self.add_order(updated_at="2026-01-10T12:00:00Z")
+        self.assertImported(self.import_gid(order["id"]))
+        reads = self.shop.operation_log.count("order(")
+
+        def deliver(triggered_at):
+            delivery = self.shop.webhook_request(
+                "orders/updated", self.shop.rest_order(order["id"]), triggered_at=triggered_at
+            )
+            event = self.shopify._receive_webhook(*delivery)
+            event._process()
+            return event
+
+        # A retry of a delivery triggered before the change already imported: nothing to read.
+        late = deliver("2026-01-10T11:59:58.877041743Z")
+        self.assertEqual(
+            (late.state, late.result, late.order_binding_id),
+            ("done", "stale", self.binding_of(order["id"], self.shopify)),
+        )
+        self.assertEqual(self.shop.operation_log.count("order("), reads)
+        # Triggered in the same second or later, or given in another zone: the order is read again.
+        for triggered_at in ("2026-01-10T12:00:00.5Z", "2026-01-10T14:00:00+02:00"):
+            event = deliver(triggered_at)
+            self.assertEqual((event.state, event.result), ("done", "unchanged"))
+        self.assertEqual(self.shop.operation_log.count("order("), reads + 2)
+
     def test_refund_with_two_tax_rates_becomes_one_credit_note(self):
         order = self.add_order(
             [

@@ -111,6 +111,11 @@ class ShopAdapter:
     def webhook_topic(self, headers):
         return ""
 
+    def delivery_triggered_at(self, headers):
+        """When the shop says it triggered the delivery (naive UTC, to the second), or None: a
+        delivery triggered before the order's last imported change need not be read."""
+        return None
+
     # -- orders -----------------------------------------------------------------------------------
 
     def normalize_order(self, payload):

@@ -15,8 +15,9 @@ import hashlib
 import hmac
 import html
 import json
+import re
 import time
-from datetime import UTC
+from datetime import UTC, datetime
 
 import requests
 
@@ -28,6 +29,7 @@ from .shopify_client import DEFAULT_API_VERSION, ShopifyClient, ShopifyError
 WEBHOOK_TOPICS = ("orders/create", "orders/updated", "orders/cancelled", "refunds/create", "app/uninstalled")
 UNINSTALLED_TOPIC = "app/uninstalled"
 INVENTORY_BATCH = 250  # inventorySetQuantities takes at most 250 quantities
+_TRIGGERED_AT_RE = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(?:Z|\+00:00)")
 
 _MONEY = "shopMoney {amount currencyCode} presentmentMoney {amount currencyCode}"
 _TAX_LINES = f"taxLines {{title rate ratePercentage priceSet {{{_MONEY}}}}}"
@@ -224,6 +226,13 @@ class ShopifyAdapter(ShopAdapter):
 
     def is_uninstall(self, headers):
         return self.webhook_topic(headers).strip().lower() == UNINSTALLED_TOPIC
+
+    def delivery_triggered_at(self, headers):
+        """``X-Shopify-Triggered-At`` (ISO 8601 in UTC, fractions of a second dropped); None when
+        absent or not in UTC."""
+        value = _header(headers, "X-Shopify-Triggered-At") or _header(headers, "shopify-triggered-at")
+        match = _TRIGGERED_AT_RE.fullmatch(str(value or "").strip())
+        return datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S") if match else None
 
     # -- orders -------------------------------------------------------------------------------------
 
