@@ -25,8 +25,8 @@ from .normalize import (
     PROBLEM_NOT_OBJECT,
     PROBLEM_UNSTORABLE_TEXT,
     WebshopPayloadError,
-    normalize_woocommerce_order,
 )
+from .normalize_woocommerce import normalize_woocommerce_order
 
 _logger = logging.getLogger(__name__)
 
