@@ -2,7 +2,7 @@
 
 The in-process part of ``tests/bench/bench_webshop.sh``, which builds the database and calls::
 
-    bench_webshop.py run --n N --json FILE [--profile ours|direct] -- ODOO_OPTIONS...
+    bench_webshop.py run --n N --json FILE [--shop woocommerce|shopify] [--profile ours|direct] -- ODOO_OPTIONS...
 
 ``ODOO_OPTIONS`` are the options of ``odoo-bin`` (configuration, addons path, database
 connection, ``-d DATABASE``). In one database where billing_webshop is installed it sets up a
@@ -18,7 +18,15 @@ Dutch company (untimed), generates N WooCommerce v3 orders (deterministic), and 
   with the same lines and taxes, ``action_confirm``, ``_create_invoices``, ``action_post`` and
   ``account.payment.register``.
 
-Both commit every ``CHUNK`` orders, as a cron or a request would. Each ends with a check that
+With ``--shop shopify`` the first contender is Shopify's path instead, on the same N orders
+(``bench_webshop_shopify.py``: ``orders/create`` webhooks signed as Shopify signs them, the
+import reading each order again over GraphQL from the local Shopify emulator); the direct
+contender is unchanged.
+
+Both commit every ``CHUNK`` orders, as a cron or a request would. With ``--interleave`` the
+contenders take turns, ``CHUNK`` orders each (the first in turn alternating), so that both run
+under the same load on a shared machine; the running totals and ratio are printed after each
+turn. Each ends with a check that
 N sales orders are confirmed, N invoices posted and paid, and the totals equal the shop's.
 """
 
@@ -28,6 +36,7 @@ import sys
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
+import bench_webshop_shopify
 import benchlib
 
 SEED = 20261123
@@ -412,8 +421,14 @@ def check(env, setup, orders):
     }
 
 
-def run(odoo, registry, n, profile=None, profile_file=None):
-    results = {"n": n, "load_before": benchlib.load_average(), "contenders": {}}
+def run(odoo, registry, n, profile=None, profile_file=None, shop="woocommerce", interleave=False):
+    results = {
+        "n": n,
+        "shop": shop,
+        "interleave": interleave,
+        "load_before": benchlib.load_average(),
+        "contenders": {},
+    }
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         started = time.perf_counter()
@@ -421,22 +436,45 @@ def run(odoo, registry, n, profile=None, profile_file=None):
         cr.commit()
         results["company"] = benchlib.check_eur_company(env, setup["company"])
         benchlib.print_check(results["company"])
+        ours = (run_ours, generate_orders(n, "shop.example.nl"))
+        if shop == "shopify":
+            setup["shop"] = bench_webshop_shopify.start_shop()
+            setup["shopify_backend"] = bench_webshop_shopify.setup_backend(env, setup, setup["shop"])
+            cr.commit()
+            ours = (bench_webshop_shopify.run_ours, bench_webshop_shopify.add_orders(setup["shop"], ours[1]))
         print(f"  set-up (company, chart, taxes, products, backend): {time.perf_counter() - started:.1f} s")
+        profilers = {}
         contenders = {
             # Different e-mail domains and order numbers: neither finds the other's records.
-            "ours": (run_ours, generate_orders(n, "shop.example.nl")),
+            "ours": ours,
             "direct": (
                 run_direct,
                 [dict(o, number=f"D{o['number']}") for o in generate_orders(n, "orm.example.nl")],
             ),
         }
-        for name, (make_step, orders) in contenders.items():
-            step = make_step(env, setup, orders)
-            env.invalidate_all()
-            profiler = benchlib.profiler_for(profile == name)
-            with benchlib.Meter(odoo.sql_db) as meter:
-                benchlib.request(env, step, profiler)
-            seconds, queries = meter.seconds, meter.queries
+        totals = {name: {"seconds": 0.0, "queries": 0} for name in contenders}
+        rounds = range(0, n, CHUNK) if interleave else [0]
+        for number, start in enumerate(rounds, 1):
+            names = list(contenders) if number % 2 else list(reversed(contenders))
+            for name in names:
+                make_step, orders = contenders[name]
+                step = make_step(env, setup, orders[start : start + CHUNK] if interleave else orders)
+                env.invalidate_all()
+                profiler = profilers.setdefault(name, benchlib.profiler_for(profile == name))
+                with benchlib.Meter(odoo.sql_db) as meter:
+                    benchlib.request(env, step, profiler)
+                totals[name]["seconds"] += meter.seconds
+                totals[name]["queries"] += meter.queries
+            if interleave:
+                done = min(start + CHUNK, n)
+                ours_s, direct_s = totals["ours"]["seconds"], totals["direct"]["seconds"]
+                print(
+                    f"  {done:5d} orders each: ours {ours_s:8.2f} s, direct {direct_s:8.2f} s, "
+                    f"ratio {ours_s / direct_s:.2f} (load {benchlib.load_average()}, {time.strftime('%H:%M:%S')})",
+                    flush=True,
+                )
+        for name, (_make_step, orders) in contenders.items():
+            seconds, queries = totals[name]["seconds"], totals[name]["queries"]
             env.invalidate_all()
             outcome = check(env, setup, orders)
             results["contenders"][name] = {"seconds": seconds, "queries": queries, **outcome}
@@ -445,29 +483,38 @@ def run(odoo, registry, n, profile=None, profile_file=None):
                 + ", ".join(f"{key} {value}" for key, value in outcome.items()),
                 flush=True,
             )
-            if profiler:
-                print(benchlib.profile_report(profiler, 30, profile_file), flush=True)
+            if profilers.get(name):
+                print(benchlib.profile_report(profilers[name], 30, profile_file), flush=True)
             bad = [key for key in ("confirmed", "posted", "paid") if outcome[key] != n] + (
                 ["wrong_totals"] if outcome["wrong_totals"] else []
             )
             if bad:
                 sys.exit(f"bench_webshop.py: {name} did not produce N complete orders: {', '.join(bad)}")
+        if shop == "shopify":
+            setup["shop"].stop()
     results["load_after"] = benchlib.load_average()
     return results
 
 
+SHOP_NAMES = {"woocommerce": "WooCommerce", "shopify": "Shopify"}
+OURS_LABELS = {
+    "woocommerce": "billing_webshop (signed webhook -> event -> import cron)",
+    "shopify": "billing_webshop (signed Shopify webhook -> event -> import cron reading the order over GraphQL)",
+}
+
+
 def report(results):
     ours, direct = results["contenders"]["ours"], results["contenders"]["direct"]
-    n = results["n"]
+    n, shop = results["n"], results.get("shop", "woocommerce")
     ratio = ours["seconds"] / direct["seconds"]
     print()
     print(
-        f"Webshop import, N = {n} signed WooCommerce orders (load {results['load_before']} -> {results['load_after']})"
+        f"Webshop import, N = {n} signed {SHOP_NAMES[shop]} orders (load {results['load_before']} -> {results['load_after']})"
     )
     print("| contender | time | per order | queries |")
     print("| --- | ---: | ---: | ---: |")
     for label, figures in (
-        ("billing_webshop (signed webhook -> event -> import cron)", ours),
+        (OURS_LABELS[shop], ours),
         ("direct ORM calls", direct),
     ):
         print(
@@ -484,11 +531,13 @@ def main(argv):
     parser.add_argument("command", choices=["run"])
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--json")
+    parser.add_argument("--shop", choices=["woocommerce", "shopify"], default="woocommerce")
+    parser.add_argument("--interleave", action="store_true")
     parser.add_argument("--profile", choices=["ours", "direct"])
     parser.add_argument("--profile-file")
     args = parser.parse_args(argv)
     odoo, registry = benchlib.open_registry(odoo_options, "bench_webshop.py")
-    results = run(odoo, registry, args.n, args.profile, args.profile_file)
+    results = run(odoo, registry, args.n, args.profile, args.profile_file, args.shop, args.interleave)
     benchlib.write_json(args.json, results, indent=2)
     report(results)
 

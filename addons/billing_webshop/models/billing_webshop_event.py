@@ -284,7 +284,11 @@ class BillingWebshopEvent(models.Model):
                         field_name=path,
                         problem=normalize.PROBLEM_UNSTORABLE_TEXT,
                     )
-                binding, result = Importer._import_payload(backend, payload)
+                binding = self._get_superseding_binding(backend)
+                if binding:
+                    result = "stale"
+                else:
+                    binding, result = Importer._import_payload(backend, payload)
         except WebshopLockBusy:
             # Another transaction imports the same order right now: try again shortly,
             # without counting an attempt.
@@ -332,6 +336,23 @@ class BillingWebshopEvent(models.Model):
                 **self._missing_vals(),
             }
         )
+
+    def _get_superseding_binding(self, backend):
+        """The order's binding when it already holds a newer state than this delivery announces
+        (the shop triggered the delivery before the order's last imported change, as
+        ``X-Shopify-Triggered-At`` says): the order is then not read again. Empty otherwise."""
+        Binding = self.env["billing.webshop.order.binding"]
+        if self.source != "webhook" or not self.external_id or not self.headers:
+            return Binding
+        triggered_at = backend._get_adapter().delivery_triggered_at(json.loads(self.headers))
+        if not triggered_at:
+            return Binding
+        binding = Binding.search(
+            [("backend_id", "=", backend.id), ("external_id", "=", self.external_id)], limit=1
+        )
+        if binding.external_modified_at and binding.external_modified_at > triggered_at:
+            return binding
+        return Binding
 
     def _register_failure(self, message, *, transient, missing=None):
         """Count an attempt; transient failures retry with exponential backoff up to max_attempts."""

@@ -318,14 +318,18 @@ class BillingWebshopProductBinding(models.Model):
         return prices
 
     def _prepare_push_vals(self, backend, price):
-        """The WooCommerce fields of one product update (``price`` is read-only there).
-
-        Shopify: the variant's price (names and descriptions are the product's, not pushed).
-        """
+        """The fields of one product update: WooCommerce's (``price`` is read-only there), or
+        Shopify's variant (price, SKU) with its product's title and description."""
         self.ensure_one()
-        if backend.shop_type == "shopify":
-            return {"id": self.external_id, "price": price}
         product = self.product_id
+        if backend.shop_type == "shopify":
+            return {
+                "id": self.external_id,
+                "price": price,
+                "sku": product.default_code or "",
+                "title": product.name,
+                "description": product.description_sale or "",
+            }
         return {
             "id": int(self.external_id),
             "name": product.name,

@@ -13,7 +13,8 @@ It follows shopify.dev where the sync depends on it:
 * the operations: ``order(id:)``, ``orders(first:, after:, query: "updated_at:>='…'",
   sortKey: UPDATED_AT)`` with ``pageInfo``, ``nodes(ids:)`` of product variants with their
   inventory level, ``inventorySetQuantities`` with ``compareQuantity`` (a stale figure refuses
-  the whole call with ``COMPARE_QUANTITY_STALE``), ``productVariantsBulkUpdate``,
+  the whole call with ``COMPARE_QUANTITY_STALE``), ``productVariantsBulkUpdate`` (price,
+  ``inventoryItem.sku``), ``productUpdate(product:)`` (title, descriptionHtml),
   ``webhookSubscriptionCreate``, ``bulkOperationRunQuery`` and ``node(id:)`` of the bulk
   operation, whose result is a JSONL file (child rows carry ``__parentId``);
 * webhooks (:meth:`ShopifyEmulator.deliver`): the REST resource of the topic as the body,
@@ -75,7 +76,8 @@ def _iso(moment):
 
 class ShopifyEmulator:
     """A Shopify store. Test hooks: :meth:`add_order`, :meth:`update_order`, :meth:`add_refund`,
-    :meth:`add_variant`, :meth:`deliver`, ``throttle_next``, ``fail_next`` and ``request_log``."""
+    :meth:`add_variant`, :meth:`deliver`, ``throttle_next``, ``fail_next``, ``request_log`` and
+    ``operation_log``."""
 
     def __init__(
         self,
@@ -103,10 +105,12 @@ class ShopifyEmulator:
         self.shop_domain = shop_domain
         self.orders = {}  # GID -> GraphQL order
         self.variants = {}  # GID -> {"id", "sku", "price", "product": {"id"}, "inventoryItem": {"id"}}
+        self.products = {}  # GID -> {"id", "title", "descriptionHtml"}
         self.inventory = {}  # (inventory item GID, location GID) -> available
         self.subscriptions = []
         self.bulk_operations = {}
         self.request_log = []
+        self.operation_log = []  # the root field of each GraphQL call
         self.base_url = None
         self._next_id = 5940139491000
         self._lock = threading.RLock()
@@ -148,12 +152,17 @@ class ShopifyEmulator:
             self._next_id += 1
             return f"gid://shopify/{kind}/{self._next_id}"
 
-    def add_variant(self, sku, price="10.00", available=0, location_id="gid://shopify/Location/1"):
+    def add_variant(
+        self, sku, price="10.00", available=0, location_id="gid://shopify/Location/1", product_id=None
+    ):
+        """A variant of a new product, or of ``product_id`` when given."""
+        product_id = product_id or self.new_id("Product")
+        self.products.setdefault(product_id, {"id": product_id, "title": sku, "descriptionHtml": ""})
         variant = {
             "id": self.new_id("ProductVariant"),
             "sku": sku,
             "price": price,
-            "product": {"id": self.new_id("Product")},
+            "product": {"id": product_id},
             "inventoryItem": {"id": self.new_id("InventoryItem")},
         }
         self.variants[variant["id"]] = variant
@@ -428,6 +437,7 @@ class ShopifyEmulator:
         with self._lock:
             self._refill()
             operation, handler, requested = self._operation(query, variables)
+            self.operation_log.append(operation)
             if self.throttle_next or requested > self.available:
                 self.throttle_next = max(0, self.throttle_next - 1)
                 body = {
@@ -451,6 +461,7 @@ class ShopifyEmulator:
             ("webhookSubscriptionCreate", self._webhook_create, 10),
             ("inventorySetQuantities", self._inventory_set, 10),
             ("productVariantsBulkUpdate", self._variants_update, 10),
+            ("productUpdate(", self._product_update, 10),
             ("nodes(", self._nodes, 1 + len(variables.get("ids") or [])),
             ("node(", self._node, 1),
             ("orders(", self._orders, 2 + int(variables.get("first") or 0)),
@@ -550,8 +561,32 @@ class ShopifyEmulator:
                 )
                 continue
             variant["price"] = change.get("price", variant["price"])
-            updated.append({"id": variant["id"], "price": variant["price"]})
+            variant["sku"] = (change.get("inventoryItem") or {}).get("sku", variant["sku"])
+            updated.append({"id": variant["id"], "price": variant["price"], "sku": variant["sku"]})
         return {"productVariantsBulkUpdate": {"productVariants": updated, "userErrors": errors}}
+
+    def _product_update(self, variables):
+        """``productUpdate(product: ProductUpdateInput!)``: title and descriptionHtml."""
+        change = variables.get("product") or {}
+        product = self.products.get(change.get("id"))
+        if product is None:
+            return {
+                "productUpdate": {
+                    "product": None,
+                    "userErrors": [{"field": ["id"], "message": "Product does not exist"}],
+                }
+            }
+        if "title" in change and not str(change["title"]).strip():
+            return {
+                "productUpdate": {
+                    "product": None,
+                    "userErrors": [{"field": ["title"], "message": "Title can't be blank"}],
+                }
+            }
+        product.update({key: change[key] for key in ("title", "descriptionHtml") if key in change})
+        return {
+            "productUpdate": {"product": {"id": product["id"], "title": product["title"]}, "userErrors": []}
+        }
 
     def _webhook_create(self, variables):
         topic = variables["topic"]

@@ -193,6 +193,41 @@ class TestOrderImport(WebshopCommon):
         self.assertIn("confirmed", event.result)
         self.assertIn("paid", event.result)
 
+    def test_order_confirmation_mail_after_import(self):
+        """Send Order Confirmation: Odoo's confirmation goes to the customer by e-mail when the
+        import confirms the order, also when a later update (the payment) confirms it, and once;
+        off (the default), the shop's own confirmation is the only one."""
+        comment = self.env.ref("mail.mt_comment")
+
+        def confirmations(sale_order):
+            return sale_order.message_ids.filtered(
+                lambda message: message.subtype_id == comment and sale_order.partner_id in message.partner_ids
+            )
+
+        self.assertFalse(self.backend.send_confirmation)
+        paid = self.assertImported(self.import_payload(self.fixture("woo_order_tax_excluded")))
+        self.assertEqual(paid.state, "sale")
+        self.assertFalse(confirmations(paid))
+
+        self.backend.send_confirmation = True
+        payload = self.fixture("woo_order_guest_split_address")
+        order = self.assertImported(self.import_payload(payload))
+        self.assertEqual(order.state, "draft")
+        self.assertFalse(confirmations(order), "an unpaid order is not confirmed, so not announced")
+        payload.update(status="processing", date_paid_gmt="2025-04-18T08:00:00", transaction_id="NL-BANK-1")
+        self.assertImported(self.import_payload(payload))
+        self.assertEqual(order.state, "sale")
+        mail = confirmations(order)
+        self.assertEqual(len(mail), 1)
+        self.assertIn(order.name, mail.subject)
+        self.assertEqual(
+            mail.notification_ids.filtered(lambda n: n.res_partner_id == order.partner_id).notification_type,
+            "email",
+        )
+        payload["date_modified_gmt"] = "2025-04-18T09:00:00"
+        self.assertEqual(self.import_payload(payload).result, "unchanged")
+        self.assertEqual(len(confirmations(order)), 1, "the same order again sends nothing")
+
     def test_confirm_always_policy(self):
         self.backend.confirm_policy = "always"
         self.backend.payment_method_ids.filtered(

@@ -155,6 +155,32 @@ class TestShopifyImport(ShopifyCommon):
         late = self.import_payload(old, self.shopify)
         self.assertEqual((late.state, late.result), ("done", "unchanged"))
 
+    def test_delivery_triggered_before_the_imported_change_is_not_read_again(self):
+        order = self.add_order(updated_at="2026-01-10T12:00:00Z")
+        self.assertImported(self.import_gid(order["id"]))
+        reads = self.shop.operation_log.count("order(")
+
+        def deliver(triggered_at):
+            delivery = self.shop.webhook_request(
+                "orders/updated", self.shop.rest_order(order["id"]), triggered_at=triggered_at
+            )
+            event = self.shopify._receive_webhook(*delivery)
+            event._process()
+            return event
+
+        # A retry of a delivery triggered before the change already imported: nothing to read.
+        late = deliver("2026-01-10T11:59:58.877041743Z")
+        self.assertEqual(
+            (late.state, late.result, late.order_binding_id),
+            ("done", "stale", self.binding_of(order["id"], self.shopify)),
+        )
+        self.assertEqual(self.shop.operation_log.count("order("), reads)
+        # Triggered in the same second or later, or given in another zone: the order is read again.
+        for triggered_at in ("2026-01-10T12:00:00.5Z", "2026-01-10T14:00:00+02:00"):
+            event = deliver(triggered_at)
+            self.assertEqual((event.state, event.result), ("done", "unchanged"))
+        self.assertEqual(self.shop.operation_log.count("order("), reads + 2)
+
     def test_refund_with_two_tax_rates_becomes_one_credit_note(self):
         order = self.add_order(
             [
@@ -349,6 +375,47 @@ class TestShopifyClient(ShopifyCommon):
         mine._process()
         self.assertEqual(set(mine.mapped("state")), {"done"}, mine.mapped("error"))
         self.assertEqual(len(Event.search([("external_id", "in", list(gids))]).order_binding_id), 3)
+
+    def test_product_push_sends_title_description_sku_and_price(self):
+        """Push: the variant's price and SKU, and its product's title and description (Odoo is
+        their master); a change of the name flags the binding and the next push sends it."""
+        product = self.products["MUG-DB"]
+        product.write({"list_price": 13.95, "description_sale": "Handbeschilderd\nin Delft & <Gouda>"})
+        red = self.shop.add_variant("MUG-DB-RED", price="9.00")
+        blue = self.shop.add_variant("MUG-DB-BLUE", price="9.00", product_id=red["product"]["id"])
+        self.shopify.push_enabled = True
+        bindings = self.env["billing.webshop.product.binding"].create(
+            [
+                {"backend_id": self.shopify.id, "external_id": red["id"], "product_id": product.id},
+                {"backend_id": self.shopify.id, "external_id": blue["id"], "product_id": product.id},
+            ]
+        )
+        bindings._push()
+        self.assertEqual(bindings.mapped("push_state"), ["synced", "synced"], bindings.mapped("push_error"))
+        shop_product = self.shop.products[red["product"]["id"]]
+        self.assertEqual(shop_product["title"], "Koffiemok Delfts Blauw")
+        self.assertEqual(
+            shop_product["descriptionHtml"], "<p>Handbeschilderd<br>in Delft &amp; &lt;Gouda&gt;</p>"
+        )
+        self.assertEqual(
+            [(v["sku"], v["price"]) for v in (red, blue)], [("MUG-DB", "13.95"), ("MUG-DB", "13.95")]
+        )
+        self.assertEqual(
+            self.shop.operation_log.count("productUpdate("),
+            1,
+            "one productUpdate per shop product, not per variant",
+        )
+
+        product.name = "Koffiemok Delfts Blauw XL"
+        self.assertTrue(all(bindings.mapped("need_push")))
+        bindings._push()
+        self.assertEqual(shop_product["title"], "Koffiemok Delfts Blauw XL")
+        # Shopify refuses the product update: both variants say why, neither is marked synced.
+        del self.shop.products[red["product"]["id"]]
+        product.name = "Koffiemok Delfts Blauw XXL"
+        bindings._push()
+        self.assertEqual(bindings.mapped("push_state"), ["error", "error"])
+        self.assertIn("Product does not exist", bindings[0].push_error)
 
     def test_stock_push_compare_and_set_and_conflict(self):
         variant = self.variants["KS-RVS"]

@@ -12,9 +12,9 @@ from ..webshop.normalize import (
     LINE_KIND_PRODUCT,
     LINE_KIND_SHIPPING,
     WebshopPayloadError,
-    normalize_woocommerce_order,
     order_digest,
 )
+from ..webshop.normalize_woocommerce import normalize_woocommerce_order
 
 FIXTURES = (
     "woo_order_tax_excluded",

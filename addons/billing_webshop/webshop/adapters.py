@@ -25,8 +25,8 @@ from .normalize import (
     PROBLEM_NOT_OBJECT,
     PROBLEM_UNSTORABLE_TEXT,
     WebshopPayloadError,
-    normalize_woocommerce_order,
 )
+from .normalize_woocommerce import normalize_woocommerce_order
 
 _logger = logging.getLogger(__name__)
 
@@ -110,6 +110,11 @@ class ShopAdapter:
 
     def webhook_topic(self, headers):
         return ""
+
+    def delivery_triggered_at(self, headers):
+        """When the shop says it triggered the delivery (naive UTC, to the second), or None: a
+        delivery triggered before the order's last imported change need not be read."""
+        return None
 
     # -- orders -----------------------------------------------------------------------------------
 

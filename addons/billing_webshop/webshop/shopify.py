@@ -13,9 +13,11 @@ refund of a ``refunds/create`` arrives with its order.
 import base64
 import hashlib
 import hmac
+import html
 import json
+import re
 import time
-from datetime import UTC
+from datetime import UTC, datetime
 
 import requests
 
@@ -27,6 +29,7 @@ from .shopify_client import DEFAULT_API_VERSION, ShopifyClient, ShopifyError
 WEBHOOK_TOPICS = ("orders/create", "orders/updated", "orders/cancelled", "refunds/create", "app/uninstalled")
 UNINSTALLED_TOPIC = "app/uninstalled"
 INVENTORY_BATCH = 250  # inventorySetQuantities takes at most 250 quantities
+_TRIGGERED_AT_RE = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(?:Z|\+00:00)")
 
 _MONEY = "shopMoney {amount currencyCode} presentmentMoney {amount currencyCode}"
 _TAX_LINES = f"taxLines {{title rate ratePercentage priceSet {{{_MONEY}}}}}"
@@ -115,10 +118,27 @@ INVENTORY_SET_MUTATION = """mutation InventorySet($input: InventorySetQuantities
 }"""
 VARIANTS_UPDATE_MUTATION = """mutation VariantsUpdate($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
   productVariantsBulkUpdate(productId: $productId, variants: $variants) {
-    productVariants {id price}
+    productVariants {id price sku}
     userErrors {field message code}
   }
 }"""
+PRODUCT_UPDATE_MUTATION = """mutation ProductUpdate($product: ProductUpdateInput!) {
+  productUpdate(product: $product) {
+    product {id title}
+    userErrors {field message}
+  }
+}"""
+
+
+def description_html(text):
+    """Odoo's plain sales description as Shopify's ``descriptionHtml``: escaped, one paragraph
+    per block, line breaks kept."""
+    paragraphs = []
+    for block in (text or "").replace("\r\n", "\n").split("\n\n"):
+        lines = [html.escape(line.strip()) for line in block.strip().split("\n")]
+        if any(lines):
+            paragraphs.append("<p>" + "<br>".join(lines) + "</p>")
+    return "".join(paragraphs)
 
 
 def compute_shopify_hmac(secret, raw_body):
@@ -206,6 +226,13 @@ class ShopifyAdapter(ShopAdapter):
 
     def is_uninstall(self, headers):
         return self.webhook_topic(headers).strip().lower() == UNINSTALLED_TOPIC
+
+    def delivery_triggered_at(self, headers):
+        """``X-Shopify-Triggered-At`` (ISO 8601 in UTC, fractions of a second dropped); None when
+        absent or not in UTC."""
+        value = _header(headers, "X-Shopify-Triggered-At") or _header(headers, "shopify-triggered-at")
+        match = _TRIGGERED_AT_RE.fullmatch(str(value or "").strip())
+        return datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S") if match else None
 
     # -- orders -------------------------------------------------------------------------------------
 
@@ -351,39 +378,60 @@ class ShopifyAdapter(ShopAdapter):
         return products
 
     def push_products(self, updates):
-        """Send prices and stock of variants ({"id": GID, "price", "stock_quantity"}).
+        """Send variants ({"id": GID, "price", "sku", "title", "description", "stock_quantity"}).
 
-        Stock goes with ``compareQuantity`` set to the figure just read, so a figure the shop
-        changed in between is refused by Shopify instead of overwritten. Returns {GID: error or
-        None}.
+        Price and SKU go per product with ``productVariantsBulkUpdate``; title and description
+        are the product's, sent once per product with ``productUpdate`` (an empty SKU or
+        description is not sent, so nothing the shop has is cleared). Stock goes with
+        ``compareQuantity`` set to the figure just read, so a figure the shop changed in between
+        is refused by Shopify instead of overwritten. Returns {GID: error or None}.
         """
         results = {update["id"]: None for update in updates}
-        if any("stock_quantity" in update for update in updates) or any(
-            update["id"] not in self._stock_read for update in updates
-        ):
-            missing = [update["id"] for update in updates if update["id"] not in self._stock_read]
-            if missing:
-                self.read_products(missing)
-        by_product = {}
+        missing = [update["id"] for update in updates if update["id"] not in self._stock_read]
+        if missing:
+            self.read_products(missing)
+        variants_of, products = {}, {}
         for update in updates:
             known = self._stock_read.get(update["id"])
             if not known:
                 results[update["id"]] = "The variant is not in the shop (any more)."
                 continue
+            product_id = known["product_id"]
+            variants_of.setdefault(product_id, [])
+            variant = {"id": update["id"]}
             if "price" in update:
-                by_product.setdefault(known["product_id"], []).append(
-                    {"id": update["id"], "price": update["price"]}
-                )
-        for product_id, variants in by_product.items():
+                variant["price"] = update["price"]
+            if update.get("sku"):
+                variant["inventoryItem"] = {"sku": update["sku"]}
+            if len(variant) > 1:
+                variants_of[product_id].append(variant)
+            product = {
+                "title": update.get("title"),
+                "descriptionHtml": description_html(update.get("description")),
+            }
+            product = {key: value for key, value in product.items() if value}
+            if product:
+                products.setdefault(product_id, {"id": product_id}).update(product)
+        for product_id, variants in variants_of.items():
+            touched = [
+                update["id"]
+                for update in updates
+                if (self._stock_read.get(update["id"]) or {}).get("product_id") == product_id
+            ]
             try:
-                self.client.mutate(
-                    VARIANTS_UPDATE_MUTATION,
-                    {"productId": product_id, "variants": variants},
-                    "productVariantsBulkUpdate",
-                )
+                if variants:
+                    self.client.mutate(
+                        VARIANTS_UPDATE_MUTATION,
+                        {"productId": product_id, "variants": variants},
+                        "productVariantsBulkUpdate",
+                    )
+                if product_id in products:
+                    self.client.mutate(
+                        PRODUCT_UPDATE_MUTATION, {"product": products[product_id]}, "productUpdate"
+                    )
             except ShopifyError as error:
-                for variant in variants:
-                    results[variant["id"]] = str(error)
+                for gid in touched:
+                    results[gid] = str(error)
         stock = [u for u in updates if "stock_quantity" in u and results[u["id"]] is None]
         for start in range(0, len(stock), INVENTORY_BATCH):
             chunk = stock[start : start + INVENTORY_BATCH]
