@@ -1,13 +1,25 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+# The keys sort as the buckets follow each other: graphs and pivots group in the order of the
+# stored values (an eager read_group keeps no selection order), so "Not Due" comes first.
 AGE_BUCKETS = [
-    ("not_due", "Not Due"),
-    ("1_30", "1-30 Days Late"),
-    ("31_60", "31-60 Days Late"),
-    ("61_90", "61-90 Days Late"),
-    ("over_90", "Over 90 Days Late"),
+    ("0_not_due", "Not Due"),
+    ("1_late_30", "1-30 Days Late"),
+    ("2_late_60", "31-60 Days Late"),
+    ("3_late_90", "61-90 Days Late"),
+    ("4_late_over_90", "Over 90 Days Late"),
 ]
+NO_CHANNEL = "none"
+
+
+def _channel_selection(records):
+    """The customer's sending methods, and a value of its own for a customer without one (a
+    legend of "None" in the graph otherwise)."""
+    methods = records.env["res.partner"]._fields["invoice_sending_method"].selection
+    if callable(methods):
+        methods = methods(records.env["res.partner"])
+    return [*methods, (NO_CHANNEL, records.env._("Not Set"))]
 
 
 class BillingEinvoiceReceivableReport(models.Model):
@@ -43,10 +55,10 @@ class BillingEinvoiceReceivableReport(models.Model):
     date_maturity = fields.Date(string="Due Date", readonly=True)
     age_bucket = fields.Selection(AGE_BUCKETS, string="Age", readonly=True)
     channel = fields.Selection(
-        lambda self: self.env["res.partner"]._fields["invoice_sending_method"].selection,
+        _channel_selection,
         string="Sending Channel",
         readonly=True,
-        help="The customer's invoice sending method in the invoice's company; empty when none is set.",
+        help="The customer's invoice sending method in the invoice's company; Not Set when none is set.",
     )
     company_currency_id = fields.Many2one("res.currency", readonly=True)
     amount_residual = fields.Monetary(
@@ -65,13 +77,13 @@ class BillingEinvoiceReceivableReport(models.Model):
                            partner.commercial_partner_id AS partner_id,
                            COALESCE(line.date_maturity, line.date) AS date_maturity,
                            CASE
-                               WHEN COALESCE(line.date_maturity, line.date) >= CURRENT_DATE THEN 'not_due'
-                               WHEN COALESCE(line.date_maturity, line.date) >= CURRENT_DATE - 30 THEN '1_30'
-                               WHEN COALESCE(line.date_maturity, line.date) >= CURRENT_DATE - 60 THEN '31_60'
-                               WHEN COALESCE(line.date_maturity, line.date) >= CURRENT_DATE - 90 THEN '61_90'
-                               ELSE 'over_90'
+                               WHEN COALESCE(line.date_maturity, line.date) >= CURRENT_DATE THEN '0_not_due'
+                               WHEN COALESCE(line.date_maturity, line.date) >= CURRENT_DATE - 30 THEN '1_late_30'
+                               WHEN COALESCE(line.date_maturity, line.date) >= CURRENT_DATE - 60 THEN '2_late_60'
+                               WHEN COALESCE(line.date_maturity, line.date) >= CURRENT_DATE - 90 THEN '3_late_90'
+                               ELSE '4_late_over_90'
                            END AS age_bucket,
-                           commercial.invoice_sending_method ->> line.company_id::text AS channel,
+                           COALESCE(commercial.invoice_sending_method ->> line.company_id::text, %s) AS channel,
                            line.company_currency_id AS company_currency_id,
                            line.amount_residual AS amount_residual
                       FROM account_move_line line
@@ -85,5 +97,6 @@ class BillingEinvoiceReceivableReport(models.Model):
                 )
                 """,
                 SQL.identifier(self._table),
+                NO_CHANNEL,
             )
         )

@@ -62,12 +62,32 @@ class TestEinvoiceOverview(AccountTestInvoicingCommon):
         self.assertEqual(
             {(age, channel): (amount, moves) for age, channel, amount, moves in groups},
             {
-                ("not_due", "email"): (100.0, self.not_due),
-                ("1_30", "email"): (40.0, self.late_10),
-                ("over_90", "finvoice"): (250.0, self.late_100),
+                ("0_not_due", "email"): (100.0, self.not_due),
+                ("1_late_30", "email"): (40.0, self.late_10),
+                ("4_late_over_90", "finvoice"): (250.0, self.late_100),
             },
             "the paid invoice is left out; a contact's invoice counts for its customer",
         )
+
+    def test_buckets_in_their_order_and_no_channel_named(self):
+        """Groups come in the order of the buckets (the graph keeps the stored values' order),
+        and a customer without a sending method has a channel of its own, not an empty one."""
+        nobody = self.env["res.partner"].create({"name": "No Channel Yet"})
+        unset = self._invoice(nobody, 20.0, -45)
+        report = self.env["billing.einvoice.receivable.report"]
+        groups = report._read_group(
+            [("partner_id", "in", (self.by_mail | self.by_finvoice | nobody).ids)],
+            ["age_bucket"],
+            ["__count"],
+            order="age_bucket",
+        )
+        self.assertEqual(
+            [age for age, _count in groups], ["0_not_due", "1_late_30", "2_late_60", "4_late_over_90"]
+        )
+        [row] = report.search([("move_id", "=", unset.id)])
+        self.assertEqual((row.age_bucket, row.channel), ("2_late_60", "none"))
+        labels = dict(report._fields["channel"]._description_selection(self.env))
+        self.assertEqual(labels["none"], "Not Set")
 
     def test_deliveries_and_smart_button(self):
         Delivery = self.env["billing.einvoice.delivery"]
