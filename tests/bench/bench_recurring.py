@@ -107,6 +107,16 @@ def seed_customers(env, setup, n, label, billed_by_run):
     return contracts
 
 
+def progress(batches):
+    """One line per batch, so that a run stopped midway has its figures so far."""
+    batch = batches[-1]
+    print(
+        f"    batch {len(batches)}: {batch['seconds']:.2f} s, Odoo CPU {batch['cpu']:.2f} s, "
+        f"{batch['queries']} queries (load {benchlib.load_average()})",
+        flush=True,
+    )
+
+
 def run_ours(odoo, env, setup, profiler=None):
     """The billing run in batches of CHUNK customers, committed in between; per-batch figures."""
     company = setup["company"]
@@ -128,6 +138,7 @@ def run_ours(odoo, env, setup, profiler=None):
             if profiler:
                 profiler.disable()
         batches.append({"seconds": meter.seconds, "cpu": meter.cpu, "queries": meter.queries})
+        progress(batches)
         env.invalidate_all()
     return run, batches
 
@@ -198,6 +209,7 @@ def run_floor(odoo, env, setup, partners, profiler=None):
                 profiler,
             )
         batches.append({"seconds": meter.seconds, "cpu": meter.cpu, "queries": meter.queries})
+        progress(batches)
         env.invalidate_all()
     return batches
 
