@@ -116,20 +116,7 @@ def seed(odoo, registry, n, count):
         pairs = [(p, amount) for p, c in zip(partners, customers, strict=True) for amount in c["amounts"]]
         pairs.sort(key=lambda pair: pair[0].id)
         with clock(f"{n} invoices, created and posted by {CHUNK}"):
-            for batch in chunks(pairs):
-                invoices = (
-                    env["account.move"]
-                    .with_context(skip_invoice_sync=True)
-                    .create(
-                        [
-                            benchlib.one_line_invoice_vals(p, amount, accounts, dates, Command)
-                            for p, amount in batch
-                        ]
-                    )
-                )
-                invoices.action_post()
-                cr.commit()
-                env.invalidate_all()
+            benchlib.post_one_line_invoices(env, pairs, accounts, dates, Command, CHUNK)
         counts = _seed_check(env, company, n, count, today)
         set_param(env, "n", n)
         set_param(env, "customers", count)

@@ -115,22 +115,8 @@ def seed(odoo, registry, n, chunk, out):
         invoice_date = today - datetime.timedelta(days=20)
         dates = {"invoice": invoice_date, "due": today + datetime.timedelta(days=5)}
         with clock(f"{n} invoices with RF references, posted by 1000"):
-            for batch in benchlib.chunks(customers, 1000):
-                invoices = (
-                    env["account.move"]
-                    .with_context(skip_invoice_sync=True)
-                    .create(
-                        [
-                            benchlib.one_line_invoice_vals(
-                                by_ref[c["ref"]], c["amount"], accounts, dates, Command
-                            )
-                            for c in batch
-                        ]
-                    )
-                )
-                invoices.action_post()
-                cr.commit()
-                env.invalidate_all()
+            pairs = [(by_ref[c["ref"]], c["amount"]) for c in customers]
+            benchlib.post_one_line_invoices(env, pairs, accounts, dates, Command, 1000)
         invoices = env["account.move"].search(
             [("company_id", "=", company.id), ("move_type", "=", "out_invoice")]
         )

@@ -116,22 +116,8 @@ def seed(odoo, registry, n, file_path):
         )
         by_ref = {partner.ref: partner for partner in partners}
         with clock(f"{n} invoices, posted by {CHUNK}"):
-            for batch in chunks(customers):
-                invoices = (
-                    env["account.move"]
-                    .with_context(skip_invoice_sync=True)
-                    .create(
-                        [
-                            benchlib.one_line_invoice_vals(
-                                by_ref[c["ref"]], c["amount"], accounts, dates, Command
-                            )
-                            for c in batch
-                        ]
-                    )
-                )
-                invoices.action_post()
-                cr.commit()
-                env.invalidate_all()
+            pairs = [(by_ref[c["ref"]], c["amount"]) for c in customers]
+            benchlib.post_one_line_invoices(env, pairs, accounts, dates, Command, CHUNK)
         Batch = env["billing.sepa.batch"]
         with clock(f"collection of {n} debits: gathered, file, sent"):
             cr.execute(
