@@ -11,9 +11,9 @@ e-invoice address and Peppol endpoint) N customers, each on the Finvoice channel
 Peppol endpoint, and N posted two-line invoices with VAT. ``run`` times, each from an empty
 ORM cache over all N invoices:
 
-- ours: ``account.move._build_finvoice_payload("finvoice")``: the plain data mapped from the
-  invoice, the Finvoice 3.0 document, its validation against the official XSD and the
-  SOAP/ebXML frame;
+- ours: ``billing.einvoice.finvoice.builder._build_finvoice_payload(invoice, "finvoice")``: the
+  plain data mapped from the invoice, the Finvoice 3.0 document, its validation against the
+  official XSD and the SOAP/ebXML frame;
 - UBL: ``account.edi.xml.ubl_bis3._export_invoice(invoice)``, Odoo's Peppol BIS 3 builder
   with its own constraint checks (no schema validation);
 
@@ -212,9 +212,10 @@ def run(odoo, registry):
         results = {"n": len(ids)}
 
         def ours(invoices):
+            builder = env["billing.einvoice.finvoice.builder"]
             size = 0
             for invoice in invoices:
-                _identifier, payload = invoice._build_finvoice_payload("finvoice", timestamp)
+                _identifier, payload = builder._build_finvoice_payload(invoice, "finvoice", timestamp)
                 size += len(payload)
             return size
 

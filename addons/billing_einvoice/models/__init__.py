@@ -5,6 +5,8 @@ from . import res_config_settings
 from . import res_partner
 from . import account_move
 from . import account_move_send
+from . import billing_einvoice_finvoice_builder
+from . import billing_einvoice_finvoice_builder_direct_payment
 from . import mail_notification
 from . import mail_template
 from . import res_partner_overview
@@ -13,7 +15,6 @@ from . import billing_einvoice_billing_subject
 from . import billing_einvoice_consumer_order
 from . import billing_einvoice_agreement
 from . import billing_einvoice_consumer_order_matching
-from . import account_move_direct_payment
 from . import billing_einvoice_receiver_proposal
 from . import billing_einvoice_consumer_order_proposal
 from . import billing_einvoice_consumer_order_demo

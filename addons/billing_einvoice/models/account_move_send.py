@@ -76,8 +76,9 @@ class AccountMoveSend(models.AbstractModel):
         method = self._get_finvoice_method(invoice_data)
         if not method or invoice_data.get("error"):
             return
+        builder = self.env["billing.einvoice.finvoice.builder"]
         try:
-            invoice_data["finvoice_message"] = invoice._build_finvoice_payload(method)
+            invoice_data["finvoice_message"] = builder._build_finvoice_payload(invoice, method)
         except UserError as error:
             invoice_data["error"] = {
                 "error_title": self.env._("The e-invoice of %(invoice)s was not sent:", invoice=invoice.name),

@@ -64,8 +64,8 @@ class TestDirectPayment(EinvoiceCommon):
 
     def _finvoice(self, invoice):
         with freeze_time(SENT_ON):
-            _identifier, payload = invoice._build_finvoice_payload(
-                "elasku", datetime.datetime(2026, 3, 2, 9, 0, 0)
+            _identifier, payload = self.env["billing.einvoice.finvoice.builder"]._build_finvoice_payload(
+                invoice, "elasku", datetime.datetime(2026, 3, 2, 9, 0, 0)
             )
         return etree.fromstring(split_payload(payload)[1])
 
@@ -100,3 +100,15 @@ class TestDirectPayment(EinvoiceCommon):
         self.agreement.state = "ended"
         invoice = self._invoice("2026-03-03")
         self.assertEqual(self._finvoice(invoice).findtext("InvoiceDetails/InvoiceTypeCode"), "INV01")
+
+    def test_direct_payment_extends_the_finvoice_builder(self):
+        # The mapping is an AbstractModel extended by _inherit, as account.edi.xml.ubl_20 is:
+        # direct payment is one such extension, reached through the builder, not the invoice.
+        builder = self.env["billing.einvoice.finvoice.builder"]
+        extensions = {cls.__module__.rpartition(".")[2] for cls in type(builder).__mro__}
+        self.assertIn("billing_einvoice_finvoice_builder_direct_payment", extensions)
+        invoice = self._invoice("2026-03-20")
+        self.assertFalse(hasattr(invoice, "_get_finvoice_data"))
+        data = builder._get_finvoice_data(invoice, "elasku", datetime.datetime(2026, 3, 2, 9, 0, 0))
+        self.assertTrue(data.is_direct_payment)
+        self.assertEqual(data.payment_instruction_id, "SAHKO")
