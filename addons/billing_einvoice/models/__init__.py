@@ -6,6 +6,8 @@ from . import res_partner
 from . import account_move
 from . import account_move_send
 from . import billing_einvoice_finvoice_builder
+from . import billing_einvoice_finvoice_builder_sender_info
+from . import billing_einvoice_finvoice_builder_receiver_proposal
 from . import billing_einvoice_finvoice_builder_direct_payment
 from . import mail_notification
 from . import mail_template

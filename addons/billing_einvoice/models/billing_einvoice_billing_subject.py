@@ -4,24 +4,8 @@ import uuid
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..finvoice import frame as soap_frame
-from ..finvoice import sender_info
 from ..finvoice import transport as finvoice_transport
 from ..tools import ensure_records
-
-IDENTIFIER_TYPES = {
-    "reference": [sender_info.IDENTIFIER_REFERENCE],
-    "customer_number": [sender_info.IDENTIFIER_CUSTOMER_NUMBER],
-    "both": [sender_info.IDENTIFIER_CUSTOMER_NUMBER, sender_info.IDENTIFIER_REFERENCE],
-}
-IDENTIFIER_LABELS = {
-    sender_info.IDENTIFIER_REFERENCE: {"FI": "Viitenumero", "SV": "Referensnummer", "EN": "Reference number"},
-    sender_info.IDENTIFIER_CUSTOMER_NUMBER: {
-        "FI": "Asiakasnumero",
-        "SV": "Kundnummer",
-        "EN": "Customer number",
-    },
-}
 
 
 class BillingEinvoiceBillingSubject(models.Model):
@@ -116,59 +100,12 @@ class BillingEinvoiceBillingSubject(models.Model):
         ensure_records(self)
         return self._send_sender_info("DELETE")
 
-    def _get_sender_info_data(self, action, bank):
-        self.ensure_one()
-        company = self.company_id
-        partner = company.partner_id
-        accounts = [
-            sender_info.Account(iban=account.acc_number, bic=account.bank_id.bic or "")
-            for account in self.bank_account_ids
-        ]
-        if (
-            action == "CHANGE"
-            and accounts
-            and not (self.new_einvoice_address or self.new_einvoice_intermediator)
-        ):
-            # A CHANGE of the account list: the accounts are sent as their own New… values.
-            for account in accounts:
-                account.new_iban, account.new_bic = account.iban, account.bic
-        return sender_info.SenderInfo(
-            action=action,
-            message_identifier=f"SI{uuid.uuid4().hex[:30].upper()}",
-            sender_info_identifier=self.sender_info_identifier,
-            message_date=fields.Date.context_today(self),
-            seller_identifier=self.seller_party_identifier,
-            names={"FI": self.name, "SV": self.name_sv or "", "EN": self.name_en or ""},
-            bank_name=bank.name,
-            street=partner.street or "",
-            town=partner.city or "",
-            post_code=partner.zip or "",
-            country_code=partner.country_id.code or "FI",
-            web_address=company.website or "",
-            sender_address=self.einvoice_address,
-            sender_intermediator=self.einvoice_intermediator,
-            new_sender_address=self.new_einvoice_address or "",
-            new_sender_intermediator=self.new_einvoice_intermediator or "",
-            accounts=accounts,
-            direct_payment_identifier=self.direct_payment_identifier or "",
-            payment_instruction_identifier=self.code,
-            free_texts={
-                "FI": self.free_text or "",
-                "SV": self.free_text_sv or "",
-                "EN": self.free_text_en or "",
-            },
-            identifiers=[
-                sender_info.IdentifierRequest(type=code, texts=IDENTIFIER_LABELS[code])
-                for code in IDENTIFIER_TYPES[self.identifier_type]
-            ],
-            proposed_due_date_accepted=self.proposed_due_date_accepted,
-        )
-
     def _send_sender_info(self, action):
         """Build one SenderInfo per active bank, check it, and send it (operator) or keep it as a bank file."""
         banks = self.env["billing.einvoice.bank"].search([])
         if not banks:
             raise UserError(self.env._("No bank is active: the SenderInfo has nowhere to go."))
+        builder = self.env["billing.einvoice.finvoice.builder"]
         logs = self.env["billing.einvoice.sender.info.log"]
         for subject in self:
             if action != "ADD" and subject.state == "draft":
@@ -180,37 +117,15 @@ class BillingEinvoiceBillingSubject(models.Model):
             encoding = subject.company_id.finvoice_encoding or "UTF-8"
             transport = subject.company_id._get_finvoice_transport()
             for bank in banks:
-                data = subject._get_sender_info_data(action, bank)
-                try:
-                    xml = sender_info.build_sender_info(data, encoding=encoding)
-                except sender_info.SenderInfoError as error:
-                    raise UserError(
-                        self.env._(
-                            "The SenderInfo of %(subject)s for %(bank)s is not valid: %(error)s",
-                            subject=subject.name,
-                            bank=bank.name,
-                            error=str(error),
-                        )
-                    ) from error
-                header = soap_frame.build_soap_frame(
-                    soap_frame.Frame(
-                        message_identifier=data.message_identifier,
-                        timestamp=fields.Datetime.now(),
-                        from_identifier=subject.einvoice_address,
-                        from_intermediator=subject.einvoice_intermediator,
-                        to_identifier=bank.bic,
-                        to_intermediator=bank.bic,
-                    ),
-                    encoding=encoding,
-                )
+                message_identifier, payload = builder._build_sender_info_payload(subject, action, bank)
                 log = logs.create(
                     {
                         "billing_subject_id": subject.id,
                         "bank_id": bank.id,
                         "action": action,
-                        "message_identifier": data.message_identifier,
-                        "file": base64.b64encode(header + xml),
-                        "file_name": f"senderinfo_{action.lower()}_{bank.bic}_{data.message_identifier}.xml",
+                        "message_identifier": message_identifier,
+                        "file": base64.b64encode(payload),
+                        "file_name": f"senderinfo_{action.lower()}_{bank.bic}_{message_identifier}.xml",
                         "state": "ready",
                     }
                 )

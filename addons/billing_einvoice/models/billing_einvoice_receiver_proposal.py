@@ -2,10 +2,8 @@ import base64
 import uuid
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
-from ..finvoice import frame as soap_frame
-from ..finvoice import receiver_proposal, sender_info
+from ..finvoice import sender_info
 from ..finvoice import transport as finvoice_transport
 from ..tools import ensure_records
 
@@ -99,62 +97,14 @@ class BillingEinvoiceReceiverProposal(models.Model):
             proposal._send_by_transport(transport)
         return proposal
 
-    def _get_receiver_proposal_data(self):
-        self.ensure_one()
-        subject = self.billing_subject_id
-        partner = self.partner_id
-        return receiver_proposal.ReceiverProposal(
-            message_identifier=self.message_identifier,
-            sender_info_identifier=subject.sender_info_identifier,
-            message_date=fields.Date.context_today(self),
-            seller_identifier=subject.seller_party_identifier,
-            names={"FI": subject.name, "SV": subject.name_sv or "", "EN": subject.name_en or ""},
-            sender_address=subject.einvoice_address,
-            sender_intermediator=subject.einvoice_intermediator,
-            payment_instruction_identifier=subject.code,
-            buyer_name=partner.name or "",
-            street=partner.street or "",
-            town=partner.city or "",
-            post_code=partner.zip or "",
-            country_code=partner.country_id.code or "FI",
-            recipient_address=self.recipient_address,
-            recipient_intermediator=self.recipient_intermediator,
-            seller_invoice_identifier=self.identifier,
-            seller_invoice_identifier_type=self.identifier_type,
-            language_code=self.language_code or "",
-            free_text=self.free_text or "",
-        )
-
     def _build_file(self):
+        builder = self.env["billing.einvoice.finvoice.builder"]
         for proposal in self:
-            encoding = proposal.company_id.finvoice_encoding or "UTF-8"
-            try:
-                xml = receiver_proposal.build_receiver_proposal(
-                    proposal._get_receiver_proposal_data(), encoding=encoding
-                )
-            except receiver_proposal.ReceiverProposalError as error:
-                raise UserError(
-                    self.env._(
-                        "The e-invoice proposal to %(customer)s is not valid: %(error)s",
-                        customer=proposal.partner_id.display_name,
-                        error=str(error),
-                    )
-                ) from error
-            header = soap_frame.build_soap_frame(
-                soap_frame.Frame(
-                    message_identifier=proposal.message_identifier,
-                    timestamp=fields.Datetime.now(),
-                    from_identifier=proposal.billing_subject_id.einvoice_address,
-                    from_intermediator=proposal.billing_subject_id.einvoice_intermediator,
-                    to_identifier=proposal.recipient_address,
-                    to_intermediator=proposal.recipient_intermediator,
-                ),
-                encoding=encoding,
-            )
+            message_identifier, payload = builder._build_receiver_proposal_payload(proposal)
             proposal.write(
                 {
-                    "file": base64.b64encode(header + xml),
-                    "file_name": f"receiverproposal_{proposal.message_identifier}.xml",
+                    "file": base64.b64encode(payload),
+                    "file_name": f"receiverproposal_{message_identifier}.xml",
                     "state": "ready",
                 }
             )

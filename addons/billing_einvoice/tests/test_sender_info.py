@@ -125,7 +125,9 @@ class TestSenderInfo(AccountTestInvoicingCommon):
         self.assertEqual(self.env["billing.einvoice.sender.info.log"].search_count([]), count)
 
     def test_structure_check(self):
-        data = self.subject._get_sender_info_data("ADD", self.banks[0])
+        data = self.env["billing.einvoice.finvoice.builder"]._get_sender_info_data(
+            self.subject, "ADD", self.banks[0]
+        )
         xml = sender_info.build_sender_info(data)
         self.assertTrue(sender_info.check_structure(xml))
         broken = xml.replace(b"<MessageTypeCode>SENDERINFO", b"<MessageTypeCode>RECEIVERINFO")
