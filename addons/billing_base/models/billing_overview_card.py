@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools import ensure_records
+
 FIGURE_TYPES = [("amount", "Amount"), ("count", "Count")]
 
 
@@ -48,12 +50,12 @@ class BillingOverviewCard(models.Model):
 
     def action_open(self):
         """The records behind the headline figure."""
-        self.ensure_one()
+        ensure_records(self, single=True)
         return self._get_card_action(self.code, second=False)
 
     def action_open_second(self):
         """The records behind the second figure."""
-        self.ensure_one()
+        ensure_records(self, single=True)
         return self._get_card_action(self.code, second=True)
 
     # --- extension points ---------------------------------------------------------------

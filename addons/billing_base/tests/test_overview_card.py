@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 
@@ -71,6 +72,9 @@ class TestOverviewCard(AccountTestInvoicingCommon):
         self.assertEqual(moves, self.not_due | self.late)
         action = card.action_open_second()
         self.assertEqual(card.env["account.move"].search(action["domain"]), self.late)
+        cards = self.env["billing.overview.card"].search([], limit=2)
+        with self.assertRaisesRegex(UserError, "at a time"):
+            cards.action_open()
 
     def test_overview_kanban_loads_for_a_billing_user(self):
         user = self.env["res.users"].create(
