@@ -207,4 +207,4 @@ bootstrap() {
     ensure_postgres
 }
 
-ADDONS="billing_sepa,billing_dunning,billing_einvoice,billing_webshop,billing_recurring"
+ADDONS="billing_base,billing_sepa,billing_dunning,billing_einvoice,billing_webshop,billing_recurring"

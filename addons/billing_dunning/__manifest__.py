@@ -6,7 +6,7 @@
     "author": "Billing Automation Suite",
     "website": "https://github.com/billing-automation-suite/billing-suite",
     "license": "LGPL-3",
-    "depends": ["account", "account_debit_note"],
+    "depends": ["account", "account_debit_note", "billing_base"],
     "data": [
         "security/ir.model.access.csv",
         "security/billing_dunning_security.xml",
@@ -15,6 +15,7 @@
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
         "data/billing_dunning_interest_rate_data.xml",
+        "data/billing_overview_card_data.xml",
         "report/billing_dunning_reminder_report.xml",
         "report/billing_dunning_statement_report.xml",
         "data/mail_template_data.xml",

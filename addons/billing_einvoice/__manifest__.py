@@ -6,7 +6,7 @@
     "author": "Billing Automation Suite",
     "website": "https://github.com/billing-automation-suite/billing-suite",
     "license": "LGPL-3",
-    "depends": ["account", "account_edi_ubl_cii"],
+    "depends": ["account", "account_edi_ubl_cii", "billing_base"],
     "external_dependencies": {"python": ["python-stdnum", "odoo-addon-account-edi-finvoice"]},
     "data": [
         "security/ir.model.access.csv",
@@ -14,6 +14,7 @@
         "security/billing_einvoice_report_security.xml",
         "data/ir_cron_data.xml",
         "data/billing_einvoice_bank_data.xml",
+        "data/billing_overview_card_data.xml",
         "views/billing_einvoice_delivery_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",

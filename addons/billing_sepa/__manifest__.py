@@ -6,7 +6,7 @@
     "author": "Billing Automation Suite",
     "website": "https://github.com/billing-automation-suite/billing-suite",
     "license": "LGPL-3",
-    "depends": ["account"],
+    "depends": ["account", "billing_base"],
     "external_dependencies": {"python": ["python-stdnum", "sepaxml"]},
     "data": [
         "security/ir.model.access.csv",
@@ -15,6 +15,7 @@
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/billing_sepa_return_reason_data.xml",
+        "data/billing_overview_card_data.xml",
         "report/billing_sepa_mandate_report.xml",
         "report/report_invoice.xml",
         "views/billing_sepa_mandate_views.xml",

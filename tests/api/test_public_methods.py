@@ -960,6 +960,13 @@ CALLS = {
     ("billing.recurring.run", "action_view_invoices"): lambda r: _call([r.recurring_run()]),
     ("billing.recurring.preview", "action_run"): lambda r: _call([r.recurring_preview()]),
     ("billing.recurring.usage", "import_usage"): lambda r: _call(None, r.usage_rows()),
+    # billing.overview.card: the base's card and one of an addon (each extends the same methods)
+    ("billing.overview.card", "action_open"): lambda r: _call(
+        [r.xmlid("billing_base.billing_overview_card_receivable")]
+    ),
+    ("billing.overview.card", "action_open_second"): lambda r: _call(
+        [r.xmlid("billing_sepa.billing_overview_card_direct_debit")]
+    ),
     # billing.collection.*
     ("billing.collection.agency", "action_view_dossiers"): lambda r: _call([r.agency()]),
     ("billing.collection.start", "action_confirm"): lambda r: _call([r.collection_start()]),

@@ -1,10 +1,17 @@
-"""The Apps menu lists the five addons with icon, summary, description and licence.
+"""The Apps menu lists the six addons with icon, summary, description and licence.
 
 (setup/test checks the uninstall itself in a database of its own, without demo data: demo
 data posts invoices, and posted accounting entries cannot be taken back by an uninstall.)
 """
 
-ADDONS = ["billing_dunning", "billing_einvoice", "billing_recurring", "billing_sepa", "billing_webshop"]
+ADDONS = [
+    "billing_base",
+    "billing_dunning",
+    "billing_einvoice",
+    "billing_recurring",
+    "billing_sepa",
+    "billing_webshop",
+]
 
 
 def _modules(odoo):

@@ -25,3 +25,4 @@ from . import billing_collection_dossier_writeoff
 from . import billing_collection_dossier_demo
 from . import billing_collection_callback
 from . import account_move_collection
+from . import billing_overview_card

@@ -1,6 +1,6 @@
 from datetime import date
 
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
 from .common import DunningCommon
 
@@ -52,3 +52,25 @@ class TestDunningOverview(DunningCommon):
         self.assertEqual(self.env[action["res_model"]].search(action["domain"]), self._reminders(self.b2b))
         action = contact.action_view_billing_dunning_charges()
         self.assertEqual(self.env[action["res_model"]].search(action["domain"]), charges)
+
+    def test_overview_card(self):
+        """Eight days after the run: the invoices of the reminders sent (a letter once marked
+        sent), not those waiting to be printed, and the one paid since."""
+        run = self._run(date(2025, 3, 28))
+        self._pay(self.recent, 50.0, date(2025, 4, 2))
+        reminders = self.env["billing.dunning.reminder"].search([("run_id", "=", run.id)])
+        reminders.filtered(lambda reminder: reminder.partner_id == self.b2b).action_mark_sent()
+        sent = reminders.filtered(lambda reminder: reminder.state == "sent")
+        self.assertTrue(sent.line_ids.move_id & self.recent, "the recent invoice was reminded and sent")
+        reminded = sent.line_ids.move_id
+        card = self.env.ref("billing_dunning.billing_overview_card_reminder").with_context(
+            allowed_company_ids=self.company.ids
+        )
+        with freeze_time("2025-04-05"):
+            self.assertEqual(card.count, len(sent.line_ids))
+            self.assertEqual(card.second_count, len(reminded & self.recent))
+            rows = self.env["billing.dunning.reminder.report"].search(card.action_open()["domain"])
+            self.assertEqual(rows.move_id, reminded)
+        card.invalidate_recordset()
+        with freeze_time("2025-05-30"):
+            self.assertEqual(card.with_context(allowed_company_ids=self.company.ids).count, 0)

@@ -22,3 +22,4 @@ from . import billing_einvoice_consumer_order_proposal
 from . import billing_einvoice_consumer_order_demo
 from . import res_partner_receiver_proposal
 from . import billing_einvoice_delivery_demo
+from . import billing_overview_card

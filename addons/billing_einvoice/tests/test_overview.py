@@ -109,3 +109,23 @@ class TestEinvoiceOverview(AccountTestInvoicingCommon):
         self.assertEqual(self.by_finvoice.einvoice_delivery_count, 1)
         action = self.contact.action_view_einvoice_deliveries()
         self.assertEqual(Delivery.search(action["domain"]).move_id, self.not_due | self.late_10)
+
+    def test_overview_card(self):
+        """The deliveries of the test company: one delivered, two failed or bounced."""
+        Delivery = self.env["billing.einvoice.delivery"]
+        Delivery.create(
+            [
+                {"move_id": self.not_due.id, "channel": "email", "state": "delivered"},
+                {"move_id": self.late_10.id, "channel": "email", "state": "bounced"},
+                {"move_id": self.late_100.id, "channel": "finvoice", "state": "failed"},
+                {"move_id": self.late_100.id, "channel": "finvoice", "state": "queued"},
+            ]
+        )
+        card = self.env.ref("billing_einvoice.billing_overview_card_einvoice_delivery").with_context(
+            allowed_company_ids=self.company.ids
+        )
+        self.assertEqual((card.count, card.second_count), (1, 2))
+        self.assertEqual(Delivery.search(card.action_open()["domain"]).move_id, self.not_due)
+        self.assertEqual(
+            Delivery.search(card.action_open_second()["domain"]).move_id, self.late_10 | self.late_100
+        )

@@ -10,3 +10,4 @@ from . import billing_recurring_run_plan
 from . import billing_recurring_run_invoice
 from . import account_move
 from . import account_move_credit
+from . import billing_overview_card

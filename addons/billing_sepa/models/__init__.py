@@ -30,3 +30,4 @@ from . import billing_sepa_credit_transfer
 from . import billing_sepa_credit_transfer_file
 from . import billing_sepa_credit_transfer_booking
 from . import billing_sepa_credit_transfer_line
+from . import billing_overview_card

@@ -1,6 +1,6 @@
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.tests import new_test_user, tagged
+from odoo.tests import freeze_time, new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -128,3 +128,21 @@ class TestSepaOverview(AccountTestInvoicingCommon):
         action = partner.action_view_sepa_collections()
         self.assertEqual(action["res_model"], "billing.sepa.collection.report")
         self.assertEqual(self.env["billing.sepa.collection.report"].search_count(action["domain"]), 3)
+
+    def test_overview_card(self):
+        """March 2026: the company collected 150 in two lines (the 30 sent is not collected yet);
+        with the second company selected too, its 70 counts as well. No return yet."""
+        card = self.env.ref("billing_sepa.billing_overview_card_direct_debit")
+        with freeze_time("2026-03-20"):
+            first = card.with_context(allowed_company_ids=self.company.ids)
+            self.assertEqual((first.amount, first.count), (150.0, 2))
+            self.assertEqual((first.second_amount, first.second_count), (0.0, 0))
+            both = card.with_context(allowed_company_ids=(self.company | self.company_2).ids)
+            self.assertEqual((both.amount, both.count), (220.0, 3))
+            action = first.action_open()
+            lines = self.env["billing.sepa.collection.report"].search(action["domain"])
+            self.assertEqual(sorted(lines.mapped("amount")), [50.0, 100.0])
+            self.assertEqual(first.action_open_second()["res_model"], "billing.sepa.return")
+        card.invalidate_recordset()
+        with freeze_time("2026-04-02"):
+            self.assertEqual(card.with_context(allowed_company_ids=self.company.ids).count, 0)

@@ -17,3 +17,4 @@ from . import res_partner
 from . import sale_order
 from . import stock_quant
 from . import res_partner_overview
+from . import billing_overview_card

@@ -45,3 +45,27 @@ class TestWebshopOverview(TransactionCase):
         self.assertEqual(len(self.env[action["res_model"]].search(action["domain"])), 2)
         action = self.customer.action_view_webshop_bindings()
         self.assertEqual(self.env[action["res_model"]].search(action["domain"]).external_id, "c-1")
+
+    def test_overview_card(self):
+        """In a company of its own (the demo's orders are in another), the card counts a shop's
+        three imported orders and the one in error; its links open them."""
+        company = self.env["res.company"].create({"name": "Overview Shop Company"})
+        backend = (
+            self.env["billing.webshop.backend"]
+            .with_company(company)
+            .create({"name": "Overview shop 2", "shop_type": "woocommerce", "company_id": company.id})
+        )
+        events = self.env["billing.webshop.event"].create(
+            [
+                {"backend_id": backend.id, "delivery_key": f"overview-2-{index}", "state": state}
+                for index, state in enumerate(["done", "done", "error", "done", "ignored"])
+            ]
+        )
+        card = self.env.ref("billing_webshop.billing_overview_card_webshop_order").with_context(
+            allowed_company_ids=company.ids
+        )
+        self.assertEqual((card.count, card.second_count), (3, 1))
+        done = self.env["billing.webshop.event"].search(card.action_open()["domain"])
+        self.assertEqual(done, events.filtered(lambda event: event.state == "done"))
+        in_error = self.env["billing.webshop.event"].search(card.action_open_second()["domain"])
+        self.assertEqual(in_error, events.filtered(lambda event: event.state == "error"))

@@ -1,0 +1,1 @@
+from . import billing_overview_card
