@@ -17,6 +17,8 @@ from a clean cache to its commit included; ``report`` prints the comparison.
 """
 
 import datetime
+import os
+import re
 import sys
 import time
 
@@ -264,11 +266,14 @@ class Contender:
 class Ours(Contender):
     name = "ours"
     chunk_size = None
+    cron_workers = 1
+    cron_server = None
+    server_cpu = None
 
     def steps(self):
         return [
             ("import", "import_file: parse, match (the request)", self.import_file),
-            ("book", "scheduled action: book, act, per chunk", self.book),
+            ("book", "scheduled actions: book, follow up", self.book),
         ]
 
     def import_file(self):
@@ -307,42 +312,148 @@ class Ours(Contender):
             model_class._create_returns_chunk = original
 
     def book(self):
-        """The scheduled action's calls until the import is booked, each committed as the cron
-        framework does (one call per chunk), measured with its commit."""
+        """The two scheduled actions' runs until the import is booked.
+
+        With ``cron_workers`` 1 they run here, in turn as a single cron worker runs them, each
+        call committed as the cron framework does and measured with its commit (one chunk per
+        call). With more, the multi-process Odoo server started by :meth:`start_cron_server`
+        runs them in its cron workers, and the step lasts until the import is booked; the
+        chunks' times come from the server's log.
+        """
         import odoo  # noqa: PLC0415
 
         Import = self.env["billing.sepa.return.import"]
         record = Import.browse(self.result_vals["id"])
+        if self.cron_server:
+            self._wait_for_cron_server(record)
+            return
         Return = self.env["billing.sepa.return"]
-        booked = Return.search_count([("import_id", "=", record.id), ("state", "=", "booked")])
+
+        def count(state, followed_up=None):
+            domain = [("import_id", "=", record.id), ("state", "=", state)]
+            if followed_up is not None:
+                domain.append(("followed_up", "=", followed_up))
+            return Return.search_count(domain)
+
+        booked, followed_up = count("booked"), count("booked", True)
         while record.state == "booking" and not record.booking_error:
-            meter = benchlib.Meter(odoo.sql_db)
-            with meter:
-                Import._cron_book_returns()
-                self.env.flush_all()
-                self.env.cr.commit()
-            self.env.invalidate_all()
-            now_booked = Return.search_count([("import_id", "=", record.id), ("state", "=", "booked")])
-            self.chunks.append(
-                {
-                    "kind": "book",
-                    "returns": now_booked - booked,
-                    "seconds": round(meter.seconds, 2),
-                    "queries": meter.queries,
-                }
-            )
-            booked = now_booked
+            for kind, cron_method in (
+                ("book", Import._cron_book_returns),
+                ("follow_up", Import._cron_follow_up_returns),
+            ):
+                meter = benchlib.Meter(odoo.sql_db)
+                with meter:
+                    cron_method()
+                    self.env.flush_all()
+                    self.env.cr.commit()
+                self.env.invalidate_all()
+                now_booked, now_followed_up = count("booked"), count("booked", True)
+                done = now_booked - booked if kind == "book" else now_followed_up - followed_up
+                if done or kind == "book":
+                    self.chunks.append(
+                        {
+                            "kind": kind,
+                            "returns": done,
+                            "followed_up": now_followed_up - followed_up,
+                            "seconds": round(meter.seconds, 2),
+                            "queries": meter.queries,
+                        }
+                    )
+                booked, followed_up = now_booked, now_followed_up
         if record.booking_error:
             sys.exit(f"bench_returns.py: the booking stopped: {record.booking_error}")
 
+    def start_cron_server(self, odoo_options, workers, log_path):
+        """Start Odoo as production runs it, multi-process with ``workers`` cron workers.
+
+        Only the two returns actions stay active in this throwaway copy, so that nothing else
+        competes for the cores while the booking is timed; the server idles until the import
+        triggers them.
+        """
+        self.env.cr.execute(
+            """UPDATE ir_cron SET active = false WHERE id NOT IN (
+                   SELECT res_id FROM ir_model_data WHERE module = 'billing_sepa' AND name IN %s)""",
+            [("ir_cron_billing_sepa_book_returns", "ir_cron_billing_sepa_follow_up_returns")],
+        )
+        self.env.cr.commit()
+        self.cron_log = log_path
+        open(log_path, "w", encoding="utf-8").close()  # only this run's chunk times
+        self.cron_server = benchlib.start_odoo_server(
+            odoo_options,
+            [
+                "--workers=1",
+                f"--max-cron-threads={workers}",
+                f"--logfile={log_path}",
+                "--log-handler=odoo.addons.billing_sepa:INFO",
+            ],
+        )
+        # The cron workers load the registry and run the due actions once (nothing to book yet)
+        # after the server answers: wait until they idle, so that their start-up is not counted.
+        cpu, idle_seconds = benchlib.process_tree_cpu_seconds(self.cron_server.pid), 0
+        for _second in range(120):
+            time.sleep(1)
+            now = benchlib.process_tree_cpu_seconds(self.cron_server.pid)
+            idle_seconds = idle_seconds + 1 if now - cpu < 0.05 else 0
+            cpu = now
+            if idle_seconds == 3:
+                break
+        self.cron_server_cpu_start = cpu
+
+    def _wait_for_cron_server(self, record):
+        """Poll the import until the cron workers have booked it."""
+        cr = self.env.cr
+        while True:
+            cr.execute(
+                "SELECT state, booking_error FROM billing_sepa_return_import WHERE id = %s", [record.id]
+            )
+            state, error = cr.fetchone()
+            cr.rollback()  # the next poll sees what the workers committed since
+            if error:
+                self.stop_cron_server()
+                sys.exit(f"bench_returns.py: the booking stopped: {error}")
+            if state != "booking":
+                break
+            if self.cron_server.poll() is not None:
+                sys.exit(f"bench_returns.py: the Odoo server stopped; see {self.cron_log}")
+            time.sleep(0.1)
+        self.server_cpu = benchlib.process_tree_cpu_seconds(self.cron_server.pid) - self.cron_server_cpu_start
+        self.env.invalidate_all()
+
+    def stop_cron_server(self):
+        """Stop the server once the step is timed (its shutdown is not part of the booking)."""
+        if not self.cron_server:
+            return
+        benchlib.stop_odoo_server(self.cron_server)
+        self.cron_server = None
+        pattern = re.compile(
+            r"SEPA bank report .*: (\d+) returns (booked and followed up|booked|followed up) in (\d+(?:\.\d+)?) s$"
+        )
+        with open(self.cron_log, encoding="utf-8") as log:
+            for line in log:
+                match = pattern.search(line.rstrip())
+                if match:
+                    count, what, seconds = match.groups()
+                    self.chunks.append(
+                        {
+                            "kind": "follow_up" if what == "followed up" else "book",
+                            "returns": int(count),
+                            "followed_up": 0 if what == "booked" else int(count),
+                            "seconds": float(seconds),
+                            "queries": None,
+                        }
+                    )
+
     def result(self):
+        self.stop_cron_server()
         returns = self.env["billing.sepa.return"].search([("company_id", "=", self.company.id)])
         booked = returns.filtered(lambda ret: ret.state == "booked")
         return {
             "returns": len(returns),
             "booked": len(booked),
+            "followed up": len(booked.filtered("followed_up")),
             "entries": len(booked.move_id),
             "reopened invoices": self.reopened(),
+            "cron workers": self.cron_workers,
             "chunks": self.chunks,
         }
 
@@ -406,7 +517,10 @@ class Oca(Contender):
 CONTENDERS = {"ours": Ours, "oca": Oca}
 
 
-def run(odoo, registry, contender_name, file_path, budget=None, chunk_size=None, profile_file=None):
+def run(
+    odoo, registry, contender_name, file_path, budget=None, chunk_size=None, profile_file=None, cron=None
+):
+    """Time one contender's steps; ``cron`` (odoo_options, workers, log) books ours in a server."""
     clock = benchlib.Clock(odoo.sql_db, cpu=True)
     profile_text = None
     load_before = benchlib.load_average()
@@ -417,6 +531,11 @@ def run(odoo, registry, contender_name, file_path, budget=None, chunk_size=None,
         contender = CONTENDERS[contender_name](env, file_path)
         contender.budget = budget
         contender.chunk_size = chunk_size
+        if contender_name == "ours" and cron:
+            # Started before the steps, so that its start-up is not timed; it idles until the
+            # import triggers the booking actions.
+            odoo_options, contender.cron_workers, log_path = cron
+            contender.start_cron_server(odoo_options, contender.cron_workers, log_path)
         steps = []
         # With a profile file, every step of the contender under one profiler.
         profiler = benchlib.profiler_for(profile_file)
@@ -425,6 +544,10 @@ def run(odoo, registry, contender_name, file_path, budget=None, chunk_size=None,
             with clock(label):
                 benchlib.request(env, step, profiler)
             steps.append(dict(clock.phases[-1], key=key))
+            if key == "book" and getattr(contender, "server_cpu", None) is not None:
+                # The booking ran in the server's cron workers: their CPU time, not this process's.
+                # Its queries are the server's, not counted here (this process only polled).
+                steps[-1].update(cpu=steps[-1]["cpu"] + contender.server_cpu, in_server=True, queries=None)
         if profiler:
             profile_text = benchlib.profile_report(profiler, 40, profile_file)
         env.invalidate_all()
@@ -462,28 +585,46 @@ def report(paths):
     for seed_result in seeds:
         lines.append(f"seeding: {seed_result['seconds']:.1f} s (not compared), {seed_result['counts']}")
     ours_seconds = sum(step["seconds"] for step in ours["steps"])
-    ours_queries = sum(step["queries"] for step in ours["steps"])
+    ours_queries = sum(step["queries"] or 0 for step in ours["steps"])
+    ours_cpu = sum(step.get("cpu", 0) for step in ours["steps"])
+    in_server = any(step.get("in_server") for step in ours["steps"])
+    workers = ours["result"].get("cron workers", 1)
     lines.append("")
     for step in ours["steps"]:
         cpu = f" (Odoo CPU {step['cpu']:.1f} s)" if "cpu" in step else ""
+        queries = f"{step['queries']:9d} q" if step["queries"] is not None else f"{'(server)':>11}"
+        lines.append(f"billing_sepa  {step['label']:<40} {step['seconds']:9.2f} s {queries}{cpu}")
+    lines.append(
+        f"billing_sepa  total{'':<36} {ours_seconds:9.2f} s {ours_queries:9d} q (Odoo CPU {ours_cpu:.1f} s)"
+        + (" (queries of the request only)" if in_server else "")
+    )
+    if in_server:
         lines.append(
-            f"billing_sepa  {step['label']:<40} {step['seconds']:9.2f} s {step['queries']:9d} q{cpu}"
+            f"  the booking ran in an Odoo server with {workers} cron workers (--workers=1); its Odoo CPU "
+            "is the server processes' CPU time during the step"
         )
-    lines.append(f"billing_sepa  total{'':<36} {ours_seconds:9.2f} s {ours_queries:9d} q")
     chunks_done = ours["result"].get("chunks") or []
     for kind, what in (
         ("import", "stored and matched"),
-        ("book", "booked (a cron call each, commit included)"),
+        ("book", "booked" + ("" if in_server else " (a cron call each, commit included)")),
+        ("follow_up", "followed up" + ("" if in_server else " (a cron call each, commit included)")),
     ):
-        done = [chunk for chunk in chunks_done if chunk.get("kind", "import") == kind]
+        done = [chunk for chunk in chunks_done if chunk.get("kind", "import") == kind and chunk["returns"]]
         if not done:
             continue
-        queries = [chunk["queries"] for chunk in done]
+        queries = [chunk["queries"] for chunk in done if chunk["queries"] is not None]
         sizes = [chunk["returns"] for chunk in done]
+        both = sum(1 for chunk in done if kind == "book" and chunk.get("followed_up"))
+        query_text = (
+            f"queries per chunk {', '.join(str(q) for q in queries)} (min {min(queries)}, max {max(queries)}); "
+            if queries
+            else ""
+        )
         lines.append(
-            f"  {len(done)} chunks of up to {max(sizes)} returns {what}: queries per chunk "
-            f"{', '.join(str(q) for q in queries)} (min {min(queries)}, max {max(queries)}); "
-            f"seconds per chunk {min(c['seconds'] for c in done):.2f}-{max(c['seconds'] for c in done):.2f}"
+            f"  {len(done)} chunks of up to {max(sizes)} returns {what}"
+            + (f" ({both} of them followed up in the same transaction)" if both else "")
+            + f": {query_text}seconds per chunk "
+            f"{min(c['seconds'] for c in done):.2f}-{max(c['seconds'] for c in done):.2f}"
         )
     lines.append("  result: " + ", ".join(f"{k} {v}" for k, v in ours["result"].items() if k != "chunks"))
     oca = runs.get("oca")
@@ -530,6 +671,10 @@ def report(paths):
 # ---------------------------------------------------------------------------- command line
 
 
+def cron_log_path(json_path):
+    return os.path.join(os.path.dirname(os.path.abspath(json_path or "run.json")), "odoo-cron-server.log")
+
+
 def main(argv):
     argv, odoo_options = benchlib.split_argv(argv)
     parser, commands = benchlib.command_parser(__doc__)
@@ -546,6 +691,12 @@ def main(argv):
         "--chunk", type=int, help="billing_sepa's chunk size (default: its setting, 1 000)"
     )
     run_parser.add_argument("--profile-file", help="cProfile the import step into this .prof file")
+    run_parser.add_argument(
+        "--cron-workers",
+        type=int,
+        default=1,
+        help="book ours in a multi-process Odoo server with this many cron workers (1: here, in turn)",
+    )
     report_parser = commands.add_parser("report", help="print the comparison")
     report_parser.add_argument("files", nargs="+")
     args = parser.parse_args(argv)
@@ -556,7 +707,16 @@ def main(argv):
         report=report,
         seed=lambda odoo, registry: seed(odoo, registry, args.n, args.file),
         run=lambda odoo, registry: run(
-            odoo, registry, args.contender, args.file, args.budget, args.chunk, args.profile_file
+            odoo,
+            registry,
+            args.contender,
+            args.file,
+            args.budget,
+            args.chunk,
+            args.profile_file,
+            cron=(odoo_options, args.cron_workers, cron_log_path(args.json))
+            if args.cron_workers > 1
+            else None,
         ),
     )
 

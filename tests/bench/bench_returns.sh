@@ -11,8 +11,12 @@
 #            confirmations after S seconds, default 1200: the report then gives the measured time
 #            as a lower bound and the pace), --chunk C (billing_sepa imports C returns per chunk
 #            instead of its setting of 1 000, e.g. to see the queries per chunk at a small N),
-#            --keep (keep the per-contender copies), --profile (cProfile billing_sepa's import:
-#            prints the top 40 by cumulative time, keeps profile-ours.prof in the results folder)
+#            --keep (keep the per-contender copies), --profile (cProfile billing_sepa's import and
+#            booking, run here: prints the top 40 by cumulative time, keeps profile-ours.prof in
+#            the results folder; implies --cron-workers 1), --cron-workers N (default 2:
+#            billing_sepa's background booking runs in an Odoo server started multi-process with
+#            N cron workers, as production runs; 1: its two scheduled actions run in the benchmark
+#            process, one after the other, each call measured with its queries)
 #
 # Installs billing_sepa (--without-demo) into a template database keyed by its code, copies it
 # into the seed database and seeds it (bench_returns.py seed: N customers with IBANs and active
@@ -26,7 +30,7 @@
 source "$(dirname "$0")/../../setup/lib.sh"
 source "$(dirname "$0")/benchlib.sh"
 
-n=10000 reuse_seed=0 keep=0 only="ours,oca" budget=1200 chunk="" profile=0
+n=10000 reuse_seed=0 keep=0 only="ours,oca" budget=1200 chunk="" profile=0 cron_workers=2
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) n=200 ;;
@@ -37,6 +41,7 @@ while [ $# -gt 0 ]; do
         --chunk) chunk="$2"; shift ;;
         --keep) keep=1 ;;
         --profile) profile=1 ;;
+        --cron-workers) cron_workers="$2"; shift ;;
         *) die "unknown option $1 (see the comment at the top of tests/bench/bench_returns.sh)" ;;
     esac
     shift
@@ -44,6 +49,8 @@ done
 [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] || die "--n takes a positive number"
 [[ "$budget" =~ ^[0-9]+$ ]] || die "--budget takes a number of seconds"
 [[ -z "$chunk" || "$chunk" =~ ^[1-9][0-9]*$ ]] || die "--chunk takes a positive number"
+[[ "$cron_workers" =~ ^[1-9][0-9]*$ ]] || die "--cron-workers takes a positive number"
+[ "$profile" -eq 0 ] || cron_workers=1
 [[ "$only" =~ ^(ours|oca)(,(ours|oca))*$ ]] || die "--only takes contenders among ours,oca"
 wants() { [[ ",$only," == *",$1,"* ]]; }
 
@@ -110,7 +117,7 @@ run_contender() {  # run_contender CONTENDER [EXTRA ARGS]: import the file in a 
 }
 
 if wants ours; then
-    run_contender ours ${chunk:+--chunk "$chunk"} \
+    run_contender ours ${chunk:+--chunk "$chunk"} --cron-workers "$cron_workers" \
         $([ "$profile" -eq 0 ] || echo --profile-file "$OUT/profile-ours.prof")
 fi
 if wants oca; then run_contender oca --budget "$budget"; fi

@@ -265,6 +265,31 @@ def process_tree_peak_rss_mb(pid):
     return peaks
 
 
+def process_tree_cpu_seconds(pid):
+    """The CPU seconds (user + system) process ``pid`` and its live children have used so far,
+    with the children it has already waited for (an Odoo server and its workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
+            pids += [int(child) for child in children.read().split()]
+    except OSError:
+        pass
+    total = 0
+    for each in pids:
+        try:
+            with open(f"/proc/{each}/stat", encoding="ascii") as stat:
+                # The fields after the command name (in parentheses): utime, stime, cutime, cstime
+                # are the 12th to 15th of them.
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+        if each == pid:
+            total += int(fields[13]) + int(fields[14])
+    return total / ticks
+
+
 def load_average():
     return round(os.getloadavg()[0], 1)
 

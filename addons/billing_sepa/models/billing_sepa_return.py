@@ -5,6 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from ..tools import ensure_records
 from .billing_sepa_batch_booking import BULK_BOOKING_CONTEXT
@@ -87,6 +88,14 @@ class BillingSepaReturn(models.Model):
     original_collection_date = fields.Date(string="Original Collection Date", readonly=True)
     raw_xml = fields.Text(string="Bank Entry", readonly=True)
     move_id = fields.Many2one("account.move", string="Return Entry", readonly=True, index="btree_not_null")
+    followed_up = fields.Boolean(
+        string="Followed Up",
+        readonly=True,
+        copy=False,
+        help="The reason's action, the notes on the invoice and the mandate, the activity and the "
+        "return fee of this booked return are done. The returns of a large bank report are booked "
+        "by one scheduled action and followed up by another.",
+    )
 
     _sql_constraints = [
         ("key_company_unique", "unique(company_id, key)", "The bank reported this entry once already."),
@@ -266,10 +275,32 @@ class BillingSepaReturn(models.Model):
         """
         ready = self._get_ready_to_book()
         ready._book()
-        ready._apply_actions()
-        ready._post_messages()
-        ready._charge_fees()
+        ready._follow_up()
         return ready
+
+    def _follow_up(self):
+        """What follows the booking of these returns: their reasons' actions on the invoices and
+        mandates, a note per return, the activities and the return fees; each return once."""
+        if not self:
+            return
+        self._apply_actions()
+        self._post_messages()
+        self._charge_fees()
+        self.write({"followed_up": True})
+
+    @api.model
+    def _lock_next(self, domain, limit):
+        """The first ``limit`` returns of ``domain`` (by id) no other transaction holds, locked.
+
+        SKIP LOCKED, in the query that picks them: two workers at once each take a chunk of
+        their own, the second the one after the first's, and never wait for each other.
+        """
+        query = self._search(domain, order="id", limit=limit)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL("%s FOR NO KEY UPDATE OF %s SKIP LOCKED", query.select(), SQL.identifier(query.table))
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
 
     def _get_ready_to_book(self):
         """The matched returns whose collection is booked."""

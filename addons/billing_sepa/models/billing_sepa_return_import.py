@@ -6,6 +6,7 @@ import time
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..sepa.bank_reports import BankFileError, parse_bank_report
@@ -13,6 +14,7 @@ from ..tools import ensure_records, run_booking_step
 
 DEFAULT_MAX_FILE_SIZE_MB = 50
 RETURN_BOOKING_CRON = "billing_sepa.ir_cron_billing_sepa_book_returns"
+RETURN_FOLLOW_UP_CRON = "billing_sepa.ir_cron_billing_sepa_follow_up_returns"
 
 _logger = logging.getLogger(__name__)
 
@@ -284,7 +286,7 @@ class BillingSepaReturnImport(models.Model):
     # ------------------------------------------------------------------ background booking
 
     def _start_background_booking(self, returns, chunk_size):
-        """Leave the booking of ``returns`` to the scheduled action, and say so on the import.
+        """Leave the booking of ``returns`` to the scheduled actions, and say so on the import.
 
         What would stop the booking for good (an account missing in the settings) is checked
         now, so that such a file is refused with nothing imported, as a small one is.
@@ -301,6 +303,7 @@ class BillingSepaReturnImport(models.Model):
             )
         )
         self.env.ref(RETURN_BOOKING_CRON)._trigger()
+        self.env.ref(RETURN_FOLLOW_UP_CRON)._trigger()
 
     def _get_returns_to_book_domain(self):
         return [
@@ -309,60 +312,110 @@ class BillingSepaReturnImport(models.Model):
             ("batch_line_id.booking_done", "=", True),
         ]
 
+    def _get_returns_to_follow_up_domain(self):
+        return [("import_id", "in", self.ids), ("state", "=", "booked"), ("followed_up", "=", False)]
+
+    @api.model
+    def _get_imports_waiting_for_booking(self):
+        return self.search([("state", "=", "booking"), ("booking_error", "=", False)], order="id")
+
     @api.model
     def _cron_book_returns(self):
         """Book the next chunk of returns of a bank report imported in state Booking.
 
-        Each call books one chunk in the importing user's name and company, as the import itself
-        would have: the cron framework commits after each call and calls again while progress is
-        reported. Once none is left, the import is done (or to review). Returns matched with a
-        collection not booked yet wait for it, as in a small import.
+        A large report is booked by two scheduled actions working as a pipeline: this one books
+        the returns a chunk at a time (the collection's reconciliation undone, one entry per
+        payment block created and posted, the invoices reconciled with it: open again) and hands
+        each booked chunk to the follow-up action (:meth:`_cron_follow_up_returns`), which
+        applies the reasons' actions, logs the notes, schedules the activities and charges the
+        fees. With two cron workers one follows up a chunk while the other books the next. Each
+        call does one chunk in the importing user's name and company, as the import itself would
+        have: the cron framework commits after each call and calls again while progress is
+        reported. When at least as many booked returns wait for the follow-up as are left to book
+        (always with the last chunk), this action follows up the chunk it books too, in the same
+        transaction. Returns matched with a collection not booked yet wait for it, as in a small
+        import.
         """
-        record = self.search([("state", "=", "booking"), ("booking_error", "=", False)], order="id", limit=1)
-        if not record:
+        Return = self.env["billing.sepa.return"]
+        waiting = self._get_imports_waiting_for_booking()
+        first = Return.search(waiting._get_returns_to_book_domain(), order="import_id, id", limit=1)
+        if not first:
+            # Nothing to book: the follow-up action finishes the imports that are done.
+            if waiting:
+                self.env.ref(RETURN_FOLLOW_UP_CRON)._trigger()
             return
+        record = first.import_id
         record = record.with_user(record.create_uid).with_company(record.company_id)
         size = self.env["billing.sepa.batch"]._get_booking_chunk_size()
-        returns = record._lock_returns_to_book(size)
+        returns = Return.with_env(record.env)._lock_next(record._get_returns_to_book_domain(), size)
+        left_to_book = Return.search_count(record._get_returns_to_book_domain()) - len(returns)
+        follow_up_too = Return.search_count(record._get_returns_to_follow_up_domain()) >= left_to_book
+        step = record._book_and_follow_up_returns_chunk if follow_up_too else record._book_returns_chunk
         started = time.monotonic()
-        if returns and record._run_booking_step(record._book_returns_chunk, returns):
+        if returns and record._run_booking_step(step, returns):
             _logger.info(
-                "SEPA bank report %s: %s returns booked in %.2f s",
+                "SEPA bank report %s: %s returns booked%s in %.2f s",
                 record.name,
                 len(returns),
+                " and followed up" if follow_up_too else "",
                 time.monotonic() - started,
             )
-        left = self.env["billing.sepa.return"].search_count(record._get_returns_to_book_domain())
-        if not left and not record.booking_error:
-            record._finish_booking()
-        remaining = self.env["billing.sepa.return"].search_count(
-            self.search(
-                [("state", "=", "booking"), ("booking_error", "=", False)]
-            )._get_returns_to_book_domain()
+        self.env.ref(RETURN_FOLLOW_UP_CRON)._trigger()
+        remaining = Return.search_count(self._get_imports_waiting_for_booking()._get_returns_to_book_domain())
+        self.env["ir.cron"]._notify_progress(done=len(returns), remaining=remaining)
+
+    @api.model
+    def _cron_follow_up_returns(self):
+        """Follow up the next booked chunk of returns; finish the imports with nothing left.
+
+        Only returns whose booking is committed (by :meth:`_cron_book_returns`) are taken. An
+        import is done (or to review) once none of its returns is left to book or to follow up.
+        With nothing booked left to follow up, the call does nothing more: the booking action
+        triggers this one again after its next chunk.
+        """
+        Return = self.env["billing.sepa.return"]
+        waiting = self._get_imports_waiting_for_booking()
+        first = Return.search(waiting._get_returns_to_follow_up_domain(), order="import_id, id", limit=1)
+        returns = Return
+        if first:
+            record = first.import_id
+            record = record.with_user(record.create_uid).with_company(record.company_id)
+            size = self.env["billing.sepa.batch"]._get_booking_chunk_size()
+            returns = Return.with_env(record.env)._lock_next(record._get_returns_to_follow_up_domain(), size)
+            started = time.monotonic()
+            if returns and record._run_booking_step(record._follow_up_returns_chunk, returns):
+                _logger.info(
+                    "SEPA bank report %s: %s returns followed up in %.2f s",
+                    record.name,
+                    len(returns),
+                    time.monotonic() - started,
+                )
+        for record in waiting.exists().filtered(lambda record: not record.booking_error):
+            if not Return.search_count(
+                expression.OR(
+                    [record._get_returns_to_book_domain(), record._get_returns_to_follow_up_domain()]
+                ),
+                limit=1,
+            ):
+                record = record.with_user(record.create_uid).with_company(record.company_id)
+                if record._run_booking_step(record._finish_booking):
+                    _logger.info("SEPA bank report %s: booking finished", record.name)
+        remaining = Return.search_count(
+            self._get_imports_waiting_for_booking()._get_returns_to_follow_up_domain()
         )
         self.env["ir.cron"]._notify_progress(done=len(returns), remaining=remaining)
 
-    def _lock_returns_to_book(self, limit):
-        """The next ``limit`` returns to book, locked: a collection finishing its booking at the
-        same time books the returns waiting for it, and must not book these a second time."""
-        self.ensure_one()
-        returns = self.env["billing.sepa.return"].search(
-            self._get_returns_to_book_domain(), order="id", limit=limit
-        )
-        if not returns:
-            return returns
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM billing_sepa_return WHERE id IN %s AND state = 'matched' "
-                "FOR NO KEY UPDATE SKIP LOCKED",
-                tuple(returns.ids),
-            )
-        )
-        return returns.browse(sorted(row[0] for row in self.env.cr.fetchall()))
-
     def _book_returns_chunk(self, returns):
-        """Book ``returns`` and apply their reasons' actions, in this transaction."""
-        return returns._process()
+        """Book ``returns`` in this transaction; the follow-up action does the rest."""
+        returns._book()
+
+    def _book_and_follow_up_returns_chunk(self, returns):
+        returns._book()
+        returns._follow_up()
+
+    def _follow_up_returns_chunk(self, returns):
+        """Apply the reasons' actions of the booked ``returns``, their notes, activities and fees."""
+        returns._follow_up()
 
     def _finish_booking(self):
         self.ensure_one()
@@ -387,6 +440,7 @@ class BillingSepaReturnImport(models.Model):
         ensure_records(self)
         self.filtered(lambda record: record.state == "booking").write({"booking_error": False})
         self.env.ref(RETURN_BOOKING_CRON)._trigger()
+        self.env.ref(RETURN_FOLLOW_UP_CRON)._trigger()
         return True
 
     def _prepare_return_vals(self, entry, reasons):

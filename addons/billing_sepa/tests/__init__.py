@@ -11,6 +11,7 @@ from . import test_translations
 from . import test_ui
 from . import test_overview
 from . import test_returns
+from . import test_return_workers
 from . import test_return_fee
 from . import test_return_mandate
 from . import test_weekly_collection

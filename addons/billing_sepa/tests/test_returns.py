@@ -462,14 +462,15 @@ class TestSepaReturns(SepaBatchCommon):
         self.assertTrue(represented.activity_ids)
 
     def _book_in_background(self, record, max_runs=10):
-        """Run the returns booking action as the cron framework would, until the import is booked."""
+        """Run the two returns actions as one cron worker would, in turn, until the import is booked."""
         Import = self.env["billing.sepa.return.import"]
         for _run in range(max_runs):
             if record.state != "booking" or record.booking_error:
                 return
             with freeze_time("2026-03-26"):
                 Import._cron_book_returns()
-        self.fail("the returns booking cron did not finish")
+                Import._cron_follow_up_returns()
+        self.fail("the returns booking crons did not finish")
 
     def test_large_file_is_booked_in_background_chunks(self):
         invoices, batch = self._booked_batch(batch_booking=False)
@@ -519,6 +520,95 @@ class TestSepaReturns(SepaBatchCommon):
         self.assertTrue(disputed.sepa_disputed)
         self.assertEqual(technical.activity_ids.user_id, technical.invoice_user_id or record.create_uid)
         self.assertTrue(any("FF01" in body for body in technical.message_ids.mapped("body")))
+
+    def test_follow_up_action_takes_only_booked_chunks(self):
+        """The booking action books, the follow-up action acts on what is booked, each once."""
+        invoices, batch = self._booked_batch(batch_booking=False)
+        self.env["ir.config_parameter"].sudo().set_param("billing_sepa.booking_chunk_size", 1)
+        data = camt_file(
+            "camt.054.001.08",
+            [
+                (self._line(batch, invoices[0]).end_to_end_id, 10.0, "FF01", None),
+                (self._line(batch, invoices[1]).end_to_end_id, 20.5, "MD06", None),
+                (self._line(batch, invoices[2]).end_to_end_id, 0.01, "FF01", None),
+            ],
+        )
+        record, _result = self._import(data)
+        first, second, third = record.return_ids.sorted("id")
+        Import = self.env["billing.sepa.return.import"]
+
+        def notes(invoice):
+            return invoice.message_ids.filtered(lambda message: "direct debit" in (message.body or ""))
+
+        # Nothing booked yet: the follow-up action has nothing to do and finishes nothing.
+        with freeze_time("2026-03-26"):
+            Import._cron_follow_up_returns()
+        self.assertEqual((record.state, first.state), ("booking", "matched"))
+        # The booking action books the first chunk only: the invoice is open again, no note yet.
+        with freeze_time("2026-03-26"):
+            Import._cron_book_returns()
+        self.assertEqual((first.state, first.followed_up), ("booked", False))
+        self.assertEqual((second | third).mapped("state"), ["matched"] * 2)
+        self.assertEqual(invoices[0].payment_state, "not_paid")
+        self.assertFalse(notes(invoices[0]) or invoices[0].activity_ids)
+        # The follow-up action takes that booked chunk, and leaves the unbooked returns alone.
+        with freeze_time("2026-03-26"):
+            Import._cron_follow_up_returns()
+        self.assertTrue(first.followed_up)
+        self.assertEqual(len(notes(invoices[0])), 1)
+        self.assertEqual(len(invoices[0].activity_ids), 1)
+        self.assertFalse((second | third).filtered("followed_up"))
+        self.assertFalse(notes(invoices[1]) or invoices[1].sepa_disputed)
+        self.assertEqual(record.state, "booking")
+        # Called again with nothing booked to follow up: nothing happens twice.
+        with freeze_time("2026-03-26"):
+            Import._cron_follow_up_returns()
+        self.assertEqual(len(notes(invoices[0])), 1)
+        self.assertEqual(len(invoices[0].activity_ids), 1)
+        # The second chunk is booked only; the last is booked and followed up at once.
+        with freeze_time("2026-03-26"):
+            Import._cron_book_returns()
+            Import._cron_book_returns()
+        self.assertEqual((second | third).mapped("state"), ["booked", "booked"])
+        self.assertEqual((second | third).mapped("followed_up"), [False, True])
+        self.assertEqual(record.state, "booking")
+        # The follow-up action follows up the second and, with nothing left, finishes.
+        with freeze_time("2026-03-26"):
+            Import._cron_follow_up_returns()
+        self.assertEqual(record.state, "done")
+        self.assertTrue(invoices[1].sepa_disputed)
+        for invoice in invoices:
+            self.assertEqual(len(notes(invoice)), 1)
+            self.assertEqual(invoice.payment_state, "not_paid")
+        self.assertEqual(len(record.move_ids), 3)
+
+    def test_the_booking_skips_a_chunk_another_worker_holds(self):
+        """A chunk another transaction holds is left to it: the booking takes the next one."""
+        invoices, batch = self._booked_batch(batch_booking=False)
+        self.env["ir.config_parameter"].sudo().set_param("billing_sepa.booking_chunk_size", 1)
+        data = camt_file(
+            "camt.054.001.08",
+            [
+                (self._line(batch, invoice).end_to_end_id, invoice.amount_total, "AM04", None)
+                for invoice in invoices
+            ],
+        )
+        record, _result = self._import(data)
+        first, second, _third = record.return_ids.sorted("id")
+        Return = type(first)
+        original = Return._lock_next
+
+        def held_by_another_worker(model, domain, limit):
+            # The first return is locked by a transaction still running: SKIP LOCKED passes it.
+            return original(model, [*domain, ("id", "!=", first.id)], limit)
+
+        with patch.object(Return, "_lock_next", held_by_another_worker), freeze_time("2026-03-26"):
+            self.env["billing.sepa.return.import"]._cron_book_returns()
+        self.assertEqual((first.state, second.state), ("matched", "booked"))
+        self._book_in_background(record)
+        self.assertEqual(record.state, "done")
+        self.assertEqual(record.return_ids.mapped("state"), ["booked"] * 3)
+        self.assertEqual(len(record.move_ids), 3)
 
     def test_large_file_missing_charge_account_is_refused_whole(self):
         invoices, batch = self._booked_batch()
