@@ -653,7 +653,7 @@ def run(odoo, registry, contender_name, profile_step=None, profile_file=None, cr
     """Time one contender's steps; ``cron`` (odoo_options, workers, log) books ours in a server."""
     from odoo import fields  # noqa: PLC0415
 
-    clock = benchlib.Clock(odoo.sql_db)
+    clock = benchlib.Clock(odoo.sql_db, cpu=True)
     profile_text = None
     load_before = benchlib.load_average()
     with registry.cursor() as cr:
