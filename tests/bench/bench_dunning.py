@@ -23,6 +23,9 @@ import benchlib
 
 SEED = 20261123
 CHUNK = 1000
+# The fast seed makes this many customers (and their share of the invoices) through the ORM
+# and copies them up to the number asked for.
+FAST_SEED_CUSTOMERS = 200
 COMPANY_NAME = "Bench Mahnwesen Köhler & Söhne GmbH"
 DAYS_OVERDUE = 45
 TARGET_SECONDS = 3
@@ -70,11 +73,20 @@ def chunks(items, size=CHUNK):
 # ---------------------------------------------------------------------------- seeding
 
 
-def seed(odoo, registry, n, count):
+def seed(odoo, registry, n, count, fast=False):
+    """Seed ``count`` customers with ``n`` overdue invoices: through the ORM, or with ``fast``
+    FAST_SEED_CUSTOMERS of them (and their share of the invoices) through the ORM and the rest
+    copied in PostgreSQL."""
     from odoo import Command, fields  # noqa: PLC0415
 
     clock = benchlib.Clock(odoo.sql_db, cpu=True)
-    customers = generate_customers(count, n)
+    made_count, made_n = count, n
+    if fast:
+        made_count = FAST_SEED_CUSTOMERS
+        made_n = n * made_count // count
+        if count % made_count or made_n * count != n * made_count or count == made_count:
+            sys.exit(f"bench_dunning.py: --fast-seed takes a multiple of {made_count} customers above it")
+    customers = generate_customers(made_count, made_n)
     today = fields.Date.today()
     due = today - datetime.timedelta(days=DAYS_OVERDUE)
     with registry.cursor() as cr:
@@ -85,7 +97,7 @@ def seed(odoo, registry, n, count):
             company = company.with_env(env)
             _seed_policies(env, company, Command)
             cr.commit()
-        with clock(f"{count} customers"):
+        with clock(f"{made_count} customers"):
             countries = {"DE": env.ref("base.de").id, "BE": env.ref("base.be").id}
             partners = env["res.partner"].create(
                 [
@@ -115,14 +127,53 @@ def seed(odoo, registry, n, count):
         dates = {"invoice": due - datetime.timedelta(days=14), "due": due}
         pairs = [(p, amount) for p, c in zip(partners, customers, strict=True) for amount in c["amounts"]]
         pairs.sort(key=lambda pair: pair[0].id)
-        with clock(f"{n} invoices, created and posted by {CHUNK}"):
+        with clock(f"{made_n} invoices, created and posted by {CHUNK}"):
             benchlib.post_one_line_invoices(env, pairs, accounts, dates, Command, CHUNK)
-        counts = _seed_check(env, company, n, count, today)
+        fast_counts = {}
+        if fast:
+            with clock(
+                f"{n - made_n} more invoices and {count - made_count} customers, copied in PostgreSQL"
+            ):
+                move_ids = _fast_seed(env, partners, count // made_count - 1)
+            with clock("copies checked through the ORM"):
+                fast_counts = benchlib.check_cloned_invoices(env, move_ids)
+                benchlib.print_check(fast_counts)
+        counts = dict(_seed_check(env, company, n, count, today), **fast_counts)
         set_param(env, "n", n)
         set_param(env, "customers", count)
         cr.commit()
     total = benchlib.print_seeding_total(clock)
     return {"n": n, "customers": count, "phases": clock.phases, "seconds": total, "counts": counts}
+
+
+def _fast_seed(env, partners, copies):
+    """``copies`` more of each customer and of its invoices (see benchlib.Multiplier), with the
+    next references, names and e-mail addresses (D000201, ... 201, kunde201@example.com).
+    Returns the new invoices' ids."""
+    from odoo.tools import SQL  # noqa: PLC0415
+
+    multiplier = benchlib.Multiplier(env, copies)
+    number = SQL("(%s + m.n)", len(partners))
+    multiplier.clone(
+        "res_partner",
+        partners.ids,
+        {
+            "ref": SQL("'D' || lpad(%s::text, 6, '0')", number),
+            "name": SQL("regexp_replace(tpl.name, '[0-9]+$', %s::text)", number),
+            "complete_name": SQL("regexp_replace(tpl.complete_name, '[0-9]+$', %s::text)", number),
+            "email": SQL("'kunde' || %s || '@example.com'", number),
+        },
+    )
+    invoices = env["account.move"].search(
+        [("partner_id", "in", partners.ids), ("move_type", "=", "out_invoice")]
+    )
+    benchlib.clone_invoices(multiplier, invoices.ids)
+    move_ids = multiplier.new_ids("account_move")
+    env.cr.commit()
+    multiplier.analyze()
+    env.cr.commit()
+    env.invalidate_all()
+    return move_ids
 
 
 def _seed_company(env):
@@ -390,6 +441,11 @@ def main(argv):
     seed_parser.add_argument("--n", type=int, required=True)
     seed_parser.add_argument("--customers", type=int, required=True)
     seed_parser.add_argument("--json", required=True)
+    seed_parser.add_argument(
+        "--fast-seed",
+        action="store_true",
+        help=f"seed {FAST_SEED_CUSTOMERS} customers through the ORM, copy them in PostgreSQL up to N",
+    )
     run_parser = commands.add_parser("run", help="time one contender's run")
     run_parser.add_argument("--contender", choices=sorted(CONTENDERS), required=True)
     run_parser.add_argument("--json")
@@ -403,7 +459,7 @@ def main(argv):
         odoo_options,
         "bench_dunning.py",
         report=report,
-        seed=lambda odoo, registry: seed(odoo, registry, args.n, args.customers),
+        seed=lambda odoo, registry: seed(odoo, registry, args.n, args.customers, args.fast_seed),
         run=lambda odoo, registry: run(odoo, registry, args.contender, args.profile),
     )
 

@@ -7,7 +7,10 @@
 #   tests/bench/bench_dunning.sh --n 2000        any N (customers = N / 5)
 #   tests/bench/bench_dunning.sh --n 100000 --only ours   the scale run: 100 000 items over
 #                                                20 000 customers (target under 15 s)
-#   options: --reuse-seed (keep the seed database of an earlier run with the same N),
+#   options: --fast-seed (seed 200 customers with 1 000 invoices through the ORM and copy them in
+#            PostgreSQL up to N: minutes instead of hours at N = 100 000; always on from
+#            N = 50 000; see benchlib.Multiplier),
+#            --reuse-seed (keep the seed database of an earlier run with the same N),
 #            --profile (afterwards, cProfile billing_dunning's run in an extra copy),
 #            --keep (keep the per-contender copies), --only ours|oca (run one contender; the
 #            report takes the other from the last run with the same N)
@@ -19,7 +22,7 @@
 source "$(dirname "$0")/../../setup/lib.sh"
 source "$(dirname "$0")/benchlib.sh"
 
-n=10000 reuse_seed=0 profile=0 keep=0 only="ours,oca"
+n=10000 reuse_seed=0 profile=0 keep=0 fast_seed=0 only="ours,oca"
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) n=500 ;;
@@ -27,6 +30,7 @@ while [ $# -gt 0 ]; do
         --reuse-seed) reuse_seed=1 ;;
         --profile) profile=1 ;;
         --keep) keep=1 ;;
+        --fast-seed) fast_seed=1 ;;
         --only) only="$2"; shift ;;
         *) die "unknown option $1 (see the comment at the top of tests/bench/bench_dunning.sh)" ;;
     esac
@@ -41,7 +45,10 @@ shopt -s nullglob
 bootstrap
 
 ANCHOR="$LOCAL_DIR/anchors/credit_control"
-OUT="$LOCAL_DIR/bench/dunning-$n"
+OUT="$(bench_out dunning)-$n"
+[ "$n" -lt 50000 ] || fast_seed=1
+seed_options=()
+[ "$fast_seed" -eq 0 ] || seed_options=(--fast-seed)
 OCA_MODULE=account_credit_control
 mkdir -p "$OUT"
 forget_runs "$only" ours oca
@@ -56,20 +63,20 @@ anchor_options() {  # anchor_options DB: sets OPTIONS to odoo-bin's options for 
 
 bench_py() { "$VENV/bin/python" "$BENCH_DIR/bench_dunning.py" "$@"; }
 
-seed_db="bench_dunning_seed_$n"
+seed_db=$(bench_db "bench_dunning_seed_$n")
 # The install template is keyed by the code of billing_dunning and the wheel, so that a change
 # of either gives a fresh install; a reused seed of older code is updated in each copy.
 key=$(code_key billing_dunning "$ANCHOR")
 if [ "$reuse_seed" -eq 1 ] && seed_reusable "$seed_db" bench_dunning.n "$n"; then
     log "reusing seed database $seed_db"
 else
-    template="bench_dunning_tpl_$key"
+    template=$(bench_db "bench_dunning_tpl_$key")
     install_template "$template" "billing_dunning,$OCA_MODULE" "$ANCHOR/odoo/addons"
     copy_db "$template" "$seed_db"
     anchor_options "$seed_db"
     log "seeding $seed_db with N=$n ($(elapsed))"
     echo "Seeding $seed_db (N = $n over $customers customers)"
-    bench_py seed --n "$n" --customers "$customers" --json "$OUT/seed.json" -- "${OPTIONS[@]}" \
+    bench_py seed --n "$n" --customers "$customers" "${seed_options[@]}" --json "$OUT/seed.json" -- "${OPTIONS[@]}" \
         || die "seeding $seed_db failed; see $OUT/odoo-$seed_db.log"
     psql_local -d "$seed_db" -c "INSERT INTO ir_config_parameter (key, value) VALUES ('bench_dunning.code', '$key')" >/dev/null
 fi
@@ -77,7 +84,8 @@ seed_key=$(db_param "$seed_db" bench_dunning.code)
 
 run_contender() {  # run_contender CONTENDER [EXTRA ARGS]: time it in a fresh copy of the seed
     local contender=$1; shift
-    local db="bench_dunning_${contender}_$n"
+    local db
+    db=$(bench_db "bench_dunning_${contender}_$n")
     copy_db "$seed_db" "$db"
     anchor_options "$db"
     if [ "$seed_key" != "$key" ]; then

@@ -28,16 +28,16 @@ done
 
 bootstrap
 
-OUT="$LOCAL_DIR/bench/einvoice-$n"
+OUT="$(bench_out einvoice)-$n"
 mkdir -p "$OUT"
-SEED_DB="bench_einvoice_seed_$n"
+SEED_DB=$(bench_db "bench_einvoice_seed_$n")
 
 bench_py() { "$VENV/bin/python" "$BENCH_DIR/bench_einvoice.py" "$@"; }
 
 if [ "$reuse_seed" -eq 1 ] && seed_reusable "$SEED_DB" bench_einvoice.n "$n"; then
     log "reusing seed database $SEED_DB"
 else
-    template="bench_einvoice_tpl_$(code_key billing_einvoice "")"
+    template=$(bench_db "bench_einvoice_tpl_$(code_key billing_einvoice "")")
     install_template "$template" billing_einvoice
     copy_db "$template" "$SEED_DB"
     odoo_options "$SEED_DB"

@@ -39,11 +39,11 @@ done
 
 bootstrap
 
-OUT="$LOCAL_DIR/bench/finnish-$n"
+OUT="$(bench_out finnish)-$n"
 mkdir -p "$OUT"
 rm -f "$OUT/run.json"
-SEED_DB="bench_finnish_seed_$n"
-DB="bench_finnish_run_$n"
+SEED_DB=$(bench_db "bench_finnish_seed_$n")
+DB=$(bench_db "bench_finnish_run_$n")
 
 bench_py() { "$VENV/bin/python" "$BENCH_DIR/bench_finnish.py" "$@"; }
 
@@ -51,7 +51,7 @@ if [ "$reuse_seed" -eq 1 ] && [ -f "$OUT/camt054-payments.xml" ] && seed_reusabl
     log "reusing seed database $SEED_DB"
 else
     rm -f "$OUT/seed.json"
-    template="bench_finnish_tpl_$(code_key billing_einvoice "" | cut -c1-6)$(code_key billing_sepa "" | cut -c1-6)"
+    template=$(bench_db "bench_finnish_tpl_$(code_key billing_einvoice "" | cut -c1-6)$(code_key billing_sepa "" | cut -c1-6)")
     install_template "$template" billing_einvoice,billing_sepa
     copy_db "$template" "$SEED_DB"
     odoo_options "$SEED_DB"

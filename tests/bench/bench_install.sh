@@ -34,7 +34,7 @@ customers=${customers:-$(( n / 5 ))}
 
 bootstrap
 
-OUT="$LOCAL_DIR/bench/install-$n"
+OUT="$(bench_out install)-$n"
 DEPENDENCIES="account,account_debit_note,account_edi_ubl_cii,sale_stock"
 mkdir -p "$OUT"
 rm -f "$OUT"/{before,install,installed,uninstall,uninstalled}.json
@@ -42,12 +42,12 @@ rm -f "$OUT"/{before,install,installed,uninstall,uninstalled}.json
 
 bench_py() { "$VENV/bin/python" "$BENCH_DIR/bench_install.py" "$@"; }
 
-seed_db="bench_install_seed_$n"
+seed_db=$(bench_db "bench_install_seed_$n")
 if [ "$reuse_seed" -eq 1 ] && seed_reusable "$seed_db" bench_install.n "$n"; then
     log "reusing seed database $seed_db"
 else
     # Keyed by the Odoo source tree only: the addons are not in it.
-    template="bench_install_tpl_$(echo "$ODOO_SRC $DEPENDENCIES" | sha256sum | cut -c1-10)"
+    template=$(bench_db "bench_install_tpl_$(echo "$ODOO_SRC $DEPENDENCIES" | sha256sum | cut -c1-10)")
     install_template "$template" "$DEPENDENCIES"
     copy_db "$template" "$seed_db"
     keep_local "$seed_db"
@@ -58,7 +58,7 @@ else
         || die "seeding $seed_db failed; see $OUT/odoo-$seed_db.log"
 fi
 
-db="bench_install_$n"
+db=$(bench_db "bench_install_$n")
 copy_db "$seed_db" "$db"
 odoo_options "$db"
 rc=0

@@ -36,14 +36,14 @@ done
 
 bootstrap
 
-OUT="$LOCAL_DIR/bench/recurring-$n"
+OUT="$(bench_out recurring)-$n"
 mkdir -p "$OUT"
 rm -f "$OUT/run.json"
 
-template="bench_recurring_tpl_$(code_key billing_recurring "" ! -path './i18n/*')"
+template=$(bench_db "bench_recurring_tpl_$(code_key billing_recurring "" ! -path './i18n/*')")
 install_template "$template" billing_recurring
 
-db="bench_recurring_$n"
+db=$(bench_db "bench_recurring_$n")
 copy_db "$template" "$db"
 odoo_options "$db"
 log "running N=$n in $db ($(elapsed))"

@@ -57,10 +57,10 @@ wants() { [[ ",$only," == *",$1,"* ]]; }
 bootstrap
 
 ANCHOR="$LOCAL_DIR/anchors/returns"
-OUT="$LOCAL_DIR/bench/returns-$n"
+OUT="$(bench_out returns)-$n"
 mkdir -p "$OUT"
 forget_runs "$only" ours oca
-SEED_DB="bench_returns_seed_$n"
+SEED_DB=$(bench_db "bench_returns_seed_$n")
 FILE="$OUT/camt054-returns-$n.xml"
 OCA_MODULE=account_payment_return_import_iso20022
 OCA_WHEELS=(
@@ -81,7 +81,7 @@ if [ "$reuse_seed" -eq 1 ] && [ -f "$FILE" ] && seed_reusable "$SEED_DB" bench_r
     log "reusing seed database $SEED_DB"
 else
     rm -f "$OUT"/seed.json
-    template="bench_returns_tpl_$(code_key billing_sepa "")"
+    template=$(bench_db "bench_returns_tpl_$(code_key billing_sepa "")")
     install_template "$template" billing_sepa
     copy_db "$template" "$SEED_DB"
     odoo_options "$SEED_DB"
@@ -93,7 +93,8 @@ fi
 
 run_contender() {  # run_contender CONTENDER [EXTRA ARGS]: import the file in a fresh copy of the seed
     local contender=$1; shift
-    local db="bench_returns_${contender}_$n"
+    local db
+    db=$(bench_db "bench_returns_${contender}_$n")
     copy_db "$SEED_DB" "$db"
     if [ "$contender" = oca ]; then
         log "installing $OCA_MODULE into $db, untimed ($(elapsed))"

@@ -24,6 +24,9 @@ from stdnum import iban as stdnum_iban
 from stdnum.iso7064 import mod_97_10
 
 SEED = 20260311
+# The fast seed makes this many customers through the ORM and copies them up to N.
+FAST_SEED_CUSTOMERS = 200
+FAST_SEED_BANK_CODE = "50010517"
 CHUNK = 500
 CREDITOR_IDENTIFIER = "DE98ZZZ09999999999"
 CREDITOR_IBAN = "DE89370400440532013000"
@@ -108,11 +111,16 @@ def chunks(items, size=CHUNK):
 # ---------------------------------------------------------------------------- seeding
 
 
-def seed(odoo, registry, stack, n):
+def seed(odoo, registry, stack, n, fast=False):
+    """Seed N customers with their mandates and invoices: through the ORM, or with ``fast``
+    FAST_SEED_CUSTOMERS of them through the ORM and the rest copied in PostgreSQL."""
     from odoo import Command, fields  # noqa: PLC0415
 
-    clock = benchlib.Clock(odoo.sql_db)
-    customers = generate_customers(n)
+    clock = benchlib.Clock(odoo.sql_db, cpu=True)
+    made = FAST_SEED_CUSTOMERS if fast else n
+    if fast and (n % made or n == made):
+        sys.exit(f"bench_sepa.py: --fast-seed takes a multiple of {made} above it")
+    customers = generate_customers(made)
     today = fields.Date.today()
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib.SEEDING_CONTEXT))
@@ -123,12 +131,12 @@ def seed(odoo, registry, stack, n):
             stack_vals = _seed_stack(env, stack, company, journal)
             _seed_outstanding_account(env, journal)
             cr.commit()
-        with clock(f"{n} customers"):
+        with clock(f"{made} customers"):
             partners = env["res.partner"]
             for batch in chunks(customers, 2000):
                 partners |= _seed_partners(env, batch, stack_vals["partner"])
                 cr.commit()
-        with clock(f"{n} bank accounts (IBAN)"):
+        with clock(f"{made} bank accounts (IBAN)"):
             banks = env["res.partner.bank"]
             for batch in chunks(list(zip(partners, customers, strict=True)), 2000):
                 banks |= env["res.partner.bank"].create(
@@ -136,7 +144,7 @@ def seed(odoo, registry, stack, n):
                 )
                 cr.commit()
         records = list(zip(partners, banks, customers, strict=True))
-        with clock(f"{n} billing_sepa mandates (active)"):
+        with clock(f"{made} billing_sepa mandates (active)"):
             for batch in chunks(records, 2000):
                 env["billing.sepa.mandate"].create(
                     [
@@ -154,7 +162,7 @@ def seed(odoo, registry, stack, n):
                     ]
                 )
                 cr.commit()
-        with clock(f"{n} OCA mandates (recurrent, signed, valid)"):
+        with clock(f"{made} OCA mandates (recurrent, signed, valid)"):
             for batch in chunks(records, 2000):
                 env["account.banking.mandate"].create(
                     [
@@ -176,7 +184,7 @@ def seed(odoo, registry, stack, n):
         )
         eur = env.ref("base.EUR")
         invoice_date = today - datetime.timedelta(days=10)
-        with clock(f"{n} invoices, posted by {CHUNK}"):
+        with clock(f"{made} invoices, posted by {CHUNK}"):
             for batch in chunks(list(zip(partners, customers, strict=True))):
                 invoices = env["account.move"].create(
                     [
@@ -204,11 +212,90 @@ def seed(odoo, registry, stack, n):
                 invoices.action_post()
                 cr.commit()
                 env.invalidate_all()
+        if fast:
+            with clock(f"{n - made} more of each, copied in PostgreSQL"):
+                made_ids = _fast_seed(env, company, partners, banks, n // made - 1)
+            with clock("copies checked through the ORM"):
+                fast_counts = _check_fast_seed(env, company, *made_ids)
         counts = _seed_check(env, stack, company, n)
+        if fast:
+            counts.update(fast_counts)
         set_param(env, "n", n)
         cr.commit()
     total = benchlib.print_seeding_total(clock)
     return {"stack": stack, "n": n, "phases": clock.phases, "seconds": total, "counts": counts}
+
+
+def _fast_seed(env, company, partners, banks, copies):
+    """``copies`` more of each customer, bank account, mandate (both kinds) and invoice.
+
+    See benchlib.Multiplier. The copies get the next references (000201, ...), mandate
+    references (BM-000201, OCA-000201), invoice numbers and IBANs of their own: German ones of
+    one bank code, with valid check digits. Returns the new partners' and invoices' ids.
+    """
+    from odoo.tools import SQL  # noqa: PLC0415
+
+    made = len(partners)
+    multiplier = benchlib.Multiplier(env, copies)
+    number = SQL("(%s + m.n)", made)
+    multiplier.clone("res_partner", partners.ids, {"ref": SQL("lpad(%s::text, 6, '0')", number)})
+    ibans = [
+        make_iban("DE", f"{FAST_SEED_BANK_CODE}{made + index:010d}") for index in range(1, made * copies + 1)
+    ]
+    iban = SQL("(%s::text[])[m.n]", ibans)
+    multiplier.clone("res_partner_bank", banks.ids, {"acc_number": iban, "sanitized_acc_number": iban})
+    partner_ref = SQL("(SELECT ref FROM res_partner WHERE id = r_partner_id.new)")
+    mandates = env["billing.sepa.mandate"].search([("company_id", "=", company.id)])
+    reference = SQL("'BM-' || %s", partner_ref)
+    multiplier.clone(
+        mandates._table, mandates.ids, {"name": reference, "reference_key": SQL("upper(%s)", reference)}
+    )
+    oca_mandates = env["account.banking.mandate"].search([("company_id", "=", company.id)])
+    multiplier.clone(
+        oca_mandates._table,
+        oca_mandates.ids,
+        {"unique_mandate_reference": SQL("'OCA-' || %s", partner_ref)},
+    )
+    invoices = env["account.move"].search(
+        [("company_id", "=", company.id), ("move_type", "=", "out_invoice")]
+    )
+    benchlib.clone_invoices(multiplier, invoices.ids)
+    made_ids = multiplier.new_ids("res_partner"), multiplier.new_ids("account_move")
+    env.cr.commit()
+    multiplier.analyze()
+    env.cr.commit()
+    env.invalidate_all()
+    return made_ids
+
+
+def _check_fast_seed(env, company, partner_ids, move_ids):
+    """Exit unless the ORM agrees with the copies: invoices (benchlib), mandates and IBANs."""
+    counts = benchlib.check_cloned_invoices(env, move_ids)
+    env.cr.execute(
+        """SELECT count(*), count(DISTINCT sanitized_acc_number) FROM res_partner_bank
+            WHERE partner_id IN (SELECT id FROM res_partner WHERE company_id IS NULL AND customer_rank > 0)"""
+    )
+    banks, distinct = env.cr.fetchone()
+    if banks != distinct:
+        sys.exit(f"bench_sepa.py: {banks - distinct} IBANs of customers are not unique")
+    sample = env["res.partner"].browse(partner_ids[:: max(len(partner_ids) // 200, 1)])
+    invoices = env["account.move"].search(
+        [("partner_id", "in", sample.ids), ("move_type", "=", "out_invoice")]
+    )
+    for partner in sample:
+        mandate = partner._get_sepa_mandate(company)
+        invoice = invoices.filtered(lambda move, partner=partner: move.partner_id == partner)
+        if (
+            not mandate
+            or mandate.partner_bank_id.partner_id != partner
+            or not stdnum_iban.is_valid(mandate.partner_bank_id.acc_number)
+            or mandate.name != f"BM-{partner.ref}"
+            or invoice.sepa_mandate_id != mandate
+        ):
+            sys.exit(f"bench_sepa.py: the copied customer {partner.ref} has no valid mandate of its own")
+    counts["sampled mandates"] = len(sample)
+    benchlib.print_check(counts)
+    return counts
 
 
 def _seed_company(env):
@@ -566,7 +653,7 @@ def run(odoo, registry, contender_name, profile_step=None, profile_file=None, cr
     """Time one contender's steps; ``cron`` (odoo_options, workers, log) books ours in a server."""
     from odoo import fields  # noqa: PLC0415
 
-    clock = benchlib.Clock(odoo.sql_db)
+    clock = benchlib.Clock(odoo.sql_db, cpu=True)
     profile_text = None
     load_before = benchlib.load_average()
     with registry.cursor() as cr:
@@ -766,6 +853,11 @@ def main(argv):
     seed_parser.add_argument("--stack", choices=["classic", "alt"], required=True)
     seed_parser.add_argument("--n", type=int, required=True)
     seed_parser.add_argument("--json", required=True)
+    seed_parser.add_argument(
+        "--fast-seed",
+        action="store_true",
+        help=f"seed {FAST_SEED_CUSTOMERS} customers through the ORM, copy them in PostgreSQL up to N",
+    )
     run_parser = commands.add_parser("run", help="time one contender's steps")
     run_parser.add_argument("--contender", choices=sorted(CONTENDERS), required=True)
     run_parser.add_argument("--json")
@@ -793,7 +885,7 @@ def main(argv):
         odoo_options,
         "bench_sepa.py",
         report=report,
-        seed=lambda odoo, registry: seed(odoo, registry, args.stack, args.n),
+        seed=lambda odoo, registry: seed(odoo, registry, args.stack, args.n, args.fast_seed),
         run=lambda odoo, registry: run(
             odoo,
             registry,

@@ -13,6 +13,9 @@
 #            --cron-workers N (default 2: billing_sepa's background booking runs in an Odoo
 #            server started multi-process with N cron workers, as production runs; 1: its two
 #            scheduled actions run in the benchmark process, one after the other)
+#            --fast-seed (seed 200 customers with their invoices through the ORM and copy them in
+#            PostgreSQL up to N: minutes instead of hours at N = 100 000; always on from
+#            N = 50 000; see benchlib.Multiplier)
 #   tests/bench/bench_sepa.sh --sizes 10000,50000,100000
 #            billing_sepa alone at each size in turn (each a run of --n SIZE --only ours; the
 #            other options are passed on), then one table of time, queries, longest
@@ -27,12 +30,12 @@
 source "$(dirname "$0")/../../setup/lib.sh"
 source "$(dirname "$0")/benchlib.sh"
 
-n=10000 run_alt=1 reuse_seed=0 profile_step="" keep=0 only="ours,classic,alt" cron_workers=2
+n=10000 run_alt=1 reuse_seed=0 profile_step="" keep=0 fast_seed=0 only="ours,classic,alt" cron_workers=2
 sizes="" passed_on=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --sizes) sizes="$2"; shift; shift; continue ;;
-        --reuse-seed|--keep) passed_on+=("$1") ;;
+        --reuse-seed|--keep|--fast-seed) passed_on+=("$1") ;;
         --cron-workers) passed_on+=("$1" "$2") ;;
     esac
     case "$1" in
@@ -42,6 +45,7 @@ while [ $# -gt 0 ]; do
         --reuse-seed) reuse_seed=1 ;;
         --profile) profile_step="$2"; shift ;;
         --keep) keep=1 ;;
+        --fast-seed) fast_seed=1 ;;
         --only) only="$2"; shift ;;
         --cron-workers) cron_workers="$2"; shift ;;
         *) die "unknown option $1 (see the comment at the top of tests/bench/bench_sepa.sh)" ;;
@@ -58,7 +62,7 @@ if [ -n "$sizes" ]; then
     results=()
     for size in ${sizes//,/ }; do
         bash "$0" --n "$size" --only ours "${passed_on[@]}" || die "the run at N = $size failed"
-        results+=("$LOCAL_DIR/bench/sepa-$size/run-ours.json")
+        results+=("$(bench_out sepa)-$size/run-ours.json")
     done
     echo
     "$VENV/bin/python" "$(dirname "$0")/bench_sepa.py" scale-report "${results[@]}"
@@ -69,7 +73,10 @@ shopt -s nullglob
 bootstrap
 
 ANCHORS="$LOCAL_DIR/anchors"
-OUT="$LOCAL_DIR/bench/sepa-$n"
+OUT="$(bench_out sepa)-$n"
+[ "$n" -lt 50000 ] || fast_seed=1
+seed_options=()
+[ "$fast_seed" -eq 0 ] || seed_options=(--fast-seed)
 mkdir -p "$OUT"
 forget_runs "$only" ours classic alt
 [ "$reuse_seed" -eq 1 ] || rm -f "$OUT"/seed-*.json
@@ -114,7 +121,8 @@ stack_options() {  # stack_options STACK DB: sets OPTIONS to odoo-bin's options 
 bench_py() { "$VENV/bin/python" "$BENCH_DIR/bench_sepa.py" "$@"; }
 
 seed_stack() {  # seed_stack STACK MODULE: the seed database of this stack, built unless reused
-    local stack=$1 module=$2 seed="bench_sepa_seed_${1}_$n"
+    local stack=$1 module=$2 seed
+    seed=$(bench_db "bench_sepa_seed_${1}_$n")
     SEED_DB=$seed
     if [ "$reuse_seed" -eq 1 ] && seed_reusable "$seed" bench_sepa.n "$n"; then
         log "reusing seed database $seed"
@@ -123,19 +131,20 @@ seed_stack() {  # seed_stack STACK MODULE: the seed database of this stack, buil
     # The modules are installed once into a template keyed by the code of billing_sepa and of
     # the anchors, so that a change of either gives a fresh install.
     local template
-    template="bench_sepa_tpl_${stack}_$(code_key billing_sepa "$ANCHORS/$stack")"
+    template=$(bench_db "bench_sepa_tpl_${stack}_$(code_key billing_sepa "$ANCHORS/$stack")")
     install_template "$template" "billing_sepa,$module" "$ANCHORS/$stack/odoo/addons"
     copy_db "$template" "$seed"
     stack_options "$stack" "$seed"
     log "seeding $seed with N=$n ($(elapsed))"
     echo "Seeding $seed (N = $n, $stack stack)"
-    bench_py seed --stack "$stack" --n "$n" --json "$OUT/seed-$stack.json" -- "${OPTIONS[@]}" \
+    bench_py seed --stack "$stack" --n "$n" "${seed_options[@]}" --json "$OUT/seed-$stack.json" -- "${OPTIONS[@]}" \
         || die "seeding $seed failed; see $OUT/odoo-$seed.log"
 }
 
 run_contender() {  # run_contender CONTENDER STACK SEED [EXTRA ARGS]: time it in a fresh copy
     local contender=$1 stack=$2 seed=$3; shift 3
-    local db="bench_sepa_${contender}_$n"
+    local db
+    db=$(bench_db "bench_sepa_${contender}_$n")
     copy_db "$seed" "$db"
     if [ "$contender" = ours ]; then
         # billing_sepa runs as its users have it: without the OCA modules the seed carries for

@@ -36,14 +36,14 @@ done
 
 bootstrap
 
-OUT="$LOCAL_DIR/bench/webhook-$n"
+OUT="$(bench_out webhook)-$n"
 mkdir -p "$OUT"
 rm -f "$OUT/run.json"
 
-template="bench_webshop_tpl_$(code_key billing_webshop "" ! -path './i18n/*')"
+template=$(bench_db "bench_webshop_tpl_$(code_key billing_webshop "" ! -path './i18n/*')")
 install_template "$template" billing_webshop
 
-db="bench_webhook_$n"
+db=$(bench_db "bench_webhook_$n")
 copy_db "$template" "$db"
 odoo_options "$db"
 log "running N=$n from $senders senders against --workers $workers in $db ($(elapsed))"

@@ -41,14 +41,14 @@ name=webshop
 
 bootstrap
 
-OUT="$LOCAL_DIR/bench/$name-$n"
+OUT="$(bench_out "$name")-$n"
 mkdir -p "$OUT"
 rm -f "$OUT"/*.prof "$OUT/run.json"
 
-template="bench_webshop_tpl_$(code_key billing_webshop "" ! -path './i18n/*')"
+template=$(bench_db "bench_webshop_tpl_$(code_key billing_webshop "" ! -path './i18n/*')")
 install_template "$template" billing_webshop
 
-db="bench_${name}_$n"
+db=$(bench_db "bench_${name}_$n")
 copy_db "$template" "$db"
 odoo_options "$db"
 log "running N=$n in $db ($(elapsed))"

@@ -6,6 +6,23 @@ BENCH_DIR="$PROJECT_DIR/tests/bench"
 # so that a wheel that put an odoo/addons folder into the venv's site-packages (making "odoo" a
 # namespace package there) cannot hide it.
 export PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}"
+# Checkouts share the PostgreSQL cluster and .local (a worktree links main's): the databases and
+# results folders of a checkout other than "main" carry its name, bench_<tag>_sepa_seed_... and
+# .local/bench/sepa_<tag>-N, so that two checkouts can run the same benchmark at once. The tag
+# follows "bench" rather than ending the name, so that another checkout's clean-up of stale
+# templates (LIKE 'bench_sepa_tpl_classic_%') never matches it. BENCH_DB_SUFFIX sets it
+# ("" for none).
+if [ -z "${BENCH_DB_SUFFIX+set}" ]; then
+    BENCH_DB_SUFFIX=$(basename "$PROJECT_DIR" | tr -c 'A-Za-z0-9_\n' '_' | tr 'A-Z' 'a-z')
+    [ "$BENCH_DB_SUFFIX" != main ] || BENCH_DB_SUFFIX=""
+fi
+[[ "$BENCH_DB_SUFFIX" =~ ^[a-z0-9_]*$ ]] || die "BENCH_DB_SUFFIX takes lower-case letters, digits and _"
+bench_db() {  # bench_db bench_NAME: the name of this checkout's database bench_NAME
+    echo "bench${BENCH_DB_SUFFIX:+_$BENCH_DB_SUFFIX}_${1#bench_}"
+}
+bench_out() {  # bench_out NAME: this checkout's results folder NAME under .local/bench
+    echo "$LOCAL_DIR/bench/$1${BENCH_DB_SUFFIX:+_$BENCH_DB_SUFFIX}"
+}
 started=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - started ))s"; }
 

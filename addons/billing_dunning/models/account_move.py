@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, create_index
 
 from ..dunning.levels import next_action_date
 from .res_company import BLOCK_REASONS
@@ -67,6 +67,20 @@ class AccountMove(models.Model):
         help="Fees, interest or compensation of a reminder: never reminded itself (no interest on interest).",
     )
     billing_dunning_thanked = fields.Boolean(string="Thank-you Sent", readonly=True, copy=False)
+
+    def init(self):
+        super().init()
+        # A dunning run takes its customers in batches, in the order of their ids, and then
+        # their open invoices: with this index each batch reads its own customers' invoices
+        # instead of every open invoice of the company (40 scans of 100 000 rows for a run
+        # over 20 000 customers).
+        create_index(
+            self.env.cr,
+            "account_move_billing_dunning_open_partner_idx",
+            self._table,
+            ["commercial_partner_id"],
+            where="move_type = 'out_invoice' AND state = 'posted' AND payment_state IN ('not_paid', 'partial')",
+        )
 
     @api.depends("billing_dunning_line_ids.level_id", "billing_dunning_line_ids.date")
     def _compute_billing_dunning_level(self):

@@ -40,7 +40,7 @@ class BillingSepaReturnImport(models.Model):
 
     def _create_reference_payments(self, credits):
         """One payment per credit entry not seen before; match, book and reconcile them in bulk,
-        a chunk (the booking chunk size, 1 000) at a time.
+        a chunk (the booking chunk size, 500 by default) at a time.
 
         An entry is known by its key in the file, and by the bank's reference of the
         transaction on the same account (the same payment in an intraday camt.054 and in the
