@@ -132,7 +132,7 @@ class BillingWebshopOrderImporter(models.AbstractModel):
                     self.env._(
                         "%(quantity)s %(uom)s %(product)s were returned and restocked in the shop, but Odoo has "
                         "not delivered them (open: %(pickings)s), so there is nothing to return.",
-                        quantity=f"{left:g}",
+                        quantity=format(left, "g"),
                         uom=product.uom_id.name,
                         product=product.display_name,
                         pickings=", ".join(open_pickings.mapped("name")) or "-",
@@ -210,7 +210,7 @@ class BillingWebshopOrderImporter(models.AbstractModel):
                     self.env._(
                         "%(quantity)s %(uom)s %(product)s were cancelled in the shop before shipping, but no open "
                         "delivery of %(order)s still has them to lower (already shipped or picked?).",
-                        quantity=f"{left:g}",
+                        quantity=format(left, "g"),
                         uom=product.uom_id.name,
                         product=product.display_name,
                         order=sale_order.name,
@@ -224,7 +224,7 @@ class BillingWebshopOrderImporter(models.AbstractModel):
                     "Lowered %(delivery)s by %(items)s, not to be shipped.",
                     delivery=picking.name,
                     items=", ".join(
-                        f"{quantity:g} {product.uom_id.name} {product.display_name}"
+                        self._describe_quantity(quantity, product.uom_id, product)
                         for product, quantity in items
                     ),
                 )
@@ -233,6 +233,10 @@ class BillingWebshopOrderImporter(models.AbstractModel):
 
     def _describe_moves(self, moves):
         return ", ".join(
-            f"{move.product_uom_qty:g} {move.product_uom.name} {move.product_id.display_name}"
-            for move in moves
+            self._describe_quantity(move.product_uom_qty, move.product_uom, move.product_id) for move in moves
         )
+
+    def _describe_quantity(self, quantity, uom, product):
+        # No f-strings in this file: Odoo's term extraction (Babel) loses the translatable
+        # strings that follow one.
+        return " ".join((format(quantity, "g"), uom.name, product.display_name))
