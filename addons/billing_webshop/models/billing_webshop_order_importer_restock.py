@@ -50,7 +50,9 @@ class BillingWebshopOrderImporter(models.AbstractModel):
             refund=refund.external_id,
             credit_note=credit_note.name,
         )
-        sale_order.message_post(body=self._format_restock_lines(title, done + problems))
+        sale_order.message_post(
+            body=self._format_restock_lines(title, done + problems), subtype_xmlid="mail.mt_note"
+        )
         if problems:
             sale_order.activity_schedule(
                 "mail.mail_activity_data_todo",

@@ -356,6 +356,9 @@ class TestShopifyRestock(ShopifyCommon):
         self.assertEqual((self.on_hand(self.mug), self.on_hand(self.waffles)), (19, 19))
         self.assertIn(returns.name, self.chatter(sale_order))
         self.assertIn(credit_note.name, self.chatter(sale_order))
+        # An internal note: the customer is not told about stock moves.
+        note = sale_order.message_ids.filtered(lambda message: returns.name in message.body)
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
         self.assertFalse(sale_order.activity_ids)
         # Shopify retries the same delivery, sends it again under another id, then the order's
         # orders/updated: one credit note, one return, the stock restocked once.
