@@ -8,6 +8,7 @@ from . import billing_webshop_order_importer_customer
 from . import billing_webshop_order_importer_total
 from . import billing_webshop_order_importer_workflow
 from . import billing_webshop_order_importer_refund
+from . import billing_webshop_order_importer_restock
 from . import billing_webshop_payment_method
 from . import billing_webshop_product_binding
 from . import billing_webshop_tax_map

@@ -48,6 +48,7 @@ class BillingWebshopOrderImporter(models.AbstractModel):
                     "move_id": credit_note.id,
                 }
             )
+            self._sync_refund_stock(backend, order, binding, refund, credit_note)
             if self._is_paid(order) and backend.register_payment:
                 gateway = self._get_gateway(backend, order)
                 if gateway.register_payment:

@@ -46,6 +46,8 @@ from urllib.parse import parse_qsl
 import requests
 
 API_VERSION = "2025-10"
+# The RefundLineItemRestockType enum (RefundLineItem.restockType).
+RESTOCK_TYPES = ("CANCEL", "LEGACY_RESTOCK", "NO_RESTOCK", "RETURN")
 _UPDATED_AT_RE = re.compile(r"updated_at:>=\s*'?([0-9T:\-Z+]+)'?")
 
 
@@ -322,18 +324,25 @@ class ShopifyEmulator:
             return copy.deepcopy(self.orders[gid])
 
     def add_refund(self, gid, amount, lines=(), note=None):
-        """Refund ``amount`` of the order; ``lines`` [(line index, quantity, subtotal, tax)]."""
+        """Refund ``amount`` of the order; ``lines`` [(line index, quantity, subtotal, tax[, restock
+        type])]. The restock type is a ``RefundLineItemRestockType`` (RETURN when not given, as the
+        admin's "Restock items" of a fulfilled line; CANCEL, NO_RESTOCK, LEGACY_RESTOCK)."""
         with self._lock:
             order = self.orders[gid]
             currency = order["currencyCode"]
             refund_lines = []
-            for index, quantity, subtotal, tax in lines:
+            for index, quantity, subtotal, tax, *restock in lines:
+                restock_type = restock[0] if restock else "RETURN"
+                if restock_type not in RESTOCK_TYPES:
+                    raise ValueError(f"restockType {restock_type!r} is not a RefundLineItemRestockType")
                 item = order["lineItems"]["nodes"][index]
                 item["currentQuantity"] -= quantity
                 refund_lines.append(
                     {
+                        "id": self.new_id("RefundLineItem"),
                         "quantity": quantity,
-                        "restockType": "RETURN",
+                        "restockType": restock_type,
+                        "restocked": restock_type != "NO_RESTOCK",
                         "subtotalSet": money(subtotal, currency),
                         "totalTaxSet": money(tax, currency),
                         "lineItem": {"id": item["id"], "sku": item["sku"], "taxLines": item["taxLines"]},
@@ -385,6 +394,33 @@ class ShopifyEmulator:
             "line_items": [
                 {"id": int(item["id"].rsplit("/", 1)[1]), "sku": item["sku"], "quantity": item["quantity"]}
                 for item in order["lineItems"]["nodes"]
+            ],
+        }
+
+    def rest_refund(self, gid, refund_gid):
+        """The ``refunds/create`` webhook body: the REST refund resource (``restock_type`` in lower
+        case, as the REST API spells the enum)."""
+        refund = next(refund for refund in self.orders[gid]["refunds"] if refund["id"] == refund_gid)
+
+        def number(any_gid):
+            return int(any_gid.rsplit("/", 1)[1])
+
+        return {
+            "id": number(refund_gid),
+            "admin_graphql_api_id": refund_gid,
+            "order_id": number(gid),
+            "created_at": refund["createdAt"],
+            "note": refund["note"],
+            "refund_line_items": [
+                {
+                    "id": number(line["id"]),
+                    "line_item_id": number(line["lineItem"]["id"]),
+                    "quantity": line["quantity"],
+                    "restock_type": line["restockType"].lower(),
+                    "subtotal": line["subtotalSet"]["shopMoney"]["amount"],
+                    "total_tax": line["totalTaxSet"]["shopMoney"]["amount"],
+                }
+                for line in refund["refundLineItems"]["nodes"]
             ],
         }
 

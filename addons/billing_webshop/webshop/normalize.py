@@ -176,6 +176,21 @@ class Coupon:
     discount_tax: Decimal
 
 
+# What a refund line did to the shop's stock (Shopify ``RefundLineItem.restockType``).
+RESTOCK_RETURN = "return"  # RETURN, LEGACY_RESTOCK: shipped items came back and were restocked
+RESTOCK_CANCEL = "cancel"  # CANCEL: items not shipped yet were taken off the order
+RESTOCK_NONE = "none"  # NO_RESTOCK: the stock did not change
+
+
+@dataclass(frozen=True)
+class RefundRestock:
+    """One refund line's stock effect: ``quantity`` of order line ``line_id`` (its external id)."""
+
+    line_id: str
+    quantity: Decimal
+    restock_type: str
+
+
 @dataclass(frozen=True)
 class Refund:
     """A refund summary as embedded in the order; ``total`` is negative, as WooCommerce sends it."""
@@ -187,6 +202,9 @@ class Refund:
     # shipping_lines and fee_lines when the payload carries them (a WooCommerce refund object);
     # empty for an embedded summary, which only has the total.
     amounts_by_rates: tuple[tuple[tuple[int, ...], Decimal], ...] = ()
+    # The refund lines' stock effects, when the shop tells them (Shopify); WooCommerce's refund
+    # object does not say whether its items were restocked.
+    restocks: tuple[RefundRestock, ...] = ()
 
     @property
     def amount(self):
@@ -439,6 +457,10 @@ def order_digest(order: NormalizedOrder) -> str:
     if not data["payments"]:
         # Orders without a payment breakdown keep the digest they had before it existed.
         del data["payments"]
+    for refund in data["refunds"]:
+        if not refund["restocks"]:
+            # Refunds without stock effects (WooCommerce) too.
+            del refund["restocks"]
     canonical = json.dumps(
         data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_canonical_default
     )

@@ -17,7 +17,10 @@ GraphQL ``Order`` node onto it, in one of its two currencies: ``shopMoney`` (the
 * Payments: the successful SALE and CAPTURE transactions, per gateway; a gift card is a gateway
   (``gift_card``) like any other.
 * Refunds: ``totalRefundedSet`` and, per refund line, the line's tax rates and amount, so the
-  credit note splits the refund per rate.
+  credit note splits the refund per rate; and its ``restockType`` with the quantity: RETURN and
+  LEGACY_RESTOCK (the older name of a restock of shipped items) put the items back in stock,
+  CANCEL takes unshipped items off the order, NO_RESTOCK (or a type this module does not know)
+  leaves the stock alone.
 """
 
 from decimal import Decimal
@@ -28,6 +31,9 @@ from .normalize import (
     PROBLEM_MISSING,
     PROBLEM_NOT_TEXT,
     PROBLEM_TOO_MANY_LINES,
+    RESTOCK_CANCEL,
+    RESTOCK_NONE,
+    RESTOCK_RETURN,
     Address,
     Coupon,
     Customer,
@@ -36,6 +42,7 @@ from .normalize import (
     OrderLine,
     Payment,
     Refund,
+    RefundRestock,
     TaxRate,
     _OrderReader,
 )
@@ -45,6 +52,13 @@ MONEY_KEYS = {"shop": "shopMoney", "presentment": "presentmentMoney"}
 PAID_FINANCIAL_STATUSES = frozenset({"PAID", "PARTIALLY_REFUNDED", "REFUNDED"})
 ON_HOLD_FINANCIAL_STATUSES = frozenset({"AUTHORIZED", "PARTIALLY_PAID"})
 PAYMENT_KINDS = frozenset({"SALE", "CAPTURE"})
+# RefundLineItemRestockType → what the importer does with the stock.
+RESTOCK_TYPES = {
+    "RETURN": RESTOCK_RETURN,
+    "LEGACY_RESTOCK": RESTOCK_RETURN,
+    "CANCEL": RESTOCK_CANCEL,
+    "NO_RESTOCK": RESTOCK_NONE,
+}
 
 _ZERO = Decimal("0")
 
@@ -274,6 +288,7 @@ def _read_refunds(reader, payload, included):
     for index, refund in enumerate(reader.nodes(payload, "refunds", "refunds")):
         path = f"refunds[{index}]"
         amounts = {}
+        restocks = []
         for l_index, refund_line in enumerate(
             reader.nodes(refund, "refundLineItems", f"{path}.refundLineItems")
         ):
@@ -285,6 +300,17 @@ def _read_refunds(reader, payload, included):
             subtotal = reader.amount(refund_line, "subtotalSet", f"{line_path}.subtotalSet")
             tax = reader.amount(refund_line, "totalTaxSet", f"{line_path}.totalTaxSet", required=False)
             amounts[keys] = amounts.get(keys, _ZERO) + (subtotal if included else subtotal + tax)
+            restock_type = RESTOCK_TYPES.get(
+                reader.text(refund_line, "restockType", f"{line_path}.restockType").upper(), RESTOCK_NONE
+            )
+            if restock_type != RESTOCK_NONE:
+                restocks.append(
+                    RefundRestock(
+                        line_id=reader.text(item, "id", f"{line_path}.lineItem.id", required=True),
+                        quantity=reader.quantity(refund_line, "quantity", f"{line_path}.quantity"),
+                        restock_type=restock_type,
+                    )
+                )
         total = reader.amount(refund, "totalRefundedSet", f"{path}.totalRefundedSet")
         refunds.append(
             Refund(
@@ -294,6 +320,7 @@ def _read_refunds(reader, payload, included):
                 amounts_by_rates=tuple(
                     (keys, amount) for keys, amount in sorted(amounts.items()) if not amount.is_zero()
                 ),
+                restocks=tuple(restocks),
             )
         )
     return tuple(refunds)
