@@ -12,3 +12,4 @@ from . import test_overview
 from . import test_collection_dossier
 from . import test_collection_settlement
 from . import test_tour
+from . import test_apps_screenshot

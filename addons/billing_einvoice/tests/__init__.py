@@ -15,3 +15,4 @@ from . import test_xml_reader
 from . import test_translations
 from . import test_tour
 from . import test_overview_screenshot
+from . import test_apps_screenshot

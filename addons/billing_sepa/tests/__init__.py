@@ -19,3 +19,4 @@ from . import test_reference_payments
 from . import test_credit_transfer
 from . import test_pain001
 from . import test_tour
+from . import test_apps_screenshot

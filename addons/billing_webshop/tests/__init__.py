@@ -14,3 +14,4 @@ from . import test_ui
 from . import test_overview
 from . import test_translations
 from . import test_tour
+from . import test_apps_screenshot
