@@ -1,7 +1,7 @@
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 
 from ..dunning.interest import PROFILES, compensation_due
-from ..tools import ensure_records
 from .billing_collection_dossier import LADDER_STOPPED_STATES
 
 

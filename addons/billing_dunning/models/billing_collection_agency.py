@@ -4,10 +4,10 @@ import logging
 from datetime import datetime
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 
 from ..collection.agency_client import AgencyClient
-from ..tools import ensure_records
 
 _logger = logging.getLogger(__name__)
 

@@ -1,8 +1,7 @@
 import uuid
 
 from odoo import api, fields, models
-
-from ..tools import ensure_records
+from odoo.addons.billing_base.tools import ensure_records
 
 DOSSIER_STATES = [
     ("draft", "Draft"),

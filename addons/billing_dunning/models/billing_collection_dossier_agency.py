@@ -2,10 +2,10 @@ import base64
 import logging
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 
 from ..collection.agency_client import AgencyError
-from ..tools import ensure_records
 from .billing_collection_dossier import FINAL_STATES, SYNC_STATES
 
 _logger = logging.getLogger(__name__)

@@ -2,11 +2,11 @@ import mimetypes
 from collections import defaultdict
 
 from odoo import Command, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 
 from ..collection.agency_client import AgencyError
 from ..collection.settlement import parse_certificate
-from ..tools import ensure_records
 
 UNCOLLECTIBLE_STATES = ("uncollectible", "bankrupt")
 

@@ -1,7 +1,6 @@
 from odoo import Command, api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
-
-from ..tools import ensure_records
 
 CHARGE_KINDS = [
     ("fee", "Reminder fee"),

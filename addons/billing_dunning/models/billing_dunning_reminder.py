@@ -1,10 +1,9 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 from odoo.tools import SQL
-
-from ..tools import ensure_records
 
 
 class BillingDunningReminder(models.Model):

@@ -3,13 +3,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 from odoo import Command, api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..dunning.belgium import MAX_REMINDER_FEE_EUR, may_charge
 from ..dunning.interest import PROFILES, Payment, compensation_due, statutory_interest
 from ..dunning.levels import target_step
-from ..tools import ensure_records
 from .billing_collection_dossier import LADDER_STOPPED_STATES
 from .billing_dunning_interest_rate import RATE_SET_BY_PROFILE
 

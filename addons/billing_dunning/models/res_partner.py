@@ -1,6 +1,6 @@
 from odoo import fields, models
+from odoo.addons.billing_base.tools import ensure_records
 
-from ..tools import ensure_records
 from .res_company import BLOCK_REASONS
 
 

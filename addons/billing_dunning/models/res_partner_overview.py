@@ -1,6 +1,5 @@
 from odoo import fields, models
-
-from ..tools import ensure_records
+from odoo.addons.billing_base.tools import ensure_records
 
 
 class ResPartner(models.Model):

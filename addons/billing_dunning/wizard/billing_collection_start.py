@@ -1,8 +1,8 @@
 from odoo import Command, api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 
 from ..models.account_move_collection import collection_scenario
-from ..tools import ensure_records
 
 
 class BillingCollectionStart(models.TransientModel):

@@ -4,10 +4,10 @@ import logging
 import pytz
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools import ensure_records
 from .billing_einvoice_delivery import DELIVERY_STATES
 
 ACCEPTED_STATES = ("sent", "delivered")

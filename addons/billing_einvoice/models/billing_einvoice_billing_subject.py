@@ -2,10 +2,10 @@ import base64
 import uuid
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 
 from ..finvoice import transport as finvoice_transport
-from ..tools import ensure_records
 
 
 class BillingEinvoiceBillingSubject(models.Model):

@@ -2,10 +2,10 @@ import base64
 import binascii
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 
 from ..finvoice import reader, receiver_info
-from ..tools import ensure_records
 
 
 class BillingEinvoiceConsumerOrder(models.Model):

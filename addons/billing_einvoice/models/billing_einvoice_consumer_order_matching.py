@@ -5,10 +5,10 @@ import re
 from collections import defaultdict
 
 from odoo import fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 
 from ..finvoice import sender_info
-from ..tools import ensure_records
 
 CANDIDATE_MIN_SCORE = 40
 CANDIDATE_LIMIT = 5

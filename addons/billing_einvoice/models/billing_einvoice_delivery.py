@@ -4,10 +4,10 @@ import logging
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 
 from ..finvoice import transport
-from ..tools import ensure_records
 
 DELIVERY_CHANNELS = [
     ("email", "E-mail"),

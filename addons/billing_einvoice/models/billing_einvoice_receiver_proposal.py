@@ -2,10 +2,10 @@ import base64
 import uuid
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 
 from ..finvoice import sender_info
 from ..finvoice import transport as finvoice_transport
-from ..tools import ensure_records
 
 IDENTIFIER_TYPES = [
     (sender_info.IDENTIFIER_CUSTOMER_NUMBER, "Customer number"),

@@ -1,8 +1,7 @@
 from collections import defaultdict
 
 from odoo import fields, models
-
-from ..tools import ensure_records
+from odoo.addons.billing_base.tools import ensure_records
 
 
 class ResPartner(models.Model):

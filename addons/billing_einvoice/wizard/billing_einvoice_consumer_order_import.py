@@ -1,9 +1,8 @@
 import base64
 
 from odoo import fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
-
-from ..tools import ensure_records
 
 
 class BillingEinvoiceConsumerOrderImport(models.TransientModel):

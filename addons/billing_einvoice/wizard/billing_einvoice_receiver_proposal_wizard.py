@@ -3,10 +3,10 @@ import re
 from stdnum import iban as stdnum_iban
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 
 from ..models.billing_einvoice_receiver_proposal import IDENTIFIER_TYPES
-from ..tools import ensure_records
 
 _BIC_RE = re.compile(r"[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?")
 

@@ -1,8 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-
-from ..tools import ensure_records
+from odoo.addons.billing_base.tools import ensure_records
 
 _logger = logging.getLogger(__name__)
 

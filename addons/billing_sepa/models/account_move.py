@@ -2,11 +2,11 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 from odoo.tools import format_date, formatLang
 
 from ..sepa.target2 import next_target2_business_day
-from ..tools import ensure_records
 
 
 class AccountMove(models.Model):

@@ -1,11 +1,11 @@
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..sepa.charset import to_sepa_identifier
 from ..sepa.target2 import earliest_collection_date, next_target2_business_day
-from ..tools import ensure_records
 
 
 class BillingSepaBatch(models.Model):

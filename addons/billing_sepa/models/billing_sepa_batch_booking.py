@@ -5,10 +5,11 @@ from collections import defaultdict
 import psycopg2
 
 from odoo import Command, api, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools import ensure_records, run_booking_step
+from ..tools import run_booking_step
 
 # Above this many debits a batch is booked in the background, this many per transaction
 # (ir.config_parameter billing_sepa.booking_chunk_size). A transaction's time grows with the

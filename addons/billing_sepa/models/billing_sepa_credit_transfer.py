@@ -1,10 +1,10 @@
 from odoo import Command, api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..sepa.charset import to_sepa_identifier, to_sepa_text
 from ..sepa.target2 import next_target2_business_day
-from ..tools import ensure_records
 
 
 class BillingSepaCreditTransfer(models.Model):

@@ -1,10 +1,9 @@
 import psycopg2
 
 from odoo import Command, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 from odoo.tools import SQL
-
-from ..tools import ensure_records
 
 # The entries carry no tax and the credits only get reconciled; the batch's chatter records it.
 BULK_BOOKING_CONTEXT = {"skip_invoice_sync": True, "tracking_disable": True}

@@ -1,9 +1,9 @@
 from odoo import Command, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 
 from ..sepa import pain001
 from ..sepa.charset import to_sepa_identifier, to_sepa_text
-from ..tools import ensure_records
 
 
 class BillingSepaCreditTransfer(models.Model):

@@ -3,10 +3,10 @@ from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError, ValidationError
 
 from ..sepa.identifiers import identifier_errors
-from ..tools import ensure_records
 
 # EPC rulebook: a mandate with no collection presented for 36 months expires.
 MANDATE_VALIDITY_MONTHS = 36

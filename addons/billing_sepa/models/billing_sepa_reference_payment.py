@@ -1,10 +1,10 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools import ensure_records
 from .billing_sepa_batch_booking import BULK_BOOKING_CONTEXT
 
 REVIEW_REASONS = [

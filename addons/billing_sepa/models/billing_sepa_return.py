@@ -3,11 +3,11 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from ..tools import ensure_records
 from .billing_sepa_batch_booking import BULK_BOOKING_CONTEXT
 
 

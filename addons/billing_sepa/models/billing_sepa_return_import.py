@@ -5,12 +5,13 @@ import logging
 import time
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..sepa.bank_reports import BankFileError, parse_bank_report
-from ..tools import ensure_records, run_booking_step
+from ..tools import run_booking_step
 
 DEFAULT_MAX_FILE_SIZE_MB = 50
 RETURN_BOOKING_CRON = "billing_sepa.ir_cron_billing_sepa_book_returns"

@@ -1,8 +1,8 @@
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 
 from ..sepa import pain008
 from ..sepa.charset import to_sepa_text
-from ..tools import ensure_records
 
 
 class ResPartner(models.Model):

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 
 from ..sepa.target2 import earliest_collection_date
-from ..tools import ensure_records
 
 
 class BillingSepaBatchCreate(models.TransientModel):

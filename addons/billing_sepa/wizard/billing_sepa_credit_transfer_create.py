@@ -1,7 +1,7 @@
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 
 from ..sepa.target2 import next_target2_business_day
-from ..tools import ensure_records
 
 
 class BillingSepaCreditTransferCreate(models.TransientModel):

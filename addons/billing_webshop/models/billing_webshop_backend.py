@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..tools import ensure_records
 from ..webshop.adapters import ADAPTERS, ShopApiError, parse_json_body, printable_body, storable_text
 from ..webshop.normalize import PROBLEM_NOT_OBJECT, WebshopPayloadError
 

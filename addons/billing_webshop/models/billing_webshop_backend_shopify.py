@@ -5,9 +5,9 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import ensure_records
 from ..webshop.adapters import ShopApiError
 from ..webshop.shopify import WEBHOOK_TOPICS
 from ..webshop.shopify_client import DEFAULT_API_VERSION

@@ -4,11 +4,11 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..exceptions import WebshopImportError, WebshopLockBusy
-from ..tools import ensure_records
 from ..webshop import normalize
 from ..webshop.adapters import ShopApiError, storable_text, unstorable_text_path
 from ..webshop.normalize import WebshopPayloadError

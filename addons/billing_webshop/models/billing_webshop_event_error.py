@@ -5,9 +5,9 @@ rate, Open webshop)."""
 import json
 
 from odoo import api, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 
-from ..tools import ensure_records
 from ..webshop import normalize
 
 

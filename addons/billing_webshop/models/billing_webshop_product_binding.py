@@ -2,9 +2,9 @@ import logging
 import math
 
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.tools import SQL, float_repr, float_round
 
-from ..tools import ensure_records
 from ..webshop.adapters import ShopApiError
 
 _logger = logging.getLogger(__name__)

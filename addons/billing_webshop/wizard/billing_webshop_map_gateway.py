@@ -1,7 +1,6 @@
 from odoo import api, fields, models
+from odoo.addons.billing_base.tools import ensure_records
 from odoo.tools import clean_context
-
-from ..tools import ensure_records
 
 
 class BillingWebshopMapGateway(models.TransientModel):
