@@ -7,10 +7,14 @@ from . import test_sepa_target2
 from . import test_pain008
 from . import test_bank_reports
 from . import test_batch
+from . import test_batch_booking
 from . import test_translations
 from . import test_ui
 from . import test_overview
 from . import test_returns
+from . import test_return_background
+from . import test_return_rejects
+from . import test_return_companies
 from . import test_return_workers
 from . import test_return_fee
 from . import test_return_mandate

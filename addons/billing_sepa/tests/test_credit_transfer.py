@@ -9,7 +9,7 @@ from odoo.tests.common import freeze_time
 
 from ..sepa import pain001
 from ..sepa.charset import to_sepa_text
-from .test_batch import SepaBatchCommon
+from .common import SepaBatchCommon
 
 
 @tagged("post_install", "-at_install")

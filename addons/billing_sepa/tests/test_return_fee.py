@@ -9,17 +9,16 @@ from odoo.tests import tagged
 from odoo.tests.common import freeze_time
 from odoo.tools import mute_logger
 
-from .test_batch import SepaBatchCommon
-from .test_returns import TestSepaReturns, camt_file, pain002_file
+from .common import SepaBatchCommon, SepaReturnsCommon, camt_file, pain002_file
 
 
 @tagged("post_install", "-at_install")
 class TestSepaReturnFee(SepaBatchCommon):
     """The return fee: a customer invoice of its own, without VAT, once per return, waivable."""
 
-    _booked_batch = TestSepaReturns._booked_batch
-    _import = TestSepaReturns._import
-    _line = TestSepaReturns._line
+    _booked_batch = SepaReturnsCommon._booked_batch
+    _import = SepaReturnsCommon._import
+    _line = SepaReturnsCommon._line
 
     @classmethod
     def setUpClass(cls):

@@ -3,17 +3,16 @@ from datetime import date
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .test_batch import SepaBatchCommon
-from .test_returns import TestSepaReturns, camt_file, pain002_file
+from .common import SepaBatchCommon, SepaReturnsCommon, camt_file, pain002_file
 
 
 @tagged("post_install", "-at_install")
 class TestSepaReturnMandate(SepaBatchCommon):
     """What a return does to the mandate, and who hears about it."""
 
-    _booked_batch = TestSepaReturns._booked_batch
-    _import = TestSepaReturns._import
-    _line = TestSepaReturns._line
+    _booked_batch = SepaReturnsCommon._booked_batch
+    _import = SepaReturnsCommon._import
+    _line = SepaReturnsCommon._line
 
     def _camt(self, batch, invoices_and_codes, message_id="CAMT-1"):
         return camt_file(

@@ -3,7 +3,7 @@ from datetime import date
 from odoo.tests import tagged
 from odoo.tests.common import freeze_time
 
-from .test_batch import SepaBatchCommon
+from .common import SepaBatchCommon
 
 
 @tagged("post_install", "-at_install")
