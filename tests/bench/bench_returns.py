@@ -366,58 +366,30 @@ class Ours(Contender):
     def start_cron_server(self, odoo_options, workers, log_path):
         """Start Odoo as production runs it, multi-process with ``workers`` cron workers.
 
-        Only the two returns actions stay active in this throwaway copy, so that nothing else
-        competes for the cores while the booking is timed; the server idles until the import
-        triggers them.
+        Only the two returns actions stay active; the server idles until the import triggers them.
         """
-        self.env.cr.execute(
-            """UPDATE ir_cron SET active = false WHERE id NOT IN (
-                   SELECT res_id FROM ir_model_data WHERE module = 'billing_sepa' AND name IN %s)""",
-            [("ir_cron_billing_sepa_book_returns", "ir_cron_billing_sepa_follow_up_returns")],
-        )
-        self.env.cr.commit()
         self.cron_log = log_path
-        open(log_path, "w", encoding="utf-8").close()  # only this run's chunk times
-        self.cron_server = benchlib.start_odoo_server(
+        self.cron_server, self.cron_server_cpu_start = benchlib.start_cron_server(
+            self.env,
             odoo_options,
-            [
-                "--workers=1",
-                f"--max-cron-threads={workers}",
-                f"--logfile={log_path}",
-                "--log-handler=odoo.addons.billing_sepa:INFO",
-            ],
+            workers,
+            log_path,
+            ["ir_cron_billing_sepa_book_returns", "ir_cron_billing_sepa_follow_up_returns"],
+            wait_until_idle=True,
         )
-        # The cron workers load the registry and run the due actions once (nothing to book yet)
-        # after the server answers: wait until they idle, so that their start-up is not counted.
-        cpu, idle_seconds = benchlib.process_tree_cpu_seconds(self.cron_server.pid), 0
-        for _second in range(120):
-            time.sleep(1)
-            now = benchlib.process_tree_cpu_seconds(self.cron_server.pid)
-            idle_seconds = idle_seconds + 1 if now - cpu < 0.05 else 0
-            cpu = now
-            if idle_seconds == 3:
-                break
-        self.cron_server_cpu_start = cpu
 
     def _wait_for_cron_server(self, record):
         """Poll the import until the cron workers have booked it."""
-        cr = self.env.cr
-        while True:
-            cr.execute(
-                "SELECT state, booking_error FROM billing_sepa_return_import WHERE id = %s", [record.id]
-            )
-            state, error = cr.fetchone()
-            cr.rollback()  # the next poll sees what the workers committed since
-            if error:
-                self.stop_cron_server()
-                sys.exit(f"bench_returns.py: the booking stopped: {error}")
-            if state != "booking":
-                break
-            if self.cron_server.poll() is not None:
-                sys.exit(f"bench_returns.py: the Odoo server stopped; see {self.cron_log}")
-            time.sleep(0.1)
+        benchlib.wait_for_cron_server(
+            self.env,
+            self.cron_server,
+            "billing_sepa_return_import",
+            record.id,
+            "bench_returns.py",
+            self.cron_log,
+            self.stop_cron_server,
+        )
         self.server_cpu = benchlib.process_tree_cpu_seconds(self.cron_server.pid) - self.cron_server_cpu_start
-        self.env.invalidate_all()
 
     def stop_cron_server(self):
         """Stop the server once the step is timed (its shutdown is not part of the booking)."""

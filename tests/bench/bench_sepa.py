@@ -505,43 +505,28 @@ class Ours(Contender):
     def start_cron_server(self, odoo_options, workers, log_path):
         """Start Odoo as production runs it, multi-process with ``workers`` cron workers.
 
-        Only the two booking actions stay active in this throwaway copy, so that nothing else
-        competes for the cores while the booking is timed.
+        Only the two booking actions stay active.
         """
-        self.env.cr.execute(
-            """UPDATE ir_cron SET active = false WHERE id NOT IN (
-                   SELECT res_id FROM ir_model_data WHERE module = 'billing_sepa' AND name IN %s)""",
-            [("ir_cron_billing_sepa_book_collections", "ir_cron_billing_sepa_reconcile_collections")],
-        )
-        self.env.cr.commit()
         self.cron_log = log_path
-        open(log_path, "w", encoding="utf-8").close()  # only this run's transaction times
-        self.cron_server = benchlib.start_odoo_server(
+        self.cron_server, _cpu = benchlib.start_cron_server(
+            self.env,
             odoo_options,
-            [
-                "--workers=1",
-                f"--max-cron-threads={workers}",
-                f"--logfile={log_path}",
-                "--log-handler=odoo.addons.billing_sepa:INFO",
-            ],
+            workers,
+            log_path,
+            ["ir_cron_billing_sepa_book_collections", "ir_cron_billing_sepa_reconcile_collections"],
         )
 
     def _wait_for_cron_server(self):
         """Poll the batch until the cron workers have booked it; keep their transaction times."""
-        cr = self.env.cr
-        while True:
-            cr.execute("SELECT state, booking_error FROM billing_sepa_batch WHERE id = %s", [self.batch.id])
-            state, error = cr.fetchone()
-            cr.rollback()  # the next poll sees what the workers committed since
-            if error:
-                self.stop_cron_server()
-                sys.exit(f"bench_sepa.py: the booking stopped: {error}")
-            if state != "booking":
-                break
-            if self.cron_server.poll() is not None:
-                sys.exit(f"bench_sepa.py: the Odoo server stopped; see {self.cron_log}")
-            time.sleep(0.1)
-        self.env.invalidate_all()
+        benchlib.wait_for_cron_server(
+            self.env,
+            self.cron_server,
+            "billing_sepa_batch",
+            self.batch.id,
+            "bench_sepa.py",
+            self.cron_log,
+            self.stop_cron_server,
+        )
 
     def stop_cron_server(self):
         """Stop the server once the step is timed (its shutdown is not part of the booking)."""
