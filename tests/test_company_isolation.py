@@ -23,7 +23,7 @@ def _suite_models(odoo):
 # Models whose records only their own flows make (a bank report import, a refund of a customer's
 # credit, an agency hand-over, a consumer order from a bank): when the database holds none of
 # another company, they are left out here, and their addon tests check their company rules with
-# two companies instead (billing_sepa TestSepaReturns, TestReferencePayments and
+# two companies instead (billing_sepa TestSepaReturnCompanies, TestReferencePayments and
 # TestSepaCreditTransfer, billing_dunning TestCollectionDossier, billing_einvoice
 # TestConsumerOrders, TestSenderInfo and TestReceiverProposal).
 NOT_MADE_HERE = {
