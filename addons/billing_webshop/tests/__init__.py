@@ -4,6 +4,9 @@ from . import test_import_errors
 from . import test_order_import
 from . import test_polling
 from . import test_shopify
+from . import test_shopify_restock
+from . import test_shopify_client
+from . import test_shopify_webhook
 from . import test_product_push
 from . import test_webhook
 from . import test_webhook_intake

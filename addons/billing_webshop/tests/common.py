@@ -5,6 +5,8 @@ from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tools import file_open
 
+from .shopify_emulator import ShopifyEmulator
+
 WEBHOOK_SECRET = "whsec_shop_test"
 
 # SKU → (name, shop tax rate id) of the products in the fixture orders.
@@ -131,3 +133,73 @@ class WebshopCommon(AccountTestInvoicingCommon):
     def assertImported(self, event, msg=None):
         self.assertEqual(event.state, "done", msg or event.error)
         return event.order_binding_id.sale_order_id
+
+
+CLIENT_ID = "shopify-client-id"
+CLIENT_SECRET = "shopify-client-secret"
+LOCATION = "gid://shopify/Location/1"
+VAT_21 = [("BTW", 0.21, "21.00")]
+
+
+class ShopifyCommon(WebshopCommon):
+    """A Shopify backend of the Dutch company, talking to a local emulator."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shop = ShopifyEmulator(CLIENT_ID, CLIENT_SECRET)
+        cls.shop.start()
+        cls.addClassCleanup(cls.shop.stop)
+        cls.shopify = cls._create_shopify_backend(cls.company, cls.pricelist, cls.bank_journal)
+        cls.variants = {
+            sku: cls.shop.add_variant(sku, available=10) for sku in ("MUG-DB", "STRP-8", "KS-RVS")
+        }
+
+    @classmethod
+    def _create_shopify_backend(cls, company, pricelist, journal, **values):
+        taxes = cls.env["account.tax"].search(
+            [("company_id", "=", company.id), ("type_tax_use", "=", "sale")]
+        )
+        if company == cls.company:
+            taxes = cls.tax_21 | cls.tax_9 | cls.tax_21_incl | cls.tax_9_incl
+
+        def tax(amount, included):
+            return taxes.filtered(lambda t: t.amount == amount and t.price_include == included)[:1]
+
+        return cls.env["billing.webshop.backend"].create(
+            {
+                "name": f"Shopify {company.name}",
+                "shop_type": "shopify",
+                "company_id": company.id,
+                "base_url": cls.shop.base_url,
+                "api_key": CLIENT_ID,
+                "api_secret": CLIENT_SECRET,
+                "webhook_secret": CLIENT_SECRET,
+                "pricelist_id": pricelist.id,
+                "poll_enabled": False,
+                "shopify_location_id": LOCATION,
+                "tax_map_ids": [
+                    Command.create(
+                        {"rate": rate, "price_include": included, "tax_id": tax(rate, included).id}
+                    )
+                    for rate in (21.0, 9.0)
+                    for included in (False, True)
+                    if tax(rate, included)
+                ],
+                "payment_method_ids": [
+                    Command.create({"code": code, "journal_id": journal.id})
+                    for code in ("shopify_payments", "gift_card")
+                ],
+                **values,
+            }
+        )
+
+    def add_order(self, lines=None, **options):
+        lines = lines or [("MUG-DB", self.variants["MUG-DB"]["id"], 2, "50.00", VAT_21, 0)]
+        return self.shop.add_order(lines, **options)
+
+    def import_gid(self, gid, backend=None):
+        """Import an order as polling would (a reference the importer reads again)."""
+        return self.import_payload(
+            {"id": gid, "updatedAt": self.shop.orders[gid]["updatedAt"]}, backend or self.shopify
+        )
