@@ -250,13 +250,10 @@ class Records:
         """A Shopify webshop of company 1 whose shop is the addon's emulator, started here."""
 
         def make():
-            import importlib.util  # noqa: PLC0415
+            # The emulator's modules import each other: loaded as a package, without Odoo.
+            from test_webshop_xmlrpc import _wire  # noqa: PLC0415
 
-            path = ADDONS / "billing_webshop/tests/shopify_emulator.py"
-            spec = importlib.util.spec_from_file_location("billing_webshop_shopify_emulator", path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            shop = module.ShopifyEmulator("api-client", "api-secret")
+            shop = _wire("tests.shopify_emulator").ShopifyEmulator("api-client", "api-secret")
             shop.start()  # a daemon thread: it ends with the test run
             pricelist_id = self.odoo(
                 "product.pricelist", "create", {"name": self.unique("API"), "currency_id": self.currency_id}

@@ -30,133 +30,59 @@ client sends some twice.
 import base64
 import binascii
 import copy
-import json
 import logging
-import math
 import re
 import secrets
 import threading
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, quote_plus, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
 from ..webshop.signature import compute_woocommerce_signature
+from .woo_emulator_collections import WooCollections
+from .woo_emulator_products import WooProducts
+from .woo_emulator_wire import (
+    API_PREFIX,
+    BATCH_LIMIT,
+    DEFAULT_PER_PAGE,
+    MAX_PER_PAGE,
+    ORDER_DATE_FIELDS,
+    ORDER_STATUSES,
+    ORDERBY_VALUES,
+    USER_AGENT,
+    WOO_DATE_FORMAT,
+    RecordedRequest,
+    _ApiError,
+    _format_date,
+    _parse_stored_date,
+    _Response,
+    wordpress_json_encode,
+)
+
+__all__ = [
+    "API_PREFIX",
+    "BATCH_LIMIT",
+    "DEFAULT_PER_PAGE",
+    "MAX_PER_PAGE",
+    "ORDERBY_VALUES",
+    "ORDER_DATE_FIELDS",
+    "ORDER_STATUSES",
+    "USER_AGENT",
+    "WOO_DATE_FORMAT",
+    "RecordedRequest",
+    "WooEmulator",
+    "wordpress_json_encode",
+]
 
 _logger = logging.getLogger(__name__)
-
-API_PREFIX = "/wp-json/wc/v3"
-MAX_PER_PAGE = 100
-DEFAULT_PER_PAGE = 10
-BATCH_LIMIT = 100
-WOO_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
-USER_AGENT = "WooCommerce/9.4.2 Hookshot (WordPress/6.7.1)"
-
-ORDER_STATUSES = (
-    "pending",
-    "processing",
-    "on-hold",
-    "completed",
-    "cancelled",
-    "refunded",
-    "failed",
-    "trash",
-    "checkout-draft",
-)
-# status=any leaves out what WooCommerce hides from lists by default.
-_HIDDEN_FROM_ANY = frozenset({"trash", "checkout-draft"})
-ORDERBY_VALUES = ("date", "id", "include", "title", "slug", "modified")
-ORDER_DATE_FIELDS = ("date_created", "date_modified", "date_paid", "date_completed")
-
 _ORDERS_ROUTE = re.compile(r"/orders/?")
 _ORDER_ROUTE = re.compile(r"/orders/(?P<id>[0-9]+)/?")
 _PRODUCTS_ROUTE = re.compile(r"/products/?")
 _PRODUCT_ROUTE = re.compile(r"/products/(?P<id>[0-9]+)/?")
 _PRODUCTS_BATCH_ROUTE = re.compile(r"/products/batch/?")
-# rest_parse_date(): an RFC 3339 date-time, the zone being optional.
-_REST_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}(:?\d{2})?)?")
-
-
-def wordpress_json_encode(data) -> bytes:
-    """Encode ``data`` as ``wp_json_encode`` does with default flags.
-
-    PHP's ``json_encode`` escapes ``/`` as ``\\/`` and non-ASCII characters as ``\\uXXXX``
-    and adds no whitespace. WooCommerce signs exactly these bytes, which is why a receiver that
-    re-serialises the parsed JSON can never reproduce the signature.
-    """
-    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
-    # Outside strings JSON has no "/", so this only touches string contents.
-    return text.replace("/", "\\/").encode("ascii")
-
-
-def _php_urlencode(value):
-    # PHP's urlencode(): like quote_plus, but "~" is encoded too.
-    return quote_plus(str(value), safe="").replace("~", "%7E")
-
-
-def _wp_list(values):
-    """Join like WordPress's ``%l`` placeholder: "a, b, and c", "a and b"."""
-    values = list(values)
-    if len(values) <= 2:
-        return " and ".join(values)
-    return ", ".join(values[:-1]) + ", and " + values[-1]
-
-
-def _format_date(moment):
-    return moment.strftime(WOO_DATE_FORMAT)
-
-
-def _parse_stored_date(value):
-    if not value:
-        return None
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).replace(tzinfo=None)
-
-
-@dataclass
-class RecordedRequest:
-    """One request the emulator received, with the status it answered."""
-
-    method: str
-    path: str
-    query: list[tuple[str, str]]
-    headers: dict[str, str]
-    body: bytes
-    status: int = 0
-
-    @property
-    def params(self):
-        """The query arguments as PHP sees them: the last of repeated arguments wins."""
-        return dict(self.query)
-
-
-class _ApiError(Exception):
-    """An error answer in WordPress's REST error format."""
-
-    def __init__(self, status, code, message, **extra_data):
-        super().__init__(message)
-        self.status = status
-        self.body = {"code": code, "message": message, "data": {"status": status, **extra_data}}
-
-
-def _invalid_param(name, message, detail_code):
-    return _ApiError(
-        400,
-        "rest_invalid_param",
-        f"Invalid parameter(s): {name}",
-        params={name: message},
-        details={name: {"code": detail_code, "message": message, "data": None}},
-    )
-
-
-class _Response:
-    def __init__(self, status, body, headers=None, content_type="application/json; charset=UTF-8"):
-        self.status = status
-        self.body = body
-        self.headers = headers or []
-        self.content_type = content_type
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -217,7 +143,7 @@ class _EmulatorServer(ThreadingHTTPServer):
         _logger.debug("woo emulator: connection from %s dropped", client_address, exc_info=True)
 
 
-class WooEmulator:
+class WooEmulator(WooCollections, WooProducts):
     """A local WooCommerce REST v3 site: start it, feed it orders, point a client at it.
 
     ``with WooEmulator() as woo:`` starts and stops it; ``woo.base_url`` is the site URL
@@ -454,301 +380,3 @@ class WooEmulator:
         if object_id not in store:
             raise _ApiError(404, f"woocommerce_rest_{post_type}_invalid_id", "Invalid ID.")
         return _Response(200, copy.deepcopy(store[object_id]))
-
-    # -- collections ------------------------------------------------------------------------------
-
-    @staticmethod
-    def _integer_param(params, name, default, minimum=None, maximum=None):
-        raw = params.get(name)
-        if raw is None or raw == "":
-            return default
-        if not re.fullmatch(r"-?[0-9]+", raw.strip()):
-            raise _invalid_param(name, f"{name} is not of type integer.", "rest_invalid_type")
-        value = int(raw)
-        if minimum is not None and maximum is not None and not minimum <= value <= maximum:
-            raise _invalid_param(
-                name,
-                f"{name} must be between {minimum} (inclusive) and {maximum} (inclusive)",
-                "rest_out_of_bounds",
-            )
-        if minimum is not None and value < minimum:
-            raise _invalid_param(
-                name, f"{name} must be greater than or equal to {minimum}", "rest_out_of_bounds"
-            )
-        return value
-
-    @staticmethod
-    def _enum_param(params, name, default, allowed):
-        value = params.get(name, default) or default
-        if value not in allowed:
-            raise _invalid_param(name, f"{name} is not one of {_wp_list(allowed)}.", "rest_not_in_enum")
-        return value
-
-    @staticmethod
-    def _date_param(params, name, shift):
-        """A date-time argument, naive; one with an offset is converted to the compared zone."""
-        raw = params.get(name)
-        if raw is None or raw == "":
-            return None
-        if not _REST_DATE_RE.fullmatch(raw.strip()):
-            raise _invalid_param(name, "Invalid date.", "rest_invalid_date")
-        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC).replace(tzinfo=None) + shift
-        return moment
-
-    @staticmethod
-    def _boolean_param(params, name):
-        # rest_is_boolean() / rest_sanitize_boolean().
-        raw = (params.get(name) or "").lower()
-        if raw not in ("", "0", "1", "true", "false"):
-            raise _invalid_param(name, f"{name} is not of type boolean.", "rest_invalid_type")
-        return raw in ("1", "true")
-
-    @staticmethod
-    def _id_list_param(params, name):
-        # wp_parse_id_list(): comma or space separated, absint of each, duplicates dropped.
-        raw = params.get(name) or ""
-        return list(
-            dict.fromkeys(abs(int(part)) for part in re.split(r"[,\s]+", raw) if part.lstrip("-").isdigit())
-        )
-
-    def _filter_orders(self, params):
-        statuses = [status for status in (params.get("status") or "any").split(",") if status]
-        for status in statuses:
-            if status != "any" and status not in ORDER_STATUSES:
-                raise _invalid_param(
-                    "status",
-                    f"status is not one of {_wp_list(('any', *ORDER_STATUSES))}.",
-                    "rest_not_in_enum",
-                )
-        dates_are_gmt = self._boolean_param(params, "dates_are_gmt")
-        # Query dates are compared with the GMT or with the local column; the emulator keeps
-        # GMT dates and shifts both sides into the compared zone.
-        shift = timedelta(0) if dates_are_gmt else self.utc_offset
-        date_filters = [
-            (
-                field_name,
-                self._date_param(params, after_param, shift),
-                self._date_param(params, before_param, shift),
-            )
-            for field_name, after_param, before_param in (
-                ("date_created_gmt", "after", "before"),
-                ("date_modified_gmt", "modified_after", "modified_before"),
-            )
-        ]
-        customer = self._integer_param(params, "customer", None, minimum=0)
-
-        def keep(order):
-            status = order.get("status")
-            if "any" in statuses or not statuses:
-                if status in _HIDDEN_FROM_ANY:
-                    return False
-            elif status not in statuses:
-                return False
-            if customer is not None and int(order.get("customer_id") or 0) != customer:
-                return False
-            for field_name, after, before in date_filters:
-                moment = _parse_stored_date(order.get(field_name))
-                moment = moment + shift if moment else None
-                # WP_Date_Query: "after" and "before" are exclusive.
-                if after is not None and (moment is None or moment <= after):
-                    return False
-                if before is not None and (moment is None or moment >= before):
-                    return False
-            return True
-
-        return keep
-
-    def _filter_products(self, params):
-        skus = {sku.strip() for sku in (params.get("sku") or "").split(",") if sku.strip()}
-
-        def keep(product):
-            return not skus or product.get("sku") in skus
-
-        return keep
-
-    def _list(self, objects, params, rest_base, make_filter):
-        page = self._integer_param(params, "page", 1, minimum=1)
-        per_page = self._integer_param(params, "per_page", DEFAULT_PER_PAGE, minimum=1, maximum=MAX_PER_PAGE)
-        offset = self._integer_param(params, "offset", None, minimum=0)
-        order = self._enum_param(params, "order", "desc", ("asc", "desc"))
-        orderby = self._enum_param(params, "orderby", "date", ORDERBY_VALUES)
-        include = self._id_list_param(params, "include")
-        exclude = set(self._id_list_param(params, "exclude"))
-        keep = make_filter(params)
-
-        selected = [
-            obj
-            for obj in objects
-            if keep(obj) and (not include or int(obj["id"]) in include) and int(obj["id"]) not in exclude
-        ]
-        selected.sort(key=self._sort_key(orderby, include), reverse=order == "desc")
-
-        total = len(selected)
-        max_pages = math.ceil(total / per_page)
-        start = offset if offset is not None else (page - 1) * per_page
-        headers = [("X-WP-Total", str(total)), ("X-WP-TotalPages", str(max_pages))]
-        links = []
-        if page > 1:
-            links.append(f'<{self._page_link(rest_base, params, min(page - 1, max_pages))}>; rel="prev"')
-        if max_pages > page:
-            links.append(f'<{self._page_link(rest_base, params, page + 1)}>; rel="next"')
-        if links:
-            # WP_HTTP_Response::header($key, $value, false) joins repeated headers with ", ".
-            headers.append(("Link", ", ".join(links)))
-        return _Response(200, copy.deepcopy(selected[start : start + per_page]), headers)
-
-    @staticmethod
-    def _sort_key(orderby, include):
-        if orderby == "include" and include:
-            position = {object_id: index for index, object_id in enumerate(include)}
-            return lambda obj: position.get(int(obj["id"]), len(position))
-        date_field = {"date": "date_created_gmt", "modified": "date_modified_gmt"}.get(orderby)
-        if date_field:
-            # WooCommerce adds the id to date orderings so pages do not overlap ("date ID").
-            return lambda obj: (_parse_stored_date(obj.get(date_field)) or datetime.min, int(obj["id"]))
-        return lambda obj: int(obj["id"])
-
-    def _page_link(self, rest_base, params, page):
-        """Build a page link as ``add_query_arg('page', $n, add_query_arg($params, rest_url()))``.
-
-        The first call inserts the query arguments as received (decoded); the second parses that
-        string again (turning "+" into a space, as parse_str does) and urlencodes every value.
-        So a "+01:00" offset comes back as " 01:00": clients should send UTC dates without offset.
-        """
-        first_pass = "&".join(f"{name}={value}" for name, value in params.items())
-        arguments = dict(parse_qsl(first_pass, keep_blank_values=True))
-        arguments["page"] = str(page)
-        query = "&".join(f"{name}={_php_urlencode(value)}" for name, value in arguments.items())
-        return f"{self.base_url}{API_PREFIX}/{rest_base}?{query}"
-
-    # -- products batch ---------------------------------------------------------------------------
-
-    def _batch_products(self, body):
-        try:
-            request = json.loads(body or b"{}")
-        except ValueError as error:
-            raise _ApiError(
-                400,
-                "rest_invalid_json",
-                "Invalid JSON body passed.",
-                json_error_code=4,
-                json_error_message=str(error),
-            ) from None
-        if not isinstance(request, dict):
-            request = {}
-        for action in ("create", "update", "delete"):
-            if action in request and not isinstance(request[action], list):
-                raise _invalid_param(action, f"{action} is not of type array.", "rest_invalid_type")
-        # array_filter() in batch_items() drops empty lists, and only filled actions answer.
-        actions = {
-            action: request[action] for action in ("create", "update", "delete") if request.get(action)
-        }
-        if sum(len(items) for items in actions.values()) > BATCH_LIMIT:
-            raise _ApiError(
-                413,
-                "woocommerce_rest_request_entity_too_large",
-                f"Unable to accept more than {BATCH_LIMIT} items for this request.",
-            )
-        response = {}
-        for item in actions.get("create", []):
-            response.setdefault("create", []).append(self._batch_item(0, self._create_product, item))
-        for item in actions.get("update", []):
-            item_id = item.get("id", 0) if isinstance(item, dict) else 0
-            response.setdefault("update", []).append(self._batch_item(item_id, self._update_product, item))
-        for raw_id in actions.get("delete", []):
-            product_id = abs(int(raw_id)) if str(raw_id).lstrip("-").isdigit() else 0
-            if product_id == 0:
-                continue
-            response.setdefault("delete", []).append(
-                self._batch_item(product_id, self._delete_product, product_id)
-            )
-        # PHP encodes an empty array() as [], not {}.
-        return _Response(200, response or [])
-
-    @staticmethod
-    def _batch_item(item_id, operation, argument):
-        try:
-            return operation(argument)
-        except _ApiError as error:
-            return {"id": item_id, "error": error.body}
-
-    def _check_unique_sku(self, sku, product_id):
-        if not sku:
-            return
-        for other in self.products.values():
-            if other.get("sku") == sku and other["id"] != product_id:
-                raise _ApiError(
-                    400, "product_invalid_sku", "Invalid or duplicated SKU.", resource_id=other["id"]
-                )
-
-    def _apply_product_fields(self, product, fields):
-        for name, value in fields.items():
-            if name != "id":
-                product[name] = copy.deepcopy(value)
-        # "price" is read-only: WooCommerce derives it from the sale and regular prices.
-        product["price"] = product.get("sale_price") or product.get("regular_price") or ""
-        if product.get("manage_stock") and product.get("stock_quantity") is not None:
-            if int(product["stock_quantity"]) > 0:
-                product["stock_status"] = "instock"
-            elif product.get("backorders", "no") != "no":
-                product["stock_status"] = "onbackorder"
-            else:
-                product["stock_status"] = "outofstock"
-        now = self.now()
-        product["date_modified_gmt"] = _format_date(now)
-        product["date_modified"] = _format_date(now + self.utc_offset)
-
-    def _create_product(self, fields):
-        if not isinstance(fields, dict):
-            raise _ApiError(400, "rest_invalid_param", "Invalid parameter(s): create")
-        if fields.get("id"):
-            raise _ApiError(400, "woocommerce_rest_product_exists", "Cannot create existing product.")
-        self._check_unique_sku(fields.get("sku") or "", None)
-        product_id = max(self._next_product_id, max(self.products, default=0) + 1)
-        self._next_product_id = product_id + 1
-        now = self.now()
-        name = fields.get("name") or ""
-        product = {
-            "id": product_id,
-            "name": name,
-            "slug": re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"),
-            "permalink": "",
-            "date_created": _format_date(now + self.utc_offset),
-            "date_created_gmt": _format_date(now),
-            "type": "simple",
-            "status": "publish",
-            "sku": "",
-            "price": "",
-            "regular_price": "",
-            "sale_price": "",
-            "tax_status": "taxable",
-            "tax_class": "",
-            "manage_stock": False,
-            "stock_quantity": None,
-            "stock_status": "instock",
-            "backorders": "no",
-            "meta_data": [],
-        }
-        self._apply_product_fields(product, fields)
-        product["permalink"] = f"{self.base_url}/product/{product['slug'] or product_id}/"
-        self.products[product_id] = product
-        return copy.deepcopy(product)
-
-    def _update_product(self, fields):
-        raw_id = fields.get("id") if isinstance(fields, dict) else None
-        product_id = int(raw_id) if str(raw_id).isdigit() else 0
-        if product_id not in self.products:
-            raise _ApiError(400, "woocommerce_rest_product_invalid_id", "Invalid ID.")
-        if "sku" in fields:
-            self._check_unique_sku(fields.get("sku") or "", product_id)
-        product = self.products[product_id]
-        self._apply_product_fields(product, fields)
-        return copy.deepcopy(product)
-
-    def _delete_product(self, product_id):
-        # Batch deletes are forced (no trash), and answer with the product as it was.
-        if product_id not in self.products:
-            raise _ApiError(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
-        return self.products.pop(product_id)
