@@ -168,6 +168,10 @@ class BillingSepaBatch(models.Model):
         batch = self.browse(row[0]).with_company(self.browse(row[0]).company_id)
         started = time.monotonic()
         files = batch._plan_files()
+        if len(files) != batch.planned_file_count:
+            # The journal's settings changed since the generation started: start it again.
+            batch.file_attachment_ids.unlink()
+            batch.write({"generated_file_count": 0, "planned_file_count": len(files)})
         index = batch.generated_file_count
         generation = batch.generation_count + 1
         try:

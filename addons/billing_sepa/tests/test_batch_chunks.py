@@ -178,3 +178,15 @@ class TestSepaBatchChunks(SepaBatchCommon):
         self.assertEqual(batch.state, "draft")
         self.assertFalse(batch.file_attachment_ids)
         self.assertIn("File generation stopped", batch.message_ids[0].body)
+
+    def test_file_generation_starts_again_when_the_journal_limit_changes(self):
+        self._post_invoices([(self.debtors[i % 3], 5.0 + i) for i in range(5)])
+        self.bank_journal.sepa_max_transactions_per_file = 2
+        batch = self._create_collection()
+        self._set_chunk_size(2)
+        batch.action_generate_file()
+        self.env["billing.sepa.batch"]._cron_generate_files()
+        self.bank_journal.sepa_max_transactions_per_file = 4
+        self.assertEqual(self._run_cron("_cron_generate_files", batch, "generating"), 2)
+        self.assertEqual([count for _msg, count, _sum, _blocks in self._file_summaries(batch)], [4, 1])
+        self.assertEqual(batch.message_identifier, f"{batch.name}-1-1, {batch.name}-1-2")
