@@ -165,7 +165,8 @@ class BillingSepaBatch(models.Model):
         row = self.env.cr.fetchone()
         if not row:
             return
-        batch = self.browse(row[0]).with_company(self.browse(row[0]).company_id)
+        batch = self.browse(row[0])
+        batch = batch.with_company(batch.company_id)
         started = time.monotonic()
         files = batch._plan_files()
         if len(files) != batch.planned_file_count:
