@@ -1,3 +1,5 @@
+from datetime import date
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -50,6 +52,28 @@ class TestSepaBatchChunks(SepaBatchCommon):
         ]
         skips = [(skip.move_id, skip.reason) for skip in batch.skip_ids.sorted("id")]
         return lines, skips
+
+    def test_sent_writes_the_mandates_as_the_orm_computes_them(self):
+        """Mark Sent writes the mandates in one UPDATE: the same dates as the ORM's compute."""
+        self.mandates[1].mandate_type = "oneoff"
+        self._post_invoices([(self.debtors[0], 10.0), (self.debtors[0], 11.0), (self.debtors[1], 12.0)])
+        # The last day of a February: 36 months later there is none.
+        batch = self._create_collection(collection_date="2028-02-29", today="2028-02-25")
+        batch.action_generate_file()
+        recurrent, oneoff, unused = self.mandates
+        self.assertEqual(recurrent.expiry_date, date(2029, 1, 5))  # from the signature, in cache
+        batch.action_mark_sent()
+        self.assertEqual(recurrent.last_collection_date, date(2028, 2, 29))
+        self.assertEqual(recurrent.expiry_date, date(2031, 2, 28))
+        self.assertEqual(oneoff.last_collection_date, date(2028, 2, 29))
+        self.assertFalse(oneoff.expiry_date)
+        self.assertFalse(unused.last_collection_date)
+        self.assertEqual(unused.expiry_date, date(2029, 1, 5))
+        recurrent._compute_expiry_date()
+        self.assertEqual(recurrent.expiry_date, date(2031, 2, 28))
+        # The one-off mandate is used up (written through the ORM, its state change tracked).
+        self.assertEqual(oneoff.state, "closed")
+        self.assertEqual(recurrent.state, "active")
 
     def test_chunked_gathering_equals_the_collection_made_at_once(self):
         invoices = self._mixed_invoices()
