@@ -7,6 +7,7 @@ from . import billing_sepa_mandate
 from . import billing_sepa_mandate_amendment
 from . import billing_sepa_batch
 from . import billing_sepa_batch_file
+from . import billing_sepa_batch_gathering
 from . import billing_sepa_batch_booking
 from . import billing_sepa_batch_line
 from . import billing_sepa_batch_skip

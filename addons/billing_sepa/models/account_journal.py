@@ -41,7 +41,9 @@ class AccountJournal(models.Model):
         string="Max Transactions per SEPA File",
         default=0,
         help="Banks limit the size of the files they take: a collection with more direct debits is "
-        "sent as several files, each with its own message ID. 0 means no limit.",
+        "sent as several files, each with its own message ID. 0 means no limit. The files of a large "
+        "collection are built in the background, one per transaction: set a limit (for example "
+        "2000) to keep each of them short.",
     )
     sepa_batch_booking = fields.Boolean(
         string="Batch Booking",

@@ -129,7 +129,10 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         in_batch = self.filtered(
-            lambda move: move.sepa_batch_id.state in ("draft", "generated", "sent", "booking")
+            lambda move: (
+                move.sepa_batch_id.state
+                in ("gathering", "draft", "generating", "generated", "sent", "booking")
+            )
         )
         if in_batch:
             raise UserError(

@@ -33,7 +33,9 @@ class BillingSepaBatch(models.Model):
     )
     state = fields.Selection(
         [
+            ("gathering", "Gathering"),
             ("draft", "Draft"),
+            ("generating", "Generating File"),
             ("generated", "File Generated"),
             ("sent", "Sent to Bank"),
             ("booking", "Booking"),
@@ -73,6 +75,34 @@ class BillingSepaBatch(models.Model):
         compute="_compute_booked_count", help="Debits whose invoice is reconciled with the collection."
     )
     sepa_return_count = fields.Integer(string="Returns", compute="_compute_sepa_return_count")
+    gathering_total = fields.Integer(
+        string="Invoices Due",
+        readonly=True,
+        copy=False,
+        help="How many invoices were due when the background gathering of this batch started.",
+    )
+    gathering_last_move_id = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="The last invoice (by id) the background gathering has taken: it goes on after it.",
+    )
+    gathered_count = fields.Integer(
+        string="Invoices Gathered",
+        compute="_compute_gathered_count",
+        help="Invoices taken so far by the background gathering: collected or skipped.",
+    )
+    generated_file_count = fields.Integer(
+        string="Files Generated",
+        readonly=True,
+        copy=False,
+        help="Files of the generation in progress already built by the background generation.",
+    )
+    planned_file_count = fields.Integer(
+        string="Files Planned",
+        readonly=True,
+        copy=False,
+        help="Files of the generation in progress, as the journal's limit cuts the batch.",
+    )
 
     @api.depends("line_ids.amount")
     def _compute_totals(self):
@@ -84,6 +114,16 @@ class BillingSepaBatch(models.Model):
         }
         for batch in self:
             batch.amount_total, batch.line_count = totals.get(batch, (0.0, 0))
+
+    @api.depends("line_count", "skip_ids")
+    def _compute_gathered_count(self):
+        skips = dict(
+            self.env["billing.sepa.batch.skip"]._read_group(
+                [("batch_id", "in", self.ids)], ["batch_id"], ["__count"]
+            )
+        )
+        for batch in self:
+            batch.gathered_count = batch.line_count + skips.get(batch, 0)
 
     def _compute_booked_count(self):
         counts = dict(
@@ -132,32 +172,46 @@ class BillingSepaBatch(models.Model):
         journal = self._get_collection_journal(company, journal_id)
         self._check_collection_date(collection_date, journal)
 
+        batch_vals = {"company_id": company.id, "journal_id": journal.id, "collection_date": collection_date}
+        chunk_size = self._get_collection_chunk_size()
+        due_count = self.env["account.move"].search_count(
+            self._get_collectable_invoices_domain(company, collection_date)
+        )
+        if due_count > chunk_size:
+            # One transaction for all would hold thousands of invoices locked for minutes.
+            return self._start_gathering(batch_vals, due_count, chunk_size).id
+
         invoices = self._lock_collectable_invoices(company, collection_date)
         # Customers who keep their credits have them offset: the amount collected is the net.
         invoices = self.env["account.move.line"]._sepa_offset_collection(invoices, company)
-        batch_vals = {"company_id": company.id, "journal_id": journal.id, "collection_date": collection_date}
         lines_vals, skips_vals = self.new(batch_vals)._prepare_lines_and_skips(invoices)
         if not lines_vals:
             # Nothing to collect: no empty batch, even when some invoices are still skipped.
             return False
         batch = self.create(batch_vals)
+        batch._create_lines_and_skips(invoices, lines_vals, skips_vals)
+        return batch.id
+
+    def _create_lines_and_skips(self, invoices, lines_vals, skips_vals):
+        """Add the prepared lines and skips of ``invoices`` to this batch and link the invoices."""
+        self.ensure_one()
         invoice_by_id = {invoice.id: invoice for invoice in invoices}
         self.env["billing.sepa.batch.line"].create(
             [
                 dict(
                     vals,
-                    batch_id=batch.id,
-                    end_to_end_id=batch._get_end_to_end_id(invoice_by_id[vals["move_id"]]),
+                    batch_id=self.id,
+                    end_to_end_id=self._get_end_to_end_id(invoice_by_id[vals["move_id"]]),
                 )
                 for vals in lines_vals
             ]
         )
-        self.env["billing.sepa.batch.skip"].create([dict(vals, batch_id=batch.id) for vals in skips_vals])
+        self.env["billing.sepa.batch.skip"].create([dict(vals, batch_id=self.id) for vals in skips_vals])
         included = self.env["account.move"].browse([vals["move_id"] for vals in lines_vals])
         # A plain link on posted invoices: nothing of the invoice itself changes, so the
         # invoice line synchronisation that account.move.write runs is skipped.
-        included.with_context(skip_invoice_sync=True).write({"sepa_batch_id": batch.id})
-        return batch.id
+        # No tracked field changes either: no need to read them all before the write.
+        included.with_context(skip_invoice_sync=True, tracking_disable=True).write({"sepa_batch_id": self.id})
 
     @api.model
     def _cron_create_collections(self):
@@ -210,15 +264,8 @@ class BillingSepaBatch(models.Model):
             )
 
     @api.model
-    def _lock_collectable_invoices(self, company, collection_date):
-        """Due direct-debit invoices in no live batch, locked against a concurrent batch.
-
-        SKIP LOCKED lets two batch creations run at once without waiting: each takes the
-        invoices the other has not locked. Writing ``sepa_batch_id`` on the invoices then
-        makes a later lock on them fail to serialize, so Odoo retries the other request;
-        that expected failure is not logged as a bad query.
-        """
-        domain = [
+    def _get_collectable_invoices_domain(self, company, collection_date):
+        return [
             ("company_id", "=", company.id),
             ("move_type", "=", "out_invoice"),
             ("state", "=", "posted"),
@@ -228,7 +275,23 @@ class BillingSepaBatch(models.Model):
             ("sepa_batch_id", "=", False),
             ("sepa_disputed", "=", False),
         ]
-        query = self.env["account.move"]._search(domain, order="id")
+
+    @api.model
+    def _lock_collectable_invoices(self, company, collection_date, after_id=0, limit=None):
+        """Due direct-debit invoices in no live batch, locked against a concurrent batch.
+
+        SKIP LOCKED lets two batch creations run at once without waiting: each takes the
+        invoices the other has not locked. Writing ``sepa_batch_id`` on the invoices then
+        makes a later lock on them fail to serialize, so Odoo retries the other request;
+        that expected failure is not logged as a bad query.
+
+        With ``after_id`` and ``limit``, the first ``limit`` of them above invoice id
+        ``after_id``: one chunk of a background gathering.
+        """
+        domain = self._get_collectable_invoices_domain(company, collection_date)
+        if after_id:
+            domain = expression.AND([domain, [("id", ">", after_id)]])
+        query = self.env["account.move"]._search(domain, order="id", limit=limit)
         self.env.flush_all()
         self.env.cr.execute(
             SQL("%s FOR UPDATE OF %s SKIP LOCKED", query.select(), SQL.identifier(query.table)),
@@ -236,11 +299,15 @@ class BillingSepaBatch(models.Model):
         )
         return self.env["account.move"].browse(row[0] for row in self.env.cr.fetchall())
 
-    def _prepare_lines_and_skips(self, invoices):
-        """Split ``invoices`` into line and skip values (without batch_id), no query per invoice."""
+    def _prepare_lines_and_skips(self, invoices, first_seen=None):
+        """Split ``invoices`` into line and skip values (without batch_id), no query per invoice.
+
+        ``first_seen``: ids of the mandates that already have a debit in this batch (from an
+        earlier chunk of its gathering): they are not presented as first again.
+        """
         self.ensure_one()
         lines, skips = [], []
-        first_seen = set()
+        first_seen = set(first_seen or ())
         for invoice in invoices:
             reason = self._get_skip_reason(invoice)
             if reason:
@@ -335,6 +402,12 @@ class BillingSepaBatch(models.Model):
             )
 
     def action_cancel(self):
+        """Cancel the batches: their invoices are free for another collection.
+
+        A batch being gathered in the background stops there: the scheduled action leaves
+        cancelled batches alone, and a chunk it is adding right now makes this cancel wait for
+        it and retry, so that the invoices of that chunk are freed too.
+        """
         ensure_records(self)
         if self.filtered(lambda batch: batch.state == "collected"):
             raise UserError(self.env._("A collected batch cannot be cancelled."))

@@ -1,9 +1,17 @@
-from odoo import Command, fields, models
+import logging
+import time
+
+from odoo import Command, api, fields, models
 from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..sepa import pain008
 from ..sepa.charset import to_sepa_identifier, to_sepa_text
+
+GENERATING_CRON = "billing_sepa.ir_cron_billing_sepa_generate_files"
+
+_logger = logging.getLogger(__name__)
 
 
 class BillingSepaBatch(models.Model):
@@ -12,6 +20,12 @@ class BillingSepaBatch(models.Model):
     _inherit = "billing.sepa.batch"
 
     def action_generate_file(self):
+        """Build the batch's pain.008 file(s).
+
+        A batch of more debits than the collection chunk size that the journal's limit cuts
+        into several files goes to "Generating File" and a scheduled action builds one file
+        per transaction; any other batch gets its files at once.
+        """
         ensure_records(self)
         self._check_manager_rights()
         for batch in self:
@@ -19,13 +33,32 @@ class BillingSepaBatch(models.Model):
                 raise UserError(
                     self.env._("Only draft batches get a new file (%(batch)s).", batch=batch.name)
                 )
-            if not batch.line_ids:
+            if not batch.line_count:
                 raise UserError(self.env._("Batch %(batch)s has no collection.", batch=batch.name))
+        in_background = self.filtered(
+            lambda batch: (
+                batch.line_count > self._get_collection_chunk_size() and batch._count_planned_files() > 1
+            )
+        )
+        for batch in self - in_background:
             batch._generate_file()
+        for batch in in_background:
+            batch._start_generating()
+        if in_background:
+            self.env.ref(GENERATING_CRON)._trigger()
         return True
 
+    def _count_planned_files(self):
+        """How many files the journal's settings cut this batch into, without planning them."""
+        self.ensure_one()
+        journal = self.journal_id
+        limit = max(journal.sepa_max_transactions_per_file, 0)
+        if not journal.sepa_one_block_per_file:
+            return -(-self.line_count // limit) if limit else 1
+        return len(self._plan_files())
+
     def _generate_file(self):
-        """Build, validate and attach the pain.008 file(s) of the batch.
+        """Build, validate and attach the pain.008 file(s) of the batch, in this transaction.
 
         One file normally; several when the bank wants one payment-information block per file
         or limits the number of transactions per file (the journal's settings). Each direct
@@ -34,45 +67,148 @@ class BillingSepaBatch(models.Model):
         Each generation gets new message identifiers: banks refuse a MsgId they have seen.
         """
         self.ensure_one()
-        version = self.journal_id.sepa_pain_version or pain008.PAIN008_001_08
         generation = self.generation_count + 1
         files = self._plan_files()
         block_info = self._prepare_block_info()
-        attachments_vals = []
-        for index, file_blocks in enumerate(files, 1):
-            suffix = f"-{generation}" if len(files) == 1 else f"-{generation}-{index}"
-            message_identifier = to_sepa_identifier(self.name)[: 35 - len(suffix)] + suffix
-            message = pain008.Message(
-                msg_id=message_identifier,
-                creation_datetime=fields.Datetime.now(),
-                initiating_party_name=to_sepa_text(self.company_id.name, 70),
-                batches=[
-                    block_info(identifier, scheme, sequence_type, lines)
-                    for identifier, scheme, sequence_type, lines in file_blocks
-                ],
-            )
-            attachments_vals.append(
-                {
-                    "name": f"{message_identifier}.xml",
-                    "raw": self._build_pain008(message, version),
-                    "mimetype": "application/xml",
-                    "res_model": self._name,
-                    "res_id": self.id,
-                }
-            )
-            for identifier, _scheme, _sequence_type, lines in file_blocks:
-                lines.write({"message_identifier": message_identifier, "payment_info_identifier": identifier})
+        attachments_vals = [
+            self._build_planned_file(files, index, generation, block_info) for index in range(len(files))
+        ]
         self.file_attachment_ids.unlink()
-        attachments = self.env["ir.attachment"].create(attachments_vals)
+        self._finish_generation(self.env["ir.attachment"].create(attachments_vals), generation)
+
+    def _build_planned_file(self, files, index, generation, block_info):
+        """Build file ``index`` of the plan ``files``, record its identifiers on its lines.
+
+        :return: the values of its attachment
+        """
+        self.ensure_one()
+        file_blocks = files[index]
+        suffix = f"-{generation}" if len(files) == 1 else f"-{generation}-{index + 1}"
+        message_identifier = to_sepa_identifier(self.name)[: 35 - len(suffix)] + suffix
+        all_lines = self.env["billing.sepa.batch.line"].concat(*(lines for *_block, lines in file_blocks))
+        all_lines._prefetch_direct_debits()
+        message = pain008.Message(
+            msg_id=message_identifier,
+            creation_datetime=fields.Datetime.now(),
+            initiating_party_name=to_sepa_text(self.company_id.name, 70),
+            batches=[
+                block_info(identifier, scheme, sequence_type, lines)
+                for identifier, scheme, sequence_type, lines in file_blocks
+            ],
+        )
+        raw = self._build_pain008(message, self.journal_id.sepa_pain_version or pain008.PAIN008_001_08)
+        for identifier, _scheme, _sequence_type, lines in file_blocks:
+            # One UPDATE per block: the ORM writes equal values on many records at once.
+            lines.write({"message_identifier": message_identifier, "payment_info_identifier": identifier})
+        return {
+            "name": f"{message_identifier}.xml",
+            "raw": raw,
+            "mimetype": "application/xml",
+            "res_model": self._name,
+            "res_id": self.id,
+        }
+
+    def _finish_generation(self, attachments, generation):
+        self.ensure_one()
         self.write(
             {
                 "file_attachment_ids": [Command.set(attachments.ids)],
                 "message_identifier": ", ".join(
-                    name.removesuffix(".xml") for name in attachments.mapped("name")
+                    name.removesuffix(".xml") for name in attachments.sorted("id").mapped("name")
                 ),
                 "generation_count": generation,
+                "generated_file_count": 0,
+                "planned_file_count": 0,
                 "state": "generated",
             }
+        )
+
+    def _start_generating(self):
+        """Hand this batch to the scheduled action that builds its files one per transaction."""
+        self.ensure_one()
+        file_count = self._count_planned_files()
+        self.file_attachment_ids.unlink()
+        self.write(
+            {
+                "state": "generating",
+                "generated_file_count": 0,
+                "planned_file_count": file_count,
+                "file_attachment_ids": [Command.clear()],
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Generating %(files)s files of %(count)s direct debits in the background, one file "
+                "per transaction.",
+                files=file_count,
+                count=self.line_count,
+            )
+        )
+
+    @api.model
+    def _cron_generate_files(self):
+        """Build the next file of a batch waiting in "Generating File".
+
+        Each call builds one file of the batch's plan (the journal's limit on transactions per
+        file sets their size) and records its identifiers on its lines; the cron framework
+        commits after each call and calls again while progress is reported. The batch row is
+        locked for the call (SKIP LOCKED), so no file is built twice. On an error the batch goes
+        back to draft with the reason in its chatter, its files of this generation dropped.
+        """
+        self.env["billing.sepa.batch"].flush_model(["state"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM billing_sepa_batch WHERE state = 'generating' ORDER BY id LIMIT 1"
+                " FOR NO KEY UPDATE SKIP LOCKED"
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return
+        batch = self.browse(row[0])
+        batch = batch.with_company(batch.company_id)
+        started = time.monotonic()
+        files = batch._plan_files()
+        if len(files) != batch.planned_file_count:
+            # The journal's settings changed since the generation started: start it again.
+            batch.file_attachment_ids.unlink()
+            batch.write({"generated_file_count": 0, "planned_file_count": len(files)})
+        index = batch.generated_file_count
+        generation = batch.generation_count + 1
+        try:
+            with self.env.cr.savepoint():
+                vals = batch._build_planned_file(files, index, generation, batch._prepare_block_info())
+                attachment = self.env["ir.attachment"].create(vals)
+                batch.write(
+                    {"file_attachment_ids": [Command.link(attachment.id)], "generated_file_count": index + 1}
+                )
+                if index + 1 >= len(files):
+                    batch._finish_generation(batch.file_attachment_ids, generation)
+        except UserError as error:
+            batch._stop_generating(error)
+            self.env["ir.cron"]._notify_progress(
+                done=1, remaining=self.search_count([("state", "=", "generating")])
+            )
+            return
+        _logger.info(
+            "SEPA batch %s: file %s of %s generated in %.2f s",
+            batch.name,
+            index + 1,
+            len(files),
+            time.monotonic() - started,
+        )
+        remaining = len(files) - index - 1 or self.search_count([("state", "=", "generating")])
+        self.env["ir.cron"]._notify_progress(done=1, remaining=remaining)
+
+    def _stop_generating(self, error):
+        self.ensure_one()
+        message = error.args[0] if error.args else str(error)
+        self.file_attachment_ids.unlink()
+        self.write({"state": "draft", "generated_file_count": 0, "planned_file_count": 0})
+        self.message_post(
+            body=self.env._(
+                "File generation stopped: %(error)s Fix the cause and generate again.", error=message
+            )
         )
 
     def _plan_files(self):
@@ -91,9 +227,7 @@ class BillingSepaBatch(models.Model):
         files = [[]]
         room = limit
         parts_by_block = []
-        for (scheme, sequence_type), lines in (
-            self.line_ids.sorted("id")._group_by_scheme_and_sequence().items()
-        ):
+        for (scheme, sequence_type), lines in self._get_lines_by_block().items():
             if files[-1] and journal.sepa_one_block_per_file:
                 files.append([])
                 room = limit
@@ -116,6 +250,31 @@ class BillingSepaBatch(models.Model):
                     part[1], part[2], number if len(parts) > 1 else None
                 )
         return [[tuple(part) for part in file_blocks] for file_blocks in files]
+
+    def _get_lines_by_block(self):
+        """The batch's lines per scheme and sequence type, in the order of their ids.
+
+        Read in one query of ids, not through the lines' records: the background generation
+        plans the files again for each file it builds, and a batch may hold 100 000 lines.
+        """
+        self.ensure_one()
+        self.env["billing.sepa.batch.line"].flush_model(["batch_id", "mandate_id", "sequence_type"])
+        self.env["billing.sepa.mandate"].flush_model(["scheme"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT line.id, mandate.scheme, line.sequence_type
+                     FROM billing_sepa_batch_line line
+                     JOIN billing_sepa_mandate mandate ON mandate.id = line.mandate_id
+                    WHERE line.batch_id = %s
+                 ORDER BY line.id""",
+                self.id,
+            )
+        )
+        ids_by_block = {}
+        for line_id, scheme, sequence_type in self.env.cr.fetchall():
+            ids_by_block.setdefault((scheme, sequence_type), []).append(line_id)
+        Line = self.env["billing.sepa.batch.line"]
+        return {block: Line.browse(ids) for block, ids in ids_by_block.items()}
 
     def _build_pain008(self, message, version):
         try:
@@ -201,23 +360,51 @@ class BillingSepaBatch(models.Model):
         ]
 
     def action_mark_sent(self):
+        """Record that the batch's file went to the bank: its mandates have now been presented.
+
+        Written in a few statements whatever the batch's size: the debtor bank has seen the
+        pending amendments of the batch's mandates and this collection, and a one-off mandate
+        is used up.
+        """
         ensure_records(self)
         self._check_manager_rights()
         for batch in self:
             if batch.state != "generated":
                 raise UserError(self.env._("Generate the file of %(batch)s first.", batch=batch.name))
         self.write({"state": "sent"})
-        lines = self.line_ids
-        # The debtor bank has now seen these amendments and this collection.
-        pending = lines.mandate_id.amendment_ids.filtered(lambda amendment: amendment.state == "pending")
+        mandate_ids_by_batch = self._get_mandate_ids_by_batch()
+        all_mandate_ids = sorted({mandate_id for ids in mandate_ids_by_batch.values() for mandate_id in ids})
+        pending = self.env["billing.sepa.mandate.amendment"].search(
+            [("mandate_id", "in", all_mandate_ids), ("state", "=", "pending")]
+        )
         for batch in self:
-            batch_pending = pending.filtered(
-                lambda amendment, batch=batch: amendment.mandate_id in batch.line_ids.mandate_id
+            mandate_ids = set(mandate_ids_by_batch.get(batch.id, ()))
+            pending.filtered(lambda amendment, ids=mandate_ids: amendment.mandate_id.id in ids).write(
+                {"presented_date": batch.collection_date}
             )
-            batch_pending.write({"presented_date": batch.collection_date})
+        Mandate = self.env["billing.sepa.mandate"].sudo()
         for batch in self:
-            batch.line_ids.mandate_id.sudo().write({"last_collection_date": batch.collection_date})
-        lines.mandate_id.filtered(lambda mandate: mandate.mandate_type == "oneoff").sudo().write(
+            Mandate._record_collection_presented(
+                mandate_ids_by_batch.get(batch.id, []), batch.collection_date
+            )
+        Mandate.search([("id", "in", all_mandate_ids), ("mandate_type", "=", "oneoff")]).write(
             {"state": "closed"}
         )
         return True
+
+    def _get_mandate_ids_by_batch(self):
+        """{batch id: ids of the mandates its lines collect under}, read in one query of ids.
+
+        Not through the lines' records: a batch may hold 100 000 of them.
+        """
+        self.env["billing.sepa.batch.line"].flush_model(["batch_id", "mandate_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT batch_id, array_agg(DISTINCT mandate_id)
+                     FROM billing_sepa_batch_line
+                    WHERE batch_id IN %s
+                 GROUP BY batch_id""",
+                tuple(self.ids),
+            )
+        )
+        return dict(self.env.cr.fetchall())

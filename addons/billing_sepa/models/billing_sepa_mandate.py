@@ -5,6 +5,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from odoo import api, fields, models
 from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..sepa.identifiers import identifier_errors
 
@@ -150,6 +151,37 @@ class BillingSepaMandate(models.Model):
         if amendments:
             self.env["billing.sepa.mandate.amendment"].sudo().create(amendments)
         return result
+
+    @api.model
+    def _record_collection_presented(self, mandate_ids, collection_date):
+        """Set the last collection date of the mandates ``mandate_ids``, and so their expiry date.
+
+        One UPDATE for any number of mandates, the cache invalidated after it. Through the ORM a
+        batch of 100 000 debits took 55 s to write, recompute and prepare the tracking of as many
+        mandates, although neither field is tracked and no amendment follows from them (see
+        :meth:`_compute_expiry_date`, which this repeats: the start is the collection date).
+        """
+        if not mandate_ids:
+            return
+        self.flush_model(["mandate_type", "last_collection_date", "expiry_date"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE billing_sepa_mandate
+                      SET last_collection_date = %(date)s,
+                          expiry_date = CASE WHEN mandate_type = 'recurrent'
+                                             THEN (%(date)s::date + %(months)s * INTERVAL '1 month')::date
+                                        END,
+                          write_uid = %(uid)s,
+                          write_date = %(now)s
+                    WHERE id = ANY(%(ids)s)""",
+                date=collection_date,
+                months=MANDATE_VALIDITY_MONTHS,
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                ids=list(mandate_ids),
+            )
+        )
+        self.invalidate_model(["last_collection_date", "expiry_date", "write_uid", "write_date"])
 
     def _amendments_for(self, vals):
         """Amendment values for the reference and debtor account changes in ``vals``.

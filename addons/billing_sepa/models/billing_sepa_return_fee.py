@@ -2,7 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 
-LIVE_BATCH_STATES = ("draft", "generated", "sent", "booking")
+LIVE_BATCH_STATES = ("gathering", "draft", "generating", "generated", "sent", "booking")
 
 
 class BillingSepaReturn(models.Model):
