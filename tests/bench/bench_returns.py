@@ -547,9 +547,8 @@ class Floor(Contender):
         lines = self.batch.line_ids.sorted("id")
         lines.fetch(["end_to_end_id", "collection_line_id", "payment_info_identifier"])
         by_end_to_end = {line.end_to_end_id: line for line in lines}
-        size = self.chunk_size or int(
-            self.env["ir.config_parameter"].get_param("billing_sepa.booking_chunk_size") or CHUNK
-        )
+        # billing_sepa's chunk size (its setting, or its default), so both book the same chunks.
+        size = self.chunk_size or self.env["billing.sepa.batch"]._get_booking_chunk_size()
         returned = [by_end_to_end[end_to_end] for end_to_end in booked]  # in the file's order
         self.plan = []
         for chunk in chunks(returned, size):
