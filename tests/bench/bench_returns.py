@@ -3,7 +3,7 @@
 The in-process part of ``tests/bench/bench_returns.sh``, which builds the databases and calls::
 
     bench_returns.py seed --n N --file CAMT054 --json FILE -- ODOO_OPTIONS...
-    bench_returns.py run --contender ours|oca --file CAMT054 --json FILE [--budget S] -- ODOO_OPTIONS...
+    bench_returns.py run --contender ours|floor|oca --file CAMT054 --json FILE [--budget S] -- ODOO_OPTIONS...
     bench_returns.py report FILE...
 
 ``ODOO_OPTIONS`` are the options of ``odoo-bin`` (configuration file, addons path, database
@@ -13,7 +13,8 @@ of the N debits generated, sent and booked (collected), then writes the bank's c
 notification returning every one of those debits (``CAMT054``). ``run`` imports that file in a
 copy of the seed, as billing_sepa does (``import_file``: parse, match, book, act) or as the OCA
 does (``payment.return.import`` wizard with matching, then Confirm on every payment return),
-from a clean cache to its commit included; ``report`` prints the comparison.
+or as plain Odoo would book the same entries (the floor: core ORM calls only, see
+:class:`Floor`), from a clean cache to its commit included; ``report`` prints the comparison.
 """
 
 import datetime
@@ -27,6 +28,8 @@ import benchlib
 import freezegun
 
 CHUNK = 1000
+# What the floor does per chunk, each part measured on its own.
+FLOOR_PARTS = ("remove_move_reconcile", "create", "action_post", "_reconcile_plan")
 CREDITOR_IBAN = bench_sepa.CREDITOR_IBAN
 COMPANY_NAME = "Bench Rücklastschrift Müller & Söhne GmbH"
 TARGET_SECONDS = 60
@@ -356,6 +359,7 @@ class Ours(Contender):
                             "returns": done,
                             "followed_up": now_followed_up - followed_up,
                             "seconds": round(meter.seconds, 2),
+                            "cpu": round(meter.cpu, 2),
                             "queries": meter.queries,
                         }
                     )
@@ -486,7 +490,165 @@ class Oca(Contender):
         }
 
 
-CONTENDERS = {"ours": Ours, "oca": Oca}
+class Floor(Contender):
+    """The floor: the same accounting work done by plain core ORM calls, no billing_sepa logic.
+
+    What Odoo itself needs to book these returns, chunk by chunk as billing_sepa books them
+    (its chunk size, one transaction each): the collection lines freed from the invoices
+    (``remove_move_reconcile``), one entry per chunk and payment block with the same lines,
+    accounts and amounts as billing_sepa's (a debit per debtor, the bank charges, the credit of
+    outstanding receipts; plain line values, as a core user writes them), posted together
+    (``action_post``), and each collection line reconciled with its debtor's new line in one
+    plan for the chunk (``_reconcile_plan``, what ``reconcile()`` runs for one group). No
+    matching, no reasons' actions, notes, activities or fees: what to book is read from the
+    file and the batch beforehand, untimed.
+    """
+
+    name = "floor"
+    chunk_size = None
+
+    def steps(self):
+        return [("book", "core ORM: unreconcile, create, post, reconcile", self.book)]
+
+    def prepare(self):
+        """Per chunk and payment block, what billing_sepa books: read untimed."""
+        booked = {}
+        for entry in re.findall(rb"<Ntry>.*?</Ntry>", self.data, re.S):
+            end_to_end = re.search(rb"<EndToEndId>(.*?)</EndToEndId>", entry).group(1).decode()
+            charge = re.search(rb'<Chrgs><Amt Ccy="EUR">([0-9.]+)</Amt>', entry)
+            date = re.search(rb"<BookgDt><Dt>(.*?)</Dt>", entry).group(1).decode()
+            booked[end_to_end] = (float(charge.group(1)) if charge else 0.0, date)
+        lines = self.batch.line_ids.sorted("id")
+        lines.fetch(["end_to_end_id", "collection_line_id", "payment_info_identifier"])
+        by_end_to_end = {line.end_to_end_id: line for line in lines}
+        # billing_sepa's chunk size (its setting, or its default), so both book the same chunks.
+        size = self.chunk_size or self.env["billing.sepa.batch"]._get_booking_chunk_size()
+        returned = [by_end_to_end[end_to_end] for end_to_end in booked]  # in the file's order
+        self.plan = []
+        for chunk in chunks(returned, size):
+            blocks = {}
+            for line in chunk:
+                blocks.setdefault(line.payment_info_identifier, []).append(line)
+            moves_vals, pairs = [], []
+            for block, block_lines in blocks.items():
+                collection_move = block_lines[0].collection_line_id.move_id
+                outstanding = collection_move.line_ids.filtered(
+                    lambda aml: aml.account_id.account_type != "asset_receivable"
+                )[:1].account_id
+                line_vals, charges = [], 0.0
+                for line in block_lines:
+                    collection_line = line.collection_line_id
+                    line_vals.append(
+                        {
+                            "name": line.end_to_end_id,
+                            "account_id": collection_line.account_id.id,
+                            "partner_id": collection_line.partner_id.id,
+                            "balance": -collection_line.balance,
+                        }
+                    )
+                    charges += booked[line.end_to_end_id][0]
+                    pairs.append((collection_line.id, len(moves_vals), line.end_to_end_id))
+                total = sum(vals["balance"] for vals in line_vals)
+                charges = round(charges, 2)
+                if charges:
+                    line_vals.append(
+                        {
+                            "name": f"Bank charges {block}",
+                            "account_id": self.company.sepa_return_charge_account_id.id,
+                            "balance": charges,
+                        }
+                    )
+                line_vals.append(
+                    {"name": block, "account_id": outstanding.id, "balance": -round(total + charges, 2)}
+                )
+                moves_vals.append(
+                    {
+                        "move_type": "entry",
+                        "journal_id": self.journal.id,
+                        "date": max(booked[line.end_to_end_id][1] for line in block_lines),
+                        "ref": f"SEPA returns of {self.batch.name} ({block})",
+                        "line_ids": [(0, 0, vals) for vals in line_vals],
+                    }
+                )
+            self.plan.append((moves_vals, pairs))
+        self.env.invalidate_all()
+
+    def book(self):
+        """Each chunk in its own transaction, as a scheduled action would book it.
+
+        Each part is flushed and measured on its own (its wall time, Odoo CPU and queries), so
+        that the report shows where core spends the time.
+        """
+        import odoo  # noqa: PLC0415
+
+        Move, Line = self.env["account.move"], self.env["account.move.line"]
+        self.chunks, self.moves = [], Move
+        self.parts = {part: {"seconds": 0.0, "cpu": 0.0, "queries": 0} for part in FLOOR_PARTS}
+        for moves_vals, pairs in self.plan:
+            found = {}
+
+            def unreconcile(pairs=pairs):
+                Line.browse([collection_id for collection_id, _move, _name in pairs]).remove_move_reconcile()
+
+            def create(moves_vals=moves_vals, found=found):
+                found["moves"] = Move.create(moves_vals)
+
+            def post(found=found):
+                found["moves"].action_post()
+
+            def reconcile(pairs=pairs, found=found):
+                debit_ids = {
+                    (index, aml.name): aml.id
+                    for index, move in enumerate(found["moves"])
+                    for aml in move.line_ids
+                    if aml.account_id.account_type == "asset_receivable"
+                }
+                plan_ids = [(collection_id, debit_ids[index, name]) for collection_id, index, name in pairs]
+                # One prefetch set for the whole plan, as billing_sepa gives it.
+                all_ids = tuple(aml_id for ids in plan_ids for aml_id in ids)
+                Line._reconcile_plan([Line.browse(ids).with_prefetch(all_ids) for ids in plan_ids])
+
+            meter = benchlib.Meter(odoo.sql_db)
+            with meter:
+                for part, call in zip(FLOOR_PARTS, (unreconcile, create, post, reconcile), strict=True):
+                    part_meter = benchlib.Meter(odoo.sql_db)
+                    with part_meter:
+                        call()
+                        self.env.flush_all()
+                    for key in ("seconds", "cpu", "queries"):
+                        self.parts[part][key] += getattr(part_meter, key)
+                self.env.cr.commit()
+            self.env.invalidate_all()
+            self.moves |= found["moves"]
+            self.chunks.append(
+                {
+                    "kind": "book",
+                    "returns": len(pairs),
+                    "seconds": round(meter.seconds, 2),
+                    "cpu": round(meter.cpu, 2),
+                    "queries": meter.queries,
+                }
+            )
+
+    def result(self):
+        receivable = self.moves.line_ids.filtered(
+            lambda aml: aml.account_id.account_type == "asset_receivable"
+        )
+        return {
+            "entries": len(self.moves),
+            "lines": len(self.moves.line_ids),
+            "posted": len(self.moves.filtered(lambda move: move.state == "posted")),
+            "reconciled": len(receivable.filtered("reconciled")),
+            "reopened invoices": self.reopened(),
+            "chunks": self.chunks,
+            "parts": {
+                part: {key: round(value, 2) for key, value in figures.items()}
+                for part, figures in self.parts.items()
+            },
+        }
+
+
+CONTENDERS = {"ours": Ours, "floor": Floor, "oca": Oca}
 
 
 def run(
@@ -508,6 +670,8 @@ def run(
             # import triggers the booking actions.
             odoo_options, contender.cron_workers, log_path = cron
             contender.start_cron_server(odoo_options, contender.cron_workers, log_path)
+        if hasattr(contender, "prepare"):
+            contender.prepare()  # untimed
         steps = []
         # With a profile file, every step of the contender under one profiler.
         profiler = benchlib.profiler_for(profile_file)
@@ -525,7 +689,9 @@ def run(
         env.invalidate_all()
         result = contender.result()
     result["load_average"] = f"{load_before} -> {benchlib.load_average():.1f}"
-    benchlib.print_result({key: value for key, value in result.items() if key != "chunks"})
+    # This process's (the booking of ours with more than one cron worker ran in the server).
+    result["peak RSS MB"] = round(benchlib.peak_rss_mb())
+    benchlib.print_result({key: value for key, value in result.items() if key not in ("chunks", "parts")})
     if profile_text:
         print(profile_text, flush=True)
     complete = result.get("confirmed", contender.n) == contender.n
@@ -599,18 +765,29 @@ def report(paths):
             f"{min(c['seconds'] for c in done):.2f}-{max(c['seconds'] for c in done):.2f}"
         )
     lines.append("  result: " + ", ".join(f"{k} {v}" for k, v in ours["result"].items() if k != "chunks"))
+    floor = runs.get("floor")
+    if floor:
+        lines += _floor_lines(ours, floor, chunks_done, in_server)
     oca = runs.get("oca")
     if oca:
         oca_seconds = sum(step["seconds"] for step in oca["steps"])
         oca_queries = sum(step["queries"] for step in oca["steps"])
+        oca_cpu = sum(step.get("cpu", 0) for step in oca["steps"])
         for step in oca["steps"]:
-            lines.append(f"OCA           {step['label']:<40} {step['seconds']:9.2f} s {step['queries']:9d} q")
-        lines.append(f"OCA           total{'':<36} {oca_seconds:9.2f} s {oca_queries:9d} q")
+            cpu = f" (Odoo CPU {step['cpu']:.1f} s)" if "cpu" in step else ""
+            lines.append(
+                f"OCA           {step['label']:<40} {step['seconds']:9.2f} s {step['queries']:9d} q{cpu}"
+            )
+        lines.append(
+            f"OCA           total{'':<36} {oca_seconds:9.2f} s {oca_queries:9d} q (Odoo CPU {oca_cpu:.1f} s)"
+        )
         lines.append("  result: " + ", ".join(f"{k} {v}" for k, v in oca["result"].items()))
         ratio = oca_seconds / ours_seconds if ours_seconds else 0
         if oca["complete"]:
             lines.append(
-                f"Ratio: billing_sepa is {ratio:.1f}x faster than OCA account_payment_return; "
+                f"Ratio: billing_sepa is {ratio:.1f}x faster than OCA account_payment_return "
+                f"({oca_cpu / ours_cpu if ours_cpu else 0:.1f}x in Odoo CPU, "
+                f"{oca_queries / ours_queries if ours_queries else 0:.1f}x fewer queries); "
                 f"target >= {TARGET_RATIO}x: {'met' if ratio >= TARGET_RATIO else 'NOT met'}"
             )
         else:
@@ -633,11 +810,63 @@ def report(paths):
         "1-minute load average before -> after each run (2 cores, shared): "
         + ", ".join(
             f"{name} {runs[name]['result'].get('load_average', '?')}"
-            for name in ("ours", "oca")
+            for name in ("ours", "floor", "oca")
             if name in runs
         )
     )
     print("\n".join(lines))
+
+
+def _floor_lines(ours, floor, ours_chunks, in_server):
+    """The floor's figures, and billing_sepa's against them (all of it, and its booking action)."""
+    lines = []
+    step = floor["steps"][0]
+    floor_seconds, floor_cpu, floor_queries = step["seconds"], step.get("cpu", 0), step["queries"]
+    lines.append(
+        f"floor (core)  {step['label']:<40} {floor_seconds:9.2f} s {floor_queries:9d} q "
+        f"(Odoo CPU {floor_cpu:.1f} s)"
+    )
+    done = floor["result"].get("chunks") or []
+    if done:
+        lines.append(
+            f"  {len(done)} chunks of up to {max(c['returns'] for c in done)} returns booked (commit included): "
+            f"queries per chunk {', '.join(str(c['queries']) for c in done)}; seconds per chunk "
+            f"{min(c['seconds'] for c in done):.2f}-{max(c['seconds'] for c in done):.2f}, Odoo CPU per chunk "
+            f"{min(c['cpu'] for c in done):.2f}-{max(c['cpu'] for c in done):.2f}"
+        )
+    lines.append(
+        "  result: "
+        + ", ".join(f"{k} {v}" for k, v in floor["result"].items() if k not in ("chunks", "parts"))
+    )
+    parts = floor["result"].get("parts") or {}
+    if parts:
+        lines.append(
+            "  by part (each flushed, all chunks): "
+            + "; ".join(
+                f"{part} {figures['seconds']:.1f} s, Odoo CPU {figures['cpu']:.1f} s, {figures['queries']} q"
+                for part, figures in parts.items()
+            )
+        )
+    ours_seconds = sum(step["seconds"] for step in ours["steps"])
+    ours_cpu = sum(step.get("cpu", 0) for step in ours["steps"])
+    lines.append(
+        f"Ratio to the floor: billing_sepa in all (request + booking + follow-up) / floor: "
+        f"{ours_seconds / floor_seconds:.2f}x wall, {ours_cpu / floor_cpu if floor_cpu else 0:.2f}x Odoo CPU"
+    )
+    booking = [chunk for chunk in ours_chunks if chunk.get("kind") == "book" and chunk.get("cpu") is not None]
+    if booking and not in_server:
+        seconds = sum(chunk["seconds"] for chunk in booking)
+        cpu = sum(chunk["cpu"] for chunk in booking)
+        queries = sum(chunk["queries"] for chunk in booking)
+        both = sum(1 for chunk in booking if chunk.get("followed_up"))
+        lines.append(
+            f"  billing_sepa's booking action alone ({len(booking)} chunks"
+            + (f", {both} of them followed up in the same transaction" if both else "")
+            + f"): {seconds:.2f} s, {queries} q, Odoo CPU {cpu:.1f} s: "
+            f"{seconds / floor_seconds:.2f}x the floor's wall, {cpu / floor_cpu if floor_cpu else 0:.2f}x its CPU, "
+            f"{queries / floor_queries if floor_queries else 0:.2f}x its queries"
+        )
+    return lines
 
 
 # ---------------------------------------------------------------------------- command line

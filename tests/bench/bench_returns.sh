@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # SEPA returns benchmark: billing_sepa's bank-report import against OCA account_payment_return
-# with its ISO 20022 import (issue 13, item 9).
+# with its ISO 20022 import (issue 13, item 9), and against the floor: the same entries booked by
+# plain core ORM calls.
 #
 #   tests/bench/bench_returns.sh                 N = 10 000 returns of a collected batch of 10 000 debits
 #   tests/bench/bench_returns.sh --quick         N = 200, a smoke run
 #   tests/bench/bench_returns.sh --n 2000        any N
 #   options: --reuse-seed (keep the seed database and file of an earlier run with the same N),
-#            --only ours|oca|ours,oca (run only these contenders: the report takes the other from
-#            the JSON result of the last run with the same N), --budget S (stop the OCA
+#            --only ours,floor,oca (run only these contenders, any of the three: the report takes
+#            the others from the JSON results of the last run with the same N), --budget S (stop the OCA
 #            confirmations after S seconds, default 1200: the report then gives the measured time
 #            as a lower bound and the pace), --chunk C (billing_sepa imports C returns per chunk
-#            instead of its setting of 1 000, e.g. to see the queries per chunk at a small N),
+#            instead of its setting of 1 000, e.g. to see the queries per chunk at a small N; the
+#            floor books chunks of the same size),
 #            --keep (keep the per-contender copies), --profile (cProfile billing_sepa's import and
 #            booking, run here: prints the top 40 by cumulative time, keeps profile-ours.prof in
 #            the results folder; implies --cron-workers 1), --cron-workers N (default 2:
@@ -22,15 +24,18 @@
 # into the seed database and seeds it (bench_returns.py seed: N customers with IBANs and active
 # mandates, N posted invoices, one batch of the N debits generated, sent and booked, and the
 # bank's camt.054.001.02 returning all of them, written to the results folder). Then, in one
-# copy of the seed per contender, imports that file: billing_sepa as its users have it, and the
+# copy of the seed per contender, imports that file: billing_sepa as its users have it; the floor
+# (bench_returns.py's Floor: per chunk, the collection lines unreconciled, the same entries created
+# with plain line values, posted with action_post, the same pairs reconciled in one plan, no
+# billing_sepa logic; what to book read from the file and the batch beforehand, untimed); and the
 # OCA modules (account_payment_return, its import and ISO 20022 import, which needs the OCA's
 # account_payment_order) installed into their copy first, untimed, from wheels put into
-# .local/anchors/returns (never into the venv's site-packages). Prints both, the ratio and
-# billing_sepa's queries per chunk. Exits 0 when every run completed, whatever the figures.
+# .local/anchors/returns (never into the venv's site-packages). Prints them, the ratios and
+# the queries per chunk. Exits 0 when every run completed, whatever the figures.
 source "$(dirname "$0")/../../setup/lib.sh"
 source "$(dirname "$0")/benchlib.sh"
 
-n=10000 reuse_seed=0 keep=0 only="ours,oca" budget=1200 chunk="" profile=0 cron_workers=2
+n=10000 reuse_seed=0 keep=0 only="ours,floor,oca" budget=1200 chunk="" profile=0 cron_workers=2
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) n=200 ;;
@@ -51,7 +56,7 @@ done
 [[ -z "$chunk" || "$chunk" =~ ^[1-9][0-9]*$ ]] || die "--chunk takes a positive number"
 [[ "$cron_workers" =~ ^[1-9][0-9]*$ ]] || die "--cron-workers takes a positive number"
 [ "$profile" -eq 0 ] || cron_workers=1
-[[ "$only" =~ ^(ours|oca)(,(ours|oca))*$ ]] || die "--only takes contenders among ours,oca"
+[[ "$only" =~ ^(ours|floor|oca)(,(ours|floor|oca))*$ ]] || die "--only takes contenders among ours,floor,oca"
 wants() { [[ ",$only," == *",$1,"* ]]; }
 
 bootstrap
@@ -59,7 +64,7 @@ bootstrap
 ANCHOR="$LOCAL_DIR/anchors/returns"
 OUT="$(bench_out returns)-$n"
 mkdir -p "$OUT"
-forget_runs "$only" ours oca
+forget_runs "$only" ours floor oca
 SEED_DB=$(bench_db "bench_returns_seed_$n")
 FILE="$OUT/camt054-returns-$n.xml"
 OCA_MODULE=account_payment_return_import_iso20022
@@ -121,9 +126,10 @@ if wants ours; then
     run_contender ours ${chunk:+--chunk "$chunk"} --cron-workers "$cron_workers" \
         $([ "$profile" -eq 0 ] || echo --profile-file "$OUT/profile-ours.prof")
 fi
+if wants floor; then run_contender floor ${chunk:+--chunk "$chunk"}; fi
 if wants oca; then run_contender oca --budget "$budget"; fi
 
 echo
-note_earlier_runs "$only" ours oca
+note_earlier_runs "$only" ours floor oca
 bench_py report "$OUT"/seed.json "$OUT"/run-*.json
 echo "Odoo logs, the camt.054 file and JSON results in $OUT ($(elapsed))"
