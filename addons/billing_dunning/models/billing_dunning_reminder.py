@@ -5,6 +5,8 @@ from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..dunning.pg_arrays import array_literal
+
 
 class BillingDunningReminder(models.Model):
     """One reminder for one customer in one run: every item that reaches a new level, the
@@ -116,7 +118,9 @@ class BillingDunningReminder(models.Model):
         (evaluated once for the batch), the stored channel of the level and the rows of the
         many2many fields. ``vals_list`` holds plain values, all with the same keys and
         without ``name`` and ``channel``: ids for many2one fields, lists of ids for many2many
-        ones. A customer or level of another company raises as in ``create``.
+        ones. A customer or level of another company raises as in ``create``. As for the
+        reminder lines, the values go as one array per column (``UNNEST``): less to quote in
+        Python and to parse in PostgreSQL than a row of values per reminder.
         """
         if not vals_list:
             return self.browse()
@@ -146,39 +150,49 @@ class BillingDunningReminder(models.Model):
             name: self._fields[name].convert_to_column_insert(value, self)
             for name, value in {**defaults, **log_values}.items()
         }
-        all_names = ["name", "channel", *names, *constant]
+        columns = {
+            "name": self._get_next_names(len(vals_list)),
+            "channel": [channel_by_level[vals["level_id"]] for vals in vals_list],
+        }
+        for name in names:
+            values = [vals[name] for vals in vals_list]
+            # False is Odoo's empty value: NULL in a column, but for a boolean.
+            if self._fields[name].type != "boolean":
+                values = [None if value is False else value for value in values]
+            columns[name] = values
         self.env.cr.execute(
             SQL(
-                "INSERT INTO %s (%s) VALUES %s RETURNING id",
+                "INSERT INTO %s (%s) SELECT *, %s FROM UNNEST(%s) RETURNING id",
                 SQL.identifier(self._table),
-                SQL(", ").join(SQL.identifier(name) for name in all_names),
+                SQL(", ").join(SQL.identifier(name) for name in [*columns, *constant]),
+                SQL(", ").join(constant.values()),
                 SQL(", ").join(
-                    (
-                        number,
-                        channel_by_level[vals["level_id"]],
-                        *(vals[name] for name in names),
-                        *constant.values(),
+                    SQL(
+                        "%s::%s[]",
+                        array_literal(values),
+                        SQL.identifier(self._fields[name].column_type[0]),
                     )
-                    for vals, number in zip(vals_list, self._get_next_names(len(vals_list)), strict=True)
+                    for name, values in columns.items()
                 ),
             )
         )
         reminders = self.browse(reminder_id for [reminder_id] in self.env.cr.fetchall())
         for name in relations:
             field = self._fields[name]
-            rows = [
+            pairs = [
                 (reminder.id, related_id)
                 for reminder, vals in zip(reminders, vals_list, strict=True)
                 for related_id in vals[name]
             ]
-            if rows:
+            if pairs:
                 self.env.cr.execute(
                     SQL(
-                        "INSERT INTO %s (%s, %s) VALUES %s ON CONFLICT DO NOTHING",
+                        "INSERT INTO %s (%s, %s) SELECT * FROM UNNEST(%s::int4[], %s::int4[]) ON CONFLICT DO NOTHING",
                         SQL.identifier(field.relation),
                         SQL.identifier(field.column1),
                         SQL.identifier(field.column2),
-                        SQL(", ").join(rows),
+                        array_literal([reminder_id for reminder_id, _related_id in pairs]),
+                        array_literal([related_id for _reminder_id, related_id in pairs]),
                     )
                 )
         self._check_batch_companies(reminders, vals_list)
@@ -354,6 +368,17 @@ class BillingDunningReminder(models.Model):
             )
         return attachments
 
+    @api.model
+    def _get_print_vals(self, channel):
+        """What a reminder of ``channel`` sent as a letter is written: it waits to be printed,
+        with a note when it was meant as an e-mail (the customer has no e-mail address)."""
+        if channel == "email":
+            return {
+                "state": "to_print",
+                "note": self.env._("The customer has no e-mail address: print and post this reminder."),
+            }
+        return {"state": "to_print"}
+
     def _dispatch(self):
         """Send the reminders of ``self``: one e-mail (one chatter message) per customer, a
         phone-call activity, or a letter flagged for printing."""
@@ -383,10 +408,5 @@ class BillingDunningReminder(models.Model):
             )
         by_email.state = "sent"
         by_phone.state = "to_call"
-        by_letter.state = "to_print"
-        no_email.write(
-            {
-                "state": "to_print",
-                "note": self.env._("The customer has no e-mail address: print and post this reminder."),
-            }
-        )
+        by_letter.write(self._get_print_vals("letter"))
+        no_email.write(self._get_print_vals("email"))

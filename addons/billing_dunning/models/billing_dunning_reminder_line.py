@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..dunning.pg_arrays import array_literal
+
 
 class BillingDunningReminderLine(models.Model):
     """One invoice reaching a new level in a reminder. Unique per (invoice, level): an invoice
@@ -63,8 +65,8 @@ class BillingDunningReminderLine(models.Model):
             return self.browse()
         self.check_access("create")
         names = list(vals_list[0])
-        # One array per column rather than a row of values per line: far less to quote and
-        # for PostgreSQL to parse.
+        # One array per column rather than a row of values per line, each passed as the text
+        # of the array: far less to quote and for PostgreSQL to parse.
         self.env.cr.execute(
             SQL(
                 "INSERT INTO %s (%s) SELECT * FROM UNNEST(%s) RETURNING id",
@@ -73,7 +75,7 @@ class BillingDunningReminderLine(models.Model):
                 SQL(", ").join(
                     SQL(
                         "%s::%s[]",
-                        [vals[name] for vals in vals_list],
+                        array_literal([vals[name] for vals in vals_list]),
                         SQL.identifier(self._fields[name].column_type[0]),
                     )
                     for name in names

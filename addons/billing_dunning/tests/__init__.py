@@ -5,6 +5,7 @@ from . import test_dunning_run
 from . import test_interest
 from . import test_interest_ecb
 from . import test_levels
+from . import test_pg_arrays
 from . import test_reports
 from . import test_translations
 from . import test_ui
