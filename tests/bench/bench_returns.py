@@ -719,7 +719,7 @@ def run(
     result["load_average"] = f"{load_before} -> {benchlib.load_average():.1f}"
     # This process's (the booking of ours with more than one cron worker ran in the server).
     result["peak RSS MB"] = round(benchlib.peak_rss_mb())
-    benchlib.print_result({key: value for key, value in result.items() if key != "chunks"})
+    benchlib.print_result({key: value for key, value in result.items() if key not in ("chunks", "parts")})
     if profile_text:
         print(profile_text, flush=True)
     complete = result.get("confirmed", contender.n) == contender.n
