@@ -12,11 +12,13 @@ from odoo.tools import SQL
 from ..tools import run_booking_step
 
 # Above this many debits a batch is booked in the background, this many per transaction
-# (ir.config_parameter billing_sepa.booking_chunk_size). A transaction's time grows with the
-# chunk, not with the batch: on a shared 2-core machine chunks of 1 000 took 22-47 s each at
-# load 11-16 (29 s at load 7), chunks of 500 3-37 s at load 6-9 (median 10 s) when booking
-# 100 000 debits.
-DEFAULT_BOOKING_CHUNK_SIZE = 500
+# (ir.config_parameter billing_sepa.booking_chunk_size; the return imports share it). A
+# transaction's time grows with the chunk, not with the batch: on a shared 2-core machine chunks
+# of 1 000 took 22-47 s each at load 11-16, chunks of 500 3-37 s at load 6-10 (13-30 s at load
+# 8-10, about 27-60 ms per debit): 200 keeps a chunk within about 12 s at such a load. A time
+# budget per call would not shorten anything: the cron framework already commits after each
+# call and calls again at once while work remains.
+DEFAULT_BOOKING_CHUNK_SIZE = 200
 # The collection entries carry no tax and the invoices only get reconciled: nothing for the
 # invoice line synchronisation to do. No tracking message per invoice either: each invoice
 # shows the collection entry among its payments, and the batch's chatter records the step.

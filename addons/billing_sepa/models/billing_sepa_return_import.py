@@ -237,7 +237,7 @@ class BillingSepaReturnImport(models.Model):
     def _create_returns(self, entries):
         """One return per entry not seen before; match, act on and book them, a chunk at a time.
 
-        A chunk (the booking chunk size, 500 by default) takes the same number of queries
+        A chunk (the booking chunk size, 200 by default) takes the same number of queries
         whatever the file holds: its returns are matched before they are created, created at
         once, and booked in one entry per payment block. A file with more entries than one chunk is stored and
         matched in this transaction, then booked in the background: the import goes to state
