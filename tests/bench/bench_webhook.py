@@ -117,6 +117,35 @@ def db_floor_path(company_id):
     return f"/web/binary/company_logo?company={company_id}"
 
 
+def logged_requests(logfile):
+    """Each request the server logged, in order: (path, [query, ...], the count Odoo gives)."""
+    with open(logfile, "rb") as log:
+        text = log.read().decode("utf-8", "replace")
+    logged, records = [], []
+    for line in text.splitlines():
+        if not _LOG_RECORD.match(line):
+            if records:
+                records[-1] += "\n" + line
+            continue
+        if " odoo.sql_db: " in line and "] query: " in line:
+            records.append(line.split("] query: ", 1)[1])
+        elif " werkzeug: " in line and (match := _REQUEST_LINE.search(line)):
+            logged.append((match.group(1), records, int(match.group(3))))
+            records = []
+    return logged
+
+
+def wait_for_requests(logfile, count, timeout=30):
+    """The requests logged once there are ``count`` of them (a werkzeug line comes after the
+    answer is sent)."""
+    deadline = time.monotonic() + timeout
+    while len(logged := logged_requests(logfile)) < count:
+        if time.monotonic() > deadline:
+            sys.exit(f"bench_webhook.py: {len(logged)} requests logged, not {count}, in {logfile}")
+        time.sleep(0.05)
+    return logged
+
+
 def count_queries(odoo_options, requests):
     """The queries that requests run on a server that logs them: ({label: {...}}, log file).
 
@@ -140,41 +169,32 @@ def count_queries(odoo_options, requests):
             "--log-handler=odoo.sql_db:DEBUG",
         ],
     )
-    counted = []
+    queries = {}
     try:
         port = int([arg for arg in server.args if arg.startswith("--http-port=")][-1].split("=", 1)[1])
+        # The server logged the /web/health request that found it up; wait for the log to settle.
+        wait_for_requests(logfile, 1)
+        time.sleep(1)
+        before = len(logged_requests(logfile))
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         for label, method, path, headers, body in requests:
-            offset = os.path.getsize(logfile)
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
             answer = response.read()
+            json_answer = (response.getheader("Content-Type") or "").startswith("application/json")
+            answer = answer.decode("utf-8", "replace")[:200] if json_answer else f"{len(answer)} bytes"
+            before += 1
+            logged_path, records, request_count = wait_for_requests(logfile, before)[before - 1]
+            if logged_path != path or request_count != len(records):
+                sys.exit(
+                    f"bench_webhook.py: {path}: logged as {logged_path} with {len(records)} queries, "
+                    f"Odoo counted {request_count}; see {logfile}"
+                )
             if label:
-                counted.append((label, offset, response.status, answer.decode("utf-8", "replace")[:200]))
+                queries[label] = {"status": response.status, "answer": answer, "queries": records}
         connection.close()
     finally:
         benchlib.stop_odoo_server(server)
-    with open(logfile, "rb") as log:
-        text = log.read()
-    queries = {}
-    for label, offset, status, answer in counted:
-        records, request_count = [], None
-        for line in text[offset:].decode("utf-8", "replace").splitlines():
-            if not _LOG_RECORD.match(line):
-                if records:
-                    records[-1] += "\n" + line
-                continue
-            if " odoo.sql_db: " in line and "] query: " in line:
-                records.append(line.split("] query: ", 1)[1])
-            elif " werkzeug: " in line and (match := _REQUEST_LINE.search(line)):
-                request_count = int(match.group(3))
-                break
-        if request_count != len(records):
-            sys.exit(
-                f"bench_webhook.py: {label}: {len(records)} queries logged, Odoo counted "
-                f"{request_count}; see {logfile}"
-            )
-        queries[label] = {"status": status, "answer": answer, "queries": records}
     return queries, logfile
 
 
