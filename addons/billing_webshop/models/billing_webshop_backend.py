@@ -16,6 +16,7 @@ from ..webshop.normalize import PROBLEM_NOT_OBJECT, WebshopPayloadError
 _logger = logging.getLogger(__name__)
 
 MANAGER_GROUP = "billing_webshop.group_billing_webshop_manager"
+PG_MAX_INTEGER = 2**31 - 1  # the largest id PostgreSQL's integer column holds
 # Headers kept with an event: what helps to understand a delivery, never a signature.
 _KEPT_HEADER_PREFIXES = ("x-wc-webhook-", "webhook-", "x-shopify-", "content-type", "user-agent")
 _REDACTED_HEADERS = ("x-wc-webhook-signature", "webhook-signature", "x-shopify-hmac-sha256")
@@ -263,6 +264,8 @@ class BillingWebshopBackend(models.Model):
         archived. One query reads it with every column the intake uses (shop type, credentials,
         secrets, company), where ``browse().exists()`` and the first field read take two."""
         Backend = self.sudo()
+        if not 0 < backend_id <= PG_MAX_INTEGER:  # the address takes any number of digits
+            return Backend.browse()
         columns = [name for name, field in Backend._fields.items() if field.prefetch is True]
         return Backend.search_fetch([("id", "=", backend_id)], columns, limit=1)
 
