@@ -267,8 +267,10 @@ def run(odoo, registry, odoo_options, n, senders, workers, process):
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         Event = env["billing.webshop.event"]
-        # The burst's orders only: not the warm-up's nor the query probe's (999...).
-        domain = [("backend_id", "=", backend_id), ("external_id", "not like", str(WARM_UP_ID)[:3] + "%")]
+        # The burst's orders only, not the warm-up's nor the query probes' ("like" would match
+        # anywhere in the id: "not like 999" leaves out order 100999 too).
+        burst_ids = [str(order["id"]) for order in orders]
+        domain = [("backend_id", "=", backend_id), ("external_id", "in", burst_ids)]
         events = Event.search(domain)
         keys = Event._read_group(domain, ["delivery_key"], ["__count"])
         external_ids = set(events.mapped("external_id"))
