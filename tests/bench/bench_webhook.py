@@ -12,17 +12,23 @@ own keep-alive connection, as fast as the server answers. It prints the deliveri
 second (wall time from the first request to the last answer), the p50/p90/p99/max answer times,
 the answers by HTTP status, the peak RSS of the server's processes (``VmHWM``) and that every
 delivery is stored once (one event per delivery key, none missing). Before the webhook burst, the
-same burst (N requests from S senders, same server) goes to ``GET /web/health``: the floor of what
-Odoo's request handling reaches on this machine at this load, printed with the ratio
-webhook/health of the rates and of p50/p99. With ``--process`` the
-event queue is then imported by the cron method in this process until it is empty, and the
-import is checked (N confirmed orders); it takes about a second per order on 2 cores.
+same burst (N requests from S senders, same server) goes to two floors: ``GET /web/health``,
+the floor of what Odoo's request handling reaches on this machine at this load, and ``GET
+/web/binary/company_logo?company=<id>``, Odoo's cheapest core route that reads the database
+(one SELECT in a read-write transaction), the floor of any database-bound request; each is
+printed with the ratios webhook/floor of the rates and of p50/p99. Once the burst is over, a
+one-process server that logs every query counts the queries of one request of each kind (a new
+delivery, the same delivery again, each floor) and lists those of the new delivery. With
+``--process`` the event queue is then imported by the cron method in this process until it is
+empty, and the import is checked (N confirmed orders); it takes about a second per order on 2
+cores.
 """
 
 import argparse
 import http.client
 import os
 import queue
+import re
 import statistics
 import sys
 import threading
@@ -33,6 +39,11 @@ import benchlib
 
 EMAIL_DOMAIN = "burst.example.nl"
 WARM_UP_ID = 999900000  # shop order ids of the untimed warm-up deliveries (the burst's: 100000 + i)
+QUERY_PROBE_ID = 999800000  # shop order ids of the deliveries whose queries are counted
+# A log record starts with its date; a query spread over several lines continues it.
+_LOG_RECORD = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} ")
+# Odoo's werkzeug line ends with the request's query count, query time and other time.
+_REQUEST_LINE = re.compile(r'"(?:GET|POST) (\S+) HTTP/[0-9.]+" (\d+) \S+ (\d+) [0-9.]+ [0-9.]+$')
 
 
 def send_burst(port, path, deliveries, senders, method="POST"):
@@ -101,6 +112,92 @@ def summarise(seconds, answers):
     }
 
 
+def db_floor_path(company_id):
+    """Odoo's cheapest core route that reads the database: the company logo, one SELECT."""
+    return f"/web/binary/company_logo?company={company_id}"
+
+
+def logged_requests(logfile):
+    """Each request the server logged, in order: (path, [query, ...], the count Odoo gives)."""
+    with open(logfile, "rb") as log:
+        text = log.read().decode("utf-8", "replace")
+    logged, records = [], []
+    for line in text.splitlines():
+        if not _LOG_RECORD.match(line):
+            if records:
+                records[-1] += "\n" + line
+            continue
+        if " odoo.sql_db: " in line and "] query: " in line:
+            records.append(line.split("] query: ", 1)[1])
+        elif " werkzeug: " in line and (match := _REQUEST_LINE.search(line)):
+            logged.append((match.group(1), records, int(match.group(3))))
+            records = []
+    return logged
+
+
+def wait_for_requests(logfile, count, timeout=30):
+    """The requests logged once there are ``count`` of them (a werkzeug line comes after the
+    answer is sent)."""
+    deadline = time.monotonic() + timeout
+    while len(logged := logged_requests(logfile)) < count:
+        if time.monotonic() > deadline:
+            sys.exit(f"bench_webhook.py: {len(logged)} requests logged, not {count}, in {logfile}")
+        time.sleep(0.05)
+    return logged
+
+
+def count_queries(odoo_options, requests):
+    """The queries that requests run on a server that logs them: ({label: {...}}, log file).
+
+    ``requests`` holds (label, method, path, headers, body), sent in this order; those with a
+    label are counted, the others (label None) warm the caches up. A one-process server
+    (``--workers 0``: a worker's request handling, in one process) logs every query
+    (``odoo.sql_db`` at DEBUG) and the werkzeug line of each request, which ends with Odoo's own
+    count of the request's queries, all its cursors included; the two must agree.
+    """
+    logfile = [arg for arg in odoo_options if arg.startswith("--logfile=")][-1].split("=", 1)[1]
+    logfile = logfile.removesuffix(".log") + "-queries.log"
+    if os.path.exists(logfile):
+        os.remove(logfile)
+    server = benchlib.start_odoo_server(
+        odoo_options,
+        [
+            "--workers=0",
+            "--max-cron-threads=0",
+            f"--logfile={logfile}",
+            "--log-handler=werkzeug:INFO",
+            "--log-handler=odoo.sql_db:DEBUG",
+        ],
+    )
+    queries = {}
+    try:
+        port = int([arg for arg in server.args if arg.startswith("--http-port=")][-1].split("=", 1)[1])
+        # The server logged the /web/health request that found it up; wait for the log to settle.
+        wait_for_requests(logfile, 1)
+        time.sleep(1)
+        before = len(logged_requests(logfile))
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        for label, method, path, headers, body in requests:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            answer = response.read()
+            json_answer = (response.getheader("Content-Type") or "").startswith("application/json")
+            answer = answer.decode("utf-8", "replace")[:200] if json_answer else f"{len(answer)} bytes"
+            before += 1
+            logged_path, records, request_count = wait_for_requests(logfile, before)[before - 1]
+            if logged_path != path or request_count != len(records):
+                sys.exit(
+                    f"bench_webhook.py: {path}: logged as {logged_path} with {len(records)} queries, "
+                    f"Odoo counted {request_count}; see {logfile}"
+                )
+            if label:
+                queries[label] = {"status": response.status, "answer": answer, "queries": records}
+        connection.close()
+    finally:
+        benchlib.stop_odoo_server(server)
+    return queries, logfile
+
+
 def run(odoo, registry, odoo_options, n, senders, workers, process):
     results = {"n": n, "senders": senders, "workers": workers, "load_before": benchlib.load_average()}
     with registry.cursor() as cr:
@@ -108,6 +205,7 @@ def run(odoo, registry, odoo_options, n, senders, workers, process):
         env, setup = bench_webshop.setup_company(env)
         cr.commit()
         backend_id = setup["backend"].id
+        company_id = setup["company"].id
         orders = bench_webshop.generate_orders(n, EMAIL_DOMAIN)
         deliveries = bench_webshop.signed_deliveries(orders)
 
@@ -128,8 +226,10 @@ def run(odoo, registry, odoo_options, n, senders, workers, process):
             for index, order in enumerate(bench_webshop.generate_orders(2 * workers, "warmup.example.nl"))
         ]
         send_burst(port, path, bench_webshop.signed_deliveries(warm_up), workers)
-        # The floor: the same burst against Odoo's cheapest route, on the same server and load.
+        # The floors: the same burst against Odoo's cheapest route, then against its cheapest
+        # core route that reads the database, on the same server and load.
         health = send_burst(port, "/web/health", [({}, None)] * n, senders, method="GET")
+        db_floor = send_burst(port, db_floor_path(company_id), [({}, None)] * n, senders, method="GET")
         seconds, answers = send_burst(port, path, deliveries, senders)
         peaks = benchlib.process_tree_peak_rss_mb(server.pid)
     finally:
@@ -137,6 +237,26 @@ def run(odoo, registry, odoo_options, n, senders, workers, process):
 
     results.update(summarise(seconds, answers))
     results["health"] = summarise(*health)
+    results["db_floor"] = summarise(*db_floor)
+    # Queries of one request of each kind, on a server of its own once the burst is over.
+    warm, probe = bench_webshop.signed_deliveries(
+        [dict(order, id=QUERY_PROBE_ID + index) for index, order in enumerate(orders[:2])]
+    )
+    queries, queries_log = count_queries(
+        odoo_options,
+        [
+            (None, "GET", "/web/health", {}, None),
+            ("health", "GET", "/web/health", {}, None),
+            (None, "GET", db_floor_path(company_id), {}, None),
+            ("db_floor", "GET", db_floor_path(company_id), {}, None),
+            # A first new order warms the caches up; a second is counted, then delivered again.
+            (None, "POST", path, *warm),
+            ("webhook", "POST", path, *probe),
+            ("webhook_again", "POST", path, *probe),
+        ],
+    )
+    results["queries"] = queries
+    results["queries_log"] = queries_log
     results.update(
         {
             "peak_rss_mb_max": max(peaks.values(), default=0),
@@ -147,7 +267,10 @@ def run(odoo, registry, odoo_options, n, senders, workers, process):
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         Event = env["billing.webshop.event"]
-        domain = [("backend_id", "=", backend_id), ("external_id", "not like", str(WARM_UP_ID)[:4] + "%")]
+        # The burst's orders only, not the warm-up's nor the query probes' ("like" would match
+        # anywhere in the id: "not like 999" leaves out order 100999 too).
+        burst_ids = [str(order["id"]) for order in orders]
+        domain = [("backend_id", "=", backend_id), ("external_id", "in", burst_ids)]
         events = Event.search(domain)
         keys = Event._read_group(domain, ["delivery_key"], ["__count"])
         external_ids = set(events.mapped("external_id"))
@@ -187,16 +310,30 @@ def report(results):
         f"  peak RSS {results['peak_rss_mb_max']:.0f} MB per process at most, "
         f"{results['peak_rss_mb_total']:.0f} MB over the server's {results['processes']} processes"
     )
-    health = results["health"]
+    queries = results["queries"]
+    floors = (("health", "/web/health"), ("db_floor", "/web/binary/company_logo (one SELECT)"))
+    for key, name in floors:
+        floor = results[key]
+        print(
+            f"  {name}, the same burst on the same server: {floor['accepted']} answered 200 in "
+            f"{floor['seconds']:.2f} s: {floor['accepted_per_second']:.0f} per second; "
+            f"p50 {floor['p50_ms']:.0f} ms, p99 {floor['p99_ms']:.0f} ms; answers {floor['answers']}; "
+            f"{len(queries[key]['queries'])} queries per request"
+        )
+    for key, name in (("health", "health"), ("db_floor", "db-floor")):
+        floor = results[key]
+        print(
+            f"  webhook/{name}: rate {results['accepted_per_second'] / floor['accepted_per_second']:.2f}, "
+            f"p50 {results['p50_ms'] / floor['p50_ms']:.2f}, p99 {results['p99_ms'] / floor['p99_ms']:.2f}"
+        )
+    again = queries["webhook_again"]
     print(
-        f"  /web/health, the same burst on the same server: {health['accepted']} answered 200 in "
-        f"{health['seconds']:.2f} s: {health['accepted_per_second']:.0f} per second; "
-        f"p50 {health['p50_ms']:.0f} ms, p99 {health['p99_ms']:.0f} ms; answers {health['answers']}"
+        f"  queries per delivery: {len(queries['webhook']['queries'])} for a new one, "
+        f"{len(again['queries'])} for one delivered again (answer {again['status']} {again['answer']}); "
+        f"all in {results['queries_log']}:"
     )
-    print(
-        f"  webhook/health: rate {results['accepted_per_second'] / health['accepted_per_second']:.2f}, "
-        f"p50 {results['p50_ms'] / health['p50_ms']:.2f}, p99 {results['p99_ms'] / health['p99_ms']:.2f}"
-    )
+    for number, query in enumerate(queries["webhook"]["queries"], 1):
+        print(f"    {number:2d}. {' '.join(query.split())[:150]}")
     stored = results["stored"]
     print("  stored: " + ", ".join(f"{key} {value}" for key, value in stored.items()))
     if "processed" in results:

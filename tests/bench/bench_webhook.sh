@@ -2,8 +2,10 @@
 # Webhook burst benchmark (issue 19): N signed WooCommerce deliveries sent by S concurrent
 # senders to billing_webshop's webhook route on an Odoo server started with --workers W on
 # 127.0.0.1; prints accepted per second, p50/p90/p99 answer times, the server's peak RSS and
-# that every delivery is stored once; the same burst against GET /web/health on the same server
-# gives the floor (its rate, p50/p99 and the ratio webhook/health).
+# that every delivery is stored once; the same burst against GET /web/health and against GET
+# /web/binary/company_logo (one SELECT) on the same server gives the floors (their rates, p50/p99
+# and the ratios webhook/floor); then the queries of one request of each kind are counted on a
+# server that logs them, and those of a delivery listed.
 #
 #   tests/bench/bench_webhook.sh                        N = 2 000, 20 senders, --workers 4
 #   tests/bench/bench_webhook.sh --quick                N = 200, a smoke run

@@ -33,11 +33,13 @@ class WebshopWebhookController(http.Controller):
         if (httprequest.content_length or 0) > MAX_BODY_SIZE:
             return self._answer(413, "payload too large")
         # A chunked body has no Content-Length: werkzeug stops it at Odoo's max_content_length.
-        raw_body = httprequest.get_data(cache=False)
+        # Kept on the request: when Odoo runs the request again after a serialisation failure,
+        # the stream has been read, and the signature must be checked on the same bytes.
+        raw_body = httprequest.get_data(cache=True)
         if len(raw_body) > MAX_BODY_SIZE:
             return self._answer(413, "payload too large")
-        backend = request.env["billing.webshop.backend"].sudo().browse(backend_id).exists()
-        if not backend or not backend.active:
+        backend = request.env["billing.webshop.backend"]._get_webhook_backend(backend_id)
+        if not backend:
             return self._answer(404, "unknown webshop")
         adapter = backend._get_adapter()
         headers = dict(httprequest.headers.items())

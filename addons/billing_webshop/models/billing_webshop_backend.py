@@ -16,6 +16,7 @@ from ..webshop.normalize import PROBLEM_NOT_OBJECT, WebshopPayloadError
 _logger = logging.getLogger(__name__)
 
 MANAGER_GROUP = "billing_webshop.group_billing_webshop_manager"
+PG_MAX_INTEGER = 2**31 - 1  # the largest id PostgreSQL's integer column holds
 # Headers kept with an event: what helps to understand a delivery, never a signature.
 _KEPT_HEADER_PREFIXES = ("x-wc-webhook-", "webhook-", "x-shopify-", "content-type", "user-agent")
 _REDACTED_HEADERS = ("x-wc-webhook-signature", "webhook-signature", "x-shopify-hmac-sha256")
@@ -257,6 +258,17 @@ class BillingWebshopBackend(models.Model):
 
     # -- webhooks -----------------------------------------------------------------------------------
 
+    @api.model
+    def _get_webhook_backend(self, backend_id):
+        """The active backend a webhook address names, as superuser; empty when it is missing or
+        archived. One query reads it with every column the intake uses (shop type, credentials,
+        secrets, company), where ``browse().exists()`` and the first field read take two."""
+        Backend = self.sudo()
+        if not 0 < backend_id <= PG_MAX_INTEGER:  # the address takes any number of digits
+            return Backend.browse()
+        columns = [name for name, field in Backend._fields.items() if field.prefetch is True]
+        return Backend.search_fetch([("id", "=", backend_id)], columns, limit=1)
+
     def _verify_webhook(self, adapter, headers, raw_body):
         """Whether a delivery carries the shop's signature of ``raw_body``; never without a secret."""
         self.ensure_one()
@@ -286,19 +298,23 @@ class BillingWebshopBackend(models.Model):
         adapter = self._get_adapter()
         raw_body = bytes(raw_body)
         key = adapter.delivery_key(headers, raw_body)
-        Event = self.env["billing.webshop.event"]
-        # Serialise concurrent deliveries of the same content on the key, so that the second
-        # finds the first instead of hitting the unique constraint.
-        Event._lock_key("delivery", self.id, key)
-        existing = Event.search([("backend_id", "=", self.id), ("delivery_key", "=", key)], limit=1)
+        # In the backend's company: creating then needs no read of the (public) user's company.
+        Event = self.env["billing.webshop.event"].with_company(self.company_id)
+        existing = Event.search_fetch(
+            [("backend_id", "=", self.id), ("delivery_key", "=", key)], ["state"], limit=1
+        )
         if existing:
             return existing
+        # The unique index on (backend, key) stores a delivery once. A concurrent delivery of the
+        # same content that commits first is not visible to this transaction's snapshot (taken
+        # before the search): its insert waits for that one and fails as a duplicate (a lock
+        # on the key before the search would not change that, so there is none).
         try:
             with self.env.cr.savepoint():
                 event = Event.create(self._prepare_webhook_event_vals(adapter, headers, raw_body, key))
         except pg_errors.UniqueViolation:
             # Committed by a concurrent request after this transaction's snapshot was taken.
-            return Event
+            return Event.browse()
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             raise  # Odoo runs the whole request again
         except Exception as error:  # whatever failed, the authentic delivery is kept

@@ -42,7 +42,8 @@ class BillingWebshopEvent(models.Model):
     _check_company_auto = True
 
     backend_id = fields.Many2one("billing.webshop.backend", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
+    # Precomputed: part of the INSERT, not an UPDATE of the new row after it.
+    company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True, precompute=True)
     source = fields.Selection(
         [("webhook", "Webhook"), ("poll", "Polling"), ("manual", "Manual")], required=True, default="webhook"
     )

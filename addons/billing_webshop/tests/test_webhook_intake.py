@@ -162,6 +162,24 @@ class TestWebhookIntake(WebshopCommon, HttpCase):
         self.assertEqual(set(self.events().mapped("state")), {"queued"})
         self.assertEqual(len(self.events()), 4)
 
+    def test_queries_of_a_delivery(self):
+        """The queries of a delivery's request, Odoo's own included (issue 19).
+
+        New: the public user, the backend, the search for the same delivery, the savepoint
+        around the insert (two), the insert, the cron wake-up check. Again: the first three, the
+        search fetching the stored event's state. A server outside tests also checks the
+        registry and, for a new delivery, asks the transaction's date (the test's transaction
+        already has it): 9 and 4 there (tests/bench/bench_webhook.py counts them).
+        """
+        self.assertEqual(self.deliver(self.order_body(id=4900)).status_code, 200)  # fills the caches
+        body = self.order_body(id=4901)
+        for expected, what in ((7, "a new delivery"), (3, "the same delivery again")):
+            self.env.flush_all()
+            before = self.cr.sql_log_count
+            response = self.deliver(body)
+            self.assertEqual(response.json()["state"], "queued")
+            self.assertEqual(self.cr.sql_log_count - before, expected, what)
+
     def test_nothing_storable_answers_503_not_500(self):
         def broken(backend, *args):
             raise RuntimeError("the database is gone")
