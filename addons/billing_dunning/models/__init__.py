@@ -9,6 +9,7 @@ from . import billing_dunning_policy_collection
 from . import billing_dunning_level
 from . import billing_dunning_level_fee
 from . import billing_dunning_run
+from . import billing_dunning_run_charge
 from . import billing_dunning_reminder
 from . import billing_dunning_reminder_line
 from . import billing_dunning_charge
