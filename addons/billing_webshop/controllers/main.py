@@ -53,7 +53,7 @@ class WebshopWebhookController(http.Controller):
             _logger.info("webshop %s: webhook with a missing or wrong signature refused", backend.id)
             return self._answer(403, "invalid signature")
         try:
-            event = backend._receive_webhook(headers, raw_body)
+            event = backend._receive_webhook(headers, raw_body, adapter)
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             raise  # Odoo runs the request again
         except Exception:

@@ -284,35 +284,31 @@ class BillingWebshopBackend(models.Model):
                 kept[name] = "(redacted)" if lowered in _REDACTED_HEADERS else value
         return kept
 
-    def _receive_webhook(self, headers, raw_body):
+    def _receive_webhook(self, headers, raw_body, adapter=None):
         """Store a verified delivery as an event and wake the import cron; return the event.
 
-        The caller has checked the signature. The same content delivered twice (WooCommerce
-        delivers an order.created 10 to 15 times, woocommerce#28329) is stored once. An
-        authentic delivery is never lost: a body that cannot be read as an order is kept as
-        received, in error with the reason, and so is one whose storing failed for any other
-        reason (the insert runs in a savepoint). Returns no event only when a concurrent
-        transaction stored the same delivery first.
+        The caller has checked the signature (with ``adapter``, this backend's, built again when
+        not given). The same content delivered twice (WooCommerce delivers an order.created 10 to
+        15 times, woocommerce#28329) is stored once. An authentic delivery is never lost: a body
+        that cannot be read as an order is kept as received, in error with the reason, and so is
+        one whose storing failed for any other reason (the insert runs in a savepoint). Returns
+        no event only when a concurrent transaction stored the same delivery first.
         """
         self.ensure_one()
-        adapter = self._get_adapter()
+        adapter = adapter or self._get_adapter()
         raw_body = bytes(raw_body)
         key = adapter.delivery_key(headers, raw_body)
         # In the backend's company: creating then needs no read of the (public) user's company.
         Event = self.env["billing.webshop.event"].with_company(self.company_id)
-        existing = Event.search_fetch(
-            [("backend_id", "=", self.id), ("delivery_key", "=", key)], ["state"], limit=1
-        )
-        if existing:
-            return existing
-        # The unique index on (backend, key) stores a delivery once. A concurrent delivery of the
-        # same content that commits first is not visible to this transaction's snapshot (taken
-        # before the search): its insert waits for that one and fails as a duplicate (a lock
-        # on the key before the search would not change that, so there is none).
+        # The unique index on (backend, key) stores a delivery once: the insert does nothing for
+        # a delivery stored before, which is then read. A concurrent delivery of the same content
+        # that commits first is not visible to this transaction's snapshot; the insert waits for
+        # it and fails (a serialisation failure under Odoo's isolation), and that one is the
+        # delivery stored.
         try:
             with self.env.cr.savepoint():
-                event = Event.create(self._prepare_webhook_event_vals(adapter, headers, raw_body, key))
-        except pg_errors.UniqueViolation:
+                event = Event._insert_delivery(self._prepare_webhook_event_vals(adapter, headers, raw_body, key))
+        except (pg_errors.UniqueViolation, pg_errors.SerializationFailure):
             # Committed by a concurrent request after this transaction's snapshot was taken.
             return Event.browse()
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
@@ -328,7 +324,9 @@ class BillingWebshopBackend(models.Model):
                 error=storable_text(f"{type(error).__name__}: {error}")[:500],
             )
             with self.env.cr.savepoint():
-                event = Event.create(self._prepare_webhook_raw_vals(headers, raw_body, key, reason))
+                event = Event._insert_delivery(self._prepare_webhook_raw_vals(headers, raw_body, key, reason))
+        if event is None:  # stored before: the insert did nothing
+            return Event.search_fetch([("backend_id", "=", self.id), ("delivery_key", "=", key)], ["state"], limit=1)
         if event.state == "queued":
             Event._trigger_processing_unless_due()
         return event
@@ -337,7 +335,7 @@ class BillingWebshopBackend(models.Model):
         """The values of the event of a verified delivery: the order, or the raw body in error."""
         return {
             **self._prepare_webhook_delivery_vals(adapter, headers, key),
-            **self._read_webhook_body(raw_body),
+            **self._read_webhook_body(raw_body, adapter),
         }
 
     def _prepare_webhook_raw_vals(self, headers, raw_body, key, reason):
@@ -368,7 +366,7 @@ class BillingWebshopBackend(models.Model):
             "raw_body": base64.b64encode(bytes(raw_body)) or False,
         }
 
-    def _read_webhook_body(self, raw_body):
+    def _read_webhook_body(self, raw_body, adapter=None):
         """Read a verified body as an order: the event values for it, queued or in error.
 
         A body that cannot be read (not UTF-8, a NUL byte, not a JSON object, a string that
@@ -379,7 +377,7 @@ class BillingWebshopBackend(models.Model):
         try:
             payload = parse_json_body(raw_body)
             return {
-                "external_id": self._get_adapter().order_external_id(payload),
+                "external_id": (adapter or self._get_adapter()).order_external_id(payload),
                 "payload": json.dumps(payload, ensure_ascii=False),
                 "state": "queued",
                 "error": False,

@@ -122,7 +122,7 @@ class BillingWebshopBackend(models.Model):
         if topic in ORDER_TOPICS:
             return super()._prepare_webhook_event_vals(adapter, headers, raw_body, key)
         values = self._prepare_webhook_delivery_vals(adapter, headers, key)
-        body = self._read_webhook_body(raw_body)
+        body = self._read_webhook_body(raw_body, adapter)
         return {
             **values,
             "payload": body.get("payload") or bytes(raw_body).decode("utf-8", "backslashreplace"),
@@ -133,9 +133,9 @@ class BillingWebshopBackend(models.Model):
             "processed_at": fields.Datetime.now(),
         }
 
-    def _receive_webhook(self, headers, raw_body):
-        event = super()._receive_webhook(headers, raw_body)
-        adapter = self._get_adapter()
+    def _receive_webhook(self, headers, raw_body, adapter=None):
+        adapter = adapter or self._get_adapter()
+        event = super()._receive_webhook(headers, raw_body, adapter)
         if event and adapter.is_uninstall(headers) and self.active:
             self._disable_after_uninstall()
         return event
