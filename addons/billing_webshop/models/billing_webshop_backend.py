@@ -307,7 +307,9 @@ class BillingWebshopBackend(models.Model):
         # delivery stored.
         try:
             with self.env.cr.savepoint():
-                event = Event._insert_delivery(self._prepare_webhook_event_vals(adapter, headers, raw_body, key))
+                event = Event._insert_delivery(
+                    self._prepare_webhook_event_vals(adapter, headers, raw_body, key)
+                )
         except (pg_errors.UniqueViolation, pg_errors.SerializationFailure):
             # Committed by a concurrent request after this transaction's snapshot was taken.
             return Event.browse()
@@ -326,7 +328,9 @@ class BillingWebshopBackend(models.Model):
             with self.env.cr.savepoint():
                 event = Event._insert_delivery(self._prepare_webhook_raw_vals(headers, raw_body, key, reason))
         if event is None:  # stored before: the insert did nothing
-            return Event.search_fetch([("backend_id", "=", self.id), ("delivery_key", "=", key)], ["state"], limit=1)
+            return Event.search_fetch(
+                [("backend_id", "=", self.id), ("delivery_key", "=", key)], ["state"], limit=1
+            )
         if event.state == "queued":
             Event._trigger_processing_unless_due()
         return event

@@ -7,7 +7,8 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..models.billing_webshop_backend import BillingWebshopBackend
-from ..webshop.adapters import GenericAdapter
+from ..webshop.adapters import GenericAdapter, parse_json_body
+from ..webshop.normalize import WebshopPayloadError
 from ..webshop.signature import compute_woocommerce_signature
 from .common import WEBHOOK_SECRET, WebshopCommon
 from .woo_emulator import wordpress_json_encode
@@ -84,6 +85,21 @@ class TestWebhookIntake(WebshopCommon, HttpCase):
         body = wordpress_json_encode(payload)
         self.assertIn(b"Jan\\u0000", body)
         self.assertKeptOnce(body, "in billing.first_name")
+
+    def test_only_escapes_can_bring_unstorable_text(self):
+        """The walk over keys and strings runs for bodies with a NUL or surrogate escape only;
+        whichever case or place the escape has, it is found."""
+        self.assertEqual(
+            parse_json_body(b'{"name": "Ren\\u00e9", "\\u00e9": "\\\\u0000"}')["name"], "Ren\u00e9"
+        )
+        for body in (
+            b'{"a": "\\u0000"}',
+            b'{"a": ["\\uDC00"]}',
+            b'{"\\ud83d": 1}',
+            b'{"a": {"b": "x\\uDbFf"}}',
+        ):
+            with self.assertRaises(WebshopPayloadError, msg=body):
+                parse_json_body(body)
 
     def test_json_unpaired_surrogate(self):
         body = self.order_body().replace(b'"last_name":"', b'"last_name":"\\ud800', 1)
@@ -191,7 +207,11 @@ class TestWebhookIntake(WebshopCommon, HttpCase):
         created = Event.create({**vals, "delivery_key": "key-created"})
         self.assertIsNone(Event._insert_delivery(vals), "the same delivery is stored once")
         self.env.invalidate_all()
-        names = [name for name, field in self.Event._fields.items() if field.store and name not in ("id", "delivery_key")]
+        names = [
+            name
+            for name, field in self.Event._fields.items()
+            if field.store and name not in ("id", "delivery_key")
+        ]
         ignored = {"create_date", "write_date"}
         [inserted_values] = inserted.read([name for name in names if name not in ignored])
         [created_values] = created.read([name for name in names if name not in ignored])

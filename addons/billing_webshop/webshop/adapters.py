@@ -37,6 +37,9 @@ _LINK_NEXT_RE = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 # What PostgreSQL refuses in a text column: NUL, and unpaired UTF-16 surrogates (JSON "\ud800"),
 # which cannot be encoded as UTF-8.
 _UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
+# In a JSON text already checked to be UTF-8 without NUL, only an escape can bring either in:
+# "\u0000" or one of "\ud800" to "\udfff" (a literal backslash before "u" matches too, harmlessly).
+_UNSTORABLE_ESCAPE_RE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 
 
 class ShopApiError(Exception):
@@ -423,7 +426,8 @@ def parse_json_body(raw_body):
         raise WebshopPayloadError(
             "The webhook body is not a JSON object", problem=PROBLEM_NOT_OBJECT, value=repr(payload)[:60]
         )
-    path = unstorable_text_path(payload)
+    # The walk over every key and string is for the few bodies that may need it.
+    path = unstorable_text_path(payload) if _UNSTORABLE_ESCAPE_RE.search(text) else None
     if path is not None:
         raise WebshopPayloadError(
             f"The webhook body holds a NUL character or an unpaired surrogate (\\u0000, \\ud800) in {path}, "
