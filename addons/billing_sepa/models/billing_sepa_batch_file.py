@@ -195,8 +195,8 @@ class BillingSepaBatch(models.Model):
 
         Each call builds one file of the batch's plan (the journal's limit on transactions per
         file sets their size) and records its identifiers on its lines; a file of more debits
-        than the file chunk size is built a part per call instead, the call of its last part
-        putting it together. The cron framework commits after each call and calls again while
+        than the file chunk size is built a part per call instead, and put together by the call
+        after its last part. The cron framework commits after each call and calls again while
         progress is reported. The batch row is locked for the call (SKIP LOCKED), so nothing is
         built twice. When the journal's settings or the chunk size changed since the generation
         started, it starts again. On an error the batch goes back to draft with the reason in its
@@ -247,7 +247,7 @@ class BillingSepaBatch(models.Model):
                 done=1, remaining=self.search_count([("state", "=", "generating")])
             )
             return
-        if in_parts:
+        if in_parts and not vals:
             _logger.info(
                 "SEPA batch %s: file %s of %s, part %s of %s generated in %.2f s",
                 batch.name,

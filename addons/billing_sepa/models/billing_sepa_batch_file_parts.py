@@ -8,7 +8,7 @@ from ..sepa import pain008
 
 # A planned file of more direct debits than this is built in the background in parts of this
 # many debits, one part per transaction (ir.config_parameter billing_sepa.file_chunk_size); the
-# call that builds the last part puts the file together. See tests/bench/README.md.
+# next call puts the file together. See tests/bench/README.md.
 DEFAULT_FILE_CHUNK_SIZE = 10000
 
 
@@ -103,7 +103,9 @@ class BillingSepaBatch(models.Model):
         self.env["billing.sepa.batch.file.part"].sudo().search([("batch_id", "in", self.ids)]).unlink()
 
     def _build_next_file_part(self, files, index, generation, block_info, chunk_size):
-        """Build the next part of file ``index`` of the plan ``files``; the last part completes it.
+        """Build the next part of file ``index`` of the plan ``files``, or, once every part is
+        built, put the file together: a call of its own, as validating the whole file takes
+        seconds at 100 000 debits.
 
         The part's debits get the checks of the whole file (an EndToEndId of an earlier part of
         the file is refused as in one go) and record the file's identifiers.
@@ -114,10 +116,22 @@ class BillingSepaBatch(models.Model):
         file_blocks = files[index]
         parts = self._plan_file_parts(file_blocks, chunk_size)
         number = self.generated_part_count
-        block_index, lines = parts[number]
-        identifier, scheme, sequence_type, _block_lines = file_blocks[block_index]
         message_identifier = self._get_message_identifier(len(files), index, generation)
         version = self.journal_id.sepa_pain_version or pain008.PAIN008_001_08
+        if number >= len(parts):
+            vals = self._assemble_planned_file(files, index, message_identifier, block_info, version)
+            self.message_post(
+                body=self.env._(
+                    "File %(file)s of %(files)s (%(count)s direct debits) put together from its %(parts)s parts.",
+                    file=index + 1,
+                    files=len(files),
+                    count=self._count_file_transactions(file_blocks),
+                    parts=len(parts),
+                )
+            )
+            return vals
+        block_index, lines = parts[number]
+        identifier, scheme, sequence_type, _block_lines = file_blocks[block_index]
         seen_end_to_end_ids = self._get_end_to_end_ids(
             self.env["billing.sepa.batch.line"].concat(*(part_lines for _index, part_lines in parts[:number]))
         )
@@ -140,19 +154,7 @@ class BillingSepaBatch(models.Model):
         )
         lines.write({"message_identifier": message_identifier, "payment_info_identifier": identifier})
         self.write({"generated_part_count": number + 1, "planned_part_count": len(parts)})
-        if number + 1 < len(parts):
-            return None
-        vals = self._assemble_planned_file(files, index, message_identifier, block_info, version)
-        self.message_post(
-            body=self.env._(
-                "File %(file)s of %(files)s (%(count)s direct debits) put together from its %(parts)s parts.",
-                file=index + 1,
-                files=len(files),
-                count=self._count_file_transactions(file_blocks),
-                parts=len(parts),
-            )
-        )
-        return vals
+        return None
 
     def _assemble_planned_file(self, files, index, message_identifier, block_info, version):
         """Put file ``index`` together from its parts, validate it, drop the parts.

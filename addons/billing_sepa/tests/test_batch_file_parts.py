@@ -76,7 +76,13 @@ class TestSepaBatchFileParts(SepaBatchCommon):
             parts, [{"file_index": 0, "sequence": 0, "transaction_count": 1, "company_id": self.company.id}]
         )
         self.assertFalse(batch.file_attachment_ids)
-        self.assertEqual(self._run_cron(batch), 2)
+        # The two other parts, then a call of its own puts the file together.
+        for _run in range(2):
+            with freeze_time(CREATED):
+                Batch._cron_generate_files()
+        self.assertEqual((batch.generated_part_count, batch.planned_part_count), (3, 3))
+        self.assertEqual((batch.state, batch.file_attachment_ids), ("generating", self.env["ir.attachment"]))
+        self.assertEqual(self._run_cron(batch), 1)
         self.assertEqual(batch.state, "generated")
         self.assertEqual(self._files(batch), at_once)
         self.assertEqual(self._identifiers(batch), identifiers)
@@ -109,7 +115,7 @@ class TestSepaBatchFileParts(SepaBatchCommon):
         with freeze_time(CREATED):
             batch.action_generate_file()
         self.assertEqual((batch.state, batch.planned_file_count), ("generating", 2))
-        self.assertEqual(self._run_cron(batch), 3)
+        self.assertEqual(self._run_cron(batch), 4)
         self.assertEqual(self._files(batch), at_once)
         self.assertEqual(self._identifiers(batch), identifiers)
         self.assertEqual(batch.message_identifier, f"{batch.name}-1-1, {batch.name}-1-2")
@@ -147,7 +153,7 @@ class TestSepaBatchFileParts(SepaBatchCommon):
         self.assertFalse(self._parts(batch))
         lines[4].end_to_end_id = "E2E-FIXED-5"
         batch.action_generate_file()
-        self.assertEqual(self._run_cron(batch), 3)
+        self.assertEqual(self._run_cron(batch), 4)
         self.assertEqual(batch.state, "generated")
         self.assertEqual(self._file_summaries(batch)[0][1], 5)
 
@@ -169,7 +175,7 @@ class TestSepaBatchFileParts(SepaBatchCommon):
             Batch._cron_generate_files()
         self.assertEqual((batch.generated_part_count, batch.planned_part_count), (1, 3))
         self.assertEqual(self._parts(batch).mapped("sequence"), [0])
-        self.assertEqual(self._run_cron(batch), 2)
+        self.assertEqual(self._run_cron(batch), 3)
         self.assertEqual(self._files(batch), at_once)
         self.assertEqual(self._identifiers(batch), identifiers)
 
