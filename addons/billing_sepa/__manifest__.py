@@ -1,6 +1,6 @@
 {
     "name": "SEPA Direct Debit Collection",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "summary": "SEPA mandates, direct-debit collection batches and pain.008 files",
     "category": "Accounting/Accounting",
     "author": "Billing Automation Suite",

@@ -486,7 +486,7 @@ class Ours(Contender):
         self.step_transactions["collect"] = self.transactions
 
     def generate(self):
-        """The click, then the file action's runs: one file per transaction for a large batch.
+        """The click, then the file action's runs: one file, or one part of a large file, per transaction.
 
         BENCH_SEPA_MAX_PER_FILE sets the journal's limit of transactions per file first.
         """

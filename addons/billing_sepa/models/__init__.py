@@ -7,6 +7,8 @@ from . import billing_sepa_mandate
 from . import billing_sepa_mandate_amendment
 from . import billing_sepa_batch
 from . import billing_sepa_batch_file
+from . import billing_sepa_batch_file_part
+from . import billing_sepa_batch_file_parts
 from . import billing_sepa_batch_gathering
 from . import billing_sepa_batch_booking
 from . import billing_sepa_batch_line

@@ -22,9 +22,11 @@ class BillingSepaBatch(models.Model):
     def action_generate_file(self):
         """Build the batch's pain.008 file(s).
 
-        A batch of more debits than the collection chunk size that the journal's limit cuts
-        into several files goes to "Generating File" and a scheduled action builds one file
-        per transaction; any other batch gets its files at once.
+        A batch goes to "Generating File", its files left to a scheduled action, when the
+        journal's limit cuts a batch of more debits than the collection chunk size into several
+        files (one file per transaction), or when a file would hold more debits than the file
+        chunk size (that file built in parts, one part per transaction). Any other batch gets its
+        files at once.
         """
         ensure_records(self)
         self._check_manager_rights()
@@ -35,9 +37,14 @@ class BillingSepaBatch(models.Model):
                 )
             if not batch.line_count:
                 raise UserError(self.env._("Batch %(batch)s has no collection.", batch=batch.name))
+        collection_chunk_size = self._get_collection_chunk_size()
+        file_chunk_size = self._get_file_chunk_size()
         in_background = self.filtered(
             lambda batch: (
-                batch.line_count > self._get_collection_chunk_size() and batch._count_planned_files() > 1
+                (batch.line_count > collection_chunk_size and batch._count_planned_files() > 1)
+                or (
+                    batch.line_count > file_chunk_size and batch._get_largest_planned_file() > file_chunk_size
+                )
             )
         )
         for batch in self - in_background:
@@ -83,14 +90,13 @@ class BillingSepaBatch(models.Model):
         """
         self.ensure_one()
         file_blocks = files[index]
-        suffix = f"-{generation}" if len(files) == 1 else f"-{generation}-{index + 1}"
-        message_identifier = to_sepa_identifier(self.name)[: 35 - len(suffix)] + suffix
+        message_identifier = self._get_message_identifier(len(files), index, generation)
         all_lines = self.env["billing.sepa.batch.line"].concat(*(lines for *_block, lines in file_blocks))
         all_lines._prefetch_direct_debits()
         message = pain008.Message(
             msg_id=message_identifier,
             creation_datetime=fields.Datetime.now(),
-            initiating_party_name=to_sepa_text(self.company_id.name, 70),
+            initiating_party_name=self._get_initiating_party_name(),
             batches=[
                 block_info(identifier, scheme, sequence_type, lines)
                 for identifier, scheme, sequence_type, lines in file_blocks
@@ -100,6 +106,20 @@ class BillingSepaBatch(models.Model):
         for identifier, _scheme, _sequence_type, lines in file_blocks:
             # One UPDATE per block: the ORM writes equal values on many records at once.
             lines.write({"message_identifier": message_identifier, "payment_info_identifier": identifier})
+        return self._prepare_file_attachment_vals(message_identifier, raw)
+
+    def _get_message_identifier(self, file_count, index, generation):
+        """The MsgId of file ``index`` of ``file_count`` files of the generation ``generation``."""
+        self.ensure_one()
+        suffix = f"-{generation}" if file_count == 1 else f"-{generation}-{index + 1}"
+        return to_sepa_identifier(self.name)[: 35 - len(suffix)] + suffix
+
+    def _get_initiating_party_name(self):
+        self.ensure_one()
+        return to_sepa_text(self.company_id.name, 70)
+
+    def _prepare_file_attachment_vals(self, message_identifier, raw):
+        self.ensure_one()
         return {
             "name": f"{message_identifier}.xml",
             "raw": raw,
@@ -119,41 +139,68 @@ class BillingSepaBatch(models.Model):
                 "generation_count": generation,
                 "generated_file_count": 0,
                 "planned_file_count": 0,
+                "generated_part_count": 0,
+                "planned_part_count": 0,
+                "generation_plan_key": False,
                 "state": "generated",
             }
         )
 
     def _start_generating(self):
-        """Hand this batch to the scheduled action that builds its files one per transaction."""
+        """Hand this batch to the scheduled action that builds its files in the background."""
         self.ensure_one()
-        file_count = self._count_planned_files()
-        self.file_attachment_ids.unlink()
-        self.write(
-            {
-                "state": "generating",
-                "generated_file_count": 0,
-                "planned_file_count": file_count,
-                "file_attachment_ids": [Command.clear()],
-            }
-        )
-        self.message_post(
-            body=self.env._(
+        files = self._plan_files()
+        chunk_size = self._get_file_chunk_size()
+        self._reset_generation(files, chunk_size)
+        self.write({"state": "generating"})
+        part_count = self._count_planned_parts(files, chunk_size)
+        if part_count:
+            body = self.env._(
+                "Generating %(files)s file(s) of %(count)s direct debits in the background: a file "
+                "of more than %(chunk)s direct debits is built in parts of at most %(chunk)s, one "
+                "part per transaction (%(parts)s parts), any other file in one transaction.",
+                files=len(files),
+                count=self.line_count,
+                chunk=chunk_size,
+                parts=part_count,
+            )
+        else:
+            body = self.env._(
                 "Generating %(files)s files of %(count)s direct debits in the background, one file "
                 "per transaction.",
-                files=file_count,
+                files=len(files),
                 count=self.line_count,
             )
+        self.message_post(body=body)
+
+    def _reset_generation(self, files, chunk_size):
+        """Drop what the background generation built so far: it starts (again) on this plan."""
+        self.ensure_one()
+        self.file_attachment_ids.unlink()
+        self._drop_file_parts()
+        self.write(
+            {
+                "generated_file_count": 0,
+                "planned_file_count": len(files),
+                "generated_part_count": 0,
+                "planned_part_count": 0,
+                "generation_plan_key": self._get_generation_plan_key(files, chunk_size),
+                "file_attachment_ids": [Command.clear()],
+            }
         )
 
     @api.model
     def _cron_generate_files(self):
-        """Build the next file of a batch waiting in "Generating File".
+        """Build the next file, or the next part of a large file, of a batch in "Generating File".
 
         Each call builds one file of the batch's plan (the journal's limit on transactions per
-        file sets their size) and records its identifiers on its lines; the cron framework
-        commits after each call and calls again while progress is reported. The batch row is
-        locked for the call (SKIP LOCKED), so no file is built twice. On an error the batch goes
-        back to draft with the reason in its chatter, its files of this generation dropped.
+        file sets their size) and records its identifiers on its lines; a file of more debits
+        than the file chunk size is built a part per call instead, and put together by the call
+        after its last part. The cron framework commits after each call and calls again while
+        progress is reported. The batch row is locked for the call (SKIP LOCKED), so nothing is
+        built twice. When the journal's settings or the chunk size changed since the generation
+        started, it starts again. On an error the batch goes back to draft with the reason in its
+        chatter, the files and parts of this generation dropped.
         """
         self.env["billing.sepa.batch"].flush_model(["state"])
         self.env.cr.execute(
@@ -169,42 +216,76 @@ class BillingSepaBatch(models.Model):
         batch = batch.with_company(batch.company_id)
         started = time.monotonic()
         files = batch._plan_files()
-        if len(files) != batch.planned_file_count:
-            # The journal's settings changed since the generation started: start it again.
-            batch.file_attachment_ids.unlink()
-            batch.write({"generated_file_count": 0, "planned_file_count": len(files)})
+        chunk_size = batch._get_file_chunk_size()
+        if batch._get_generation_plan_key(files, chunk_size) != batch.generation_plan_key:
+            # The journal's settings or the chunk size changed since the generation started.
+            batch._reset_generation(files, chunk_size)
         index = batch.generated_file_count
         generation = batch.generation_count + 1
+        in_parts = batch._count_file_transactions(files[index]) > chunk_size
+        part = batch.generated_part_count + 1
         try:
             with self.env.cr.savepoint():
-                vals = batch._build_planned_file(files, index, generation, batch._prepare_block_info())
-                attachment = self.env["ir.attachment"].create(vals)
-                batch.write(
-                    {"file_attachment_ids": [Command.link(attachment.id)], "generated_file_count": index + 1}
-                )
-                if index + 1 >= len(files):
-                    batch._finish_generation(batch.file_attachment_ids, generation)
+                block_info = batch._prepare_block_info()
+                if in_parts:
+                    vals = batch._build_next_file_part(files, index, generation, block_info, chunk_size)
+                else:
+                    vals = batch._build_planned_file(files, index, generation, block_info)
+                if vals:
+                    attachment = self.env["ir.attachment"].create(vals)
+                    batch.write(
+                        {
+                            "file_attachment_ids": [Command.link(attachment.id)],
+                            "generated_file_count": index + 1,
+                        }
+                    )
+                    if index + 1 >= len(files):
+                        batch._finish_generation(batch.file_attachment_ids, generation)
         except UserError as error:
             batch._stop_generating(error)
             self.env["ir.cron"]._notify_progress(
                 done=1, remaining=self.search_count([("state", "=", "generating")])
             )
             return
-        _logger.info(
-            "SEPA batch %s: file %s of %s generated in %.2f s",
-            batch.name,
-            index + 1,
-            len(files),
-            time.monotonic() - started,
-        )
-        remaining = len(files) - index - 1 or self.search_count([("state", "=", "generating")])
+        if in_parts and not vals:
+            _logger.info(
+                "SEPA batch %s: file %s of %s, part %s of %s generated in %.2f s",
+                batch.name,
+                index + 1,
+                len(files),
+                part,
+                len(batch._plan_file_parts(files[index], chunk_size)),
+                time.monotonic() - started,
+            )
+        else:
+            _logger.info(
+                "SEPA batch %s: file %s of %s generated in %.2f s",
+                batch.name,
+                index + 1,
+                len(files),
+                time.monotonic() - started,
+            )
+        if batch.state == "generating":
+            remaining = len(files) - batch.generated_file_count
+        else:
+            remaining = self.search_count([("state", "=", "generating")])
         self.env["ir.cron"]._notify_progress(done=1, remaining=remaining)
 
     def _stop_generating(self, error):
         self.ensure_one()
         message = error.args[0] if error.args else str(error)
         self.file_attachment_ids.unlink()
-        self.write({"state": "draft", "generated_file_count": 0, "planned_file_count": 0})
+        self._drop_file_parts()
+        self.write(
+            {
+                "state": "draft",
+                "generated_file_count": 0,
+                "planned_file_count": 0,
+                "generated_part_count": 0,
+                "planned_part_count": 0,
+                "generation_plan_key": False,
+            }
+        )
         self.message_post(
             body=self.env._(
                 "File generation stopped: %(error)s Fix the cause and generate again.", error=message
@@ -277,8 +358,12 @@ class BillingSepaBatch(models.Model):
         return {block: Line.browse(ids) for block, ids in ids_by_block.items()}
 
     def _build_pain008(self, message, version):
+        return self._call_sepa_writer(pain008.build_pain008, message, version)
+
+    def _call_sepa_writer(self, writer, *args):
+        """Call a function of the pain.008 writer, its errors turned into the user's errors."""
         try:
-            return pain008.build_pain008(message, version)
+            return writer(*args)
         except pain008.SepaDataError as error:
             raise UserError(
                 self.env._(

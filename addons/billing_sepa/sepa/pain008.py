@@ -159,6 +159,19 @@ class Message:
     batches: list[PaymentInfo]
 
 
+@dataclasses.dataclass(kw_only=True)
+class TransactionParts:
+    """The transactions of one batch written apart, in parts (see :func:`build_transactions`).
+
+    ``fragments`` are the parts in their order; ``count`` and ``control_sum`` are the
+    batch's ``NbOfTxs`` and ``CtrlSum``, known to the caller without the transactions.
+    """
+
+    count: int
+    control_sum: Decimal
+    fragments: list[bytes]
+
+
 def _format_amount(amount):
     return f"{amount.quantize(_CENT):f}"
 
@@ -332,7 +345,9 @@ class _Pain008Writer:
             parent = self.sub(parent, tag)
         return self.sub(parent, last, text)
 
-    def build_document(self, message):
+    def build_document(self, message, parts=None):
+        """The document's tree; with ``parts`` (one TransactionParts per batch) the batches get
+        their headers only, with the totals of their parts, and no transactions."""
         checker = _Checker()
         msg_id = checker.identifier("MsgId", message.msg_id)
         initiating_party_name = checker.text("InitgPty/Nm", message.initiating_party_name, NAME_MAX_LENGTH)
@@ -351,11 +366,14 @@ class _Pain008Writer:
 
         total_count, total_amount = 0, Decimal(0)
         seen_batch_ids, seen_end_to_end_ids = set(), set()
-        for batch in message.batches:
+        for index, batch in enumerate(message.batches):
             if batch.pmt_inf_id in seen_batch_ids:
                 checker.fail("PmtInfId", f"{batch.pmt_inf_id!r} is used by two batches")
             seen_batch_ids.add(batch.pmt_inf_id)
-            count, amount = self.write_batch(initiation, batch, seen_end_to_end_ids)
+            if parts is None:
+                count, amount = self.write_batch(initiation, batch, seen_end_to_end_ids)
+            else:
+                count, amount = self.write_batch_header_of_parts(initiation, batch, parts[index])
             total_count += count
             total_amount += amount
         header_count.text = str(total_count)
@@ -363,15 +381,44 @@ class _Pain008Writer:
         return root
 
     def write_batch(self, initiation, batch, seen_end_to_end_ids):
-        checker = _Checker(payment_info_id=batch.pmt_inf_id)
-        pmt_inf_id = checker.identifier("PmtInfId", batch.pmt_inf_id)
-        scheme = checker.choice("LclInstrm/Cd", batch.scheme, SCHEMES)
-        sequence_type = checker.choice("SeqTp", batch.sequence_type, SEQUENCE_TYPES)
-        collection_date = batch.collection_date
+        payment_info, batch_count, batch_sum, pmt_inf_id, collection_date = self.write_batch_header(
+            initiation, batch, has_transactions=bool(batch.transactions)
+        )
+        batch_amount = self.write_transactions(
+            payment_info, pmt_inf_id, collection_date, batch.transactions, seen_end_to_end_ids
+        )
+        batch_count.text = str(len(batch.transactions))
+        batch_sum.text = _format_amount(batch_amount)
+        return len(batch.transactions), batch_amount
+
+    def write_batch_header_of_parts(self, initiation, batch, parts):
+        """A batch whose transactions were written apart (:func:`build_transactions`): its header
+        with their count and sum, the transactions left out."""
+        _payment_info, batch_count, batch_sum, _pmt_inf_id, _date = self.write_batch_header(
+            initiation, batch, has_transactions=parts.count > 0
+        )
+        batch_count.text = str(parts.count)
+        batch_sum.text = _format_amount(parts.control_sum)
+        return parts.count, parts.control_sum
+
+    def collection_date(self, checker, collection_date):
         if isinstance(collection_date, datetime.datetime):
             collection_date = collection_date.date()
         if not isinstance(collection_date, datetime.date):
             checker.fail("ReqdColltnDt", "is missing")
+        return collection_date
+
+    def write_batch_header(self, initiation, batch, has_transactions):
+        """Check and write the ``PmtInf`` element up to its transactions.
+
+        :return: the element, its ``NbOfTxs`` and ``CtrlSum`` elements (left empty), the
+            checked PmtInfId and collection date
+        """
+        checker = _Checker(payment_info_id=batch.pmt_inf_id)
+        pmt_inf_id = checker.identifier("PmtInfId", batch.pmt_inf_id)
+        scheme = checker.choice("LclInstrm/Cd", batch.scheme, SCHEMES)
+        sequence_type = checker.choice("SeqTp", batch.sequence_type, SEQUENCE_TYPES)
+        collection_date = self.collection_date(checker, batch.collection_date)
         creditor_name = checker.text("Cdtr/Nm", batch.creditor_name, NAME_MAX_LENGTH)
         creditor_address = checker.address(
             "Cdtr/PstlAdr", batch.creditor_address, self.version, required=False
@@ -379,7 +426,7 @@ class _Pain008Writer:
         creditor_iban = checker.iban("CdtrAcct/Id/IBAN", batch.creditor_iban)
         creditor_bic = checker.bic(f"CdtrAgt/FinInstnId/{self.bic_tag}", batch.creditor_bic)
         creditor_identifier = checker.creditor_identifier("CdtrSchmeId", batch.creditor_identifier)
-        if not batch.transactions:
+        if not has_transactions:
             checker.fail("DrctDbtTxInf", "is missing: a batch needs at least one transaction")
 
         payment_info = self.sub(initiation, "PmtInf")
@@ -398,21 +445,22 @@ class _Pain008Writer:
         self.write_agent(payment_info, "CdtrAgt", creditor_bic)
         self.sub(payment_info, "ChrgBr", "SLEV")
         self.write_scheme_identifier(payment_info, "CdtrSchmeId", creditor_identifier)
+        return payment_info, batch_count, batch_sum, pmt_inf_id, collection_date
 
-        batch_amount = Decimal(0)
-        for transaction in batch.transactions:
+    def write_transactions(
+        self, payment_info, pmt_inf_id, collection_date, transactions, seen_end_to_end_ids
+    ):
+        """Append a ``DrctDbtTxInf`` per transaction to ``payment_info``; return their sum."""
+        amount = Decimal(0)
+        for transaction in transactions:
             transaction_checker = _Checker(
                 end_to_end_id=transaction.end_to_end_id, payment_info_id=pmt_inf_id
             )
             if transaction.end_to_end_id in seen_end_to_end_ids:
                 transaction_checker.fail("EndToEndId", "is used by two transactions of the message")
             seen_end_to_end_ids.add(transaction.end_to_end_id)
-            batch_amount += self.write_transaction(
-                payment_info, transaction, collection_date, transaction_checker
-            )
-        batch_count.text = str(len(batch.transactions))
-        batch_sum.text = _format_amount(batch_amount)
-        return len(batch.transactions), batch_amount
+            amount += self.write_transaction(payment_info, transaction, collection_date, transaction_checker)
+        return amount
 
     def write_transaction(self, payment_info, transaction, collection_date, checker):
         end_to_end_id = checker.identifier("EndToEndId", transaction.end_to_end_id)
@@ -540,6 +588,17 @@ class _Pain008Writer:
         self.path(other, "SchmeNm/Prtry", "SEPA")
 
 
+# An XML declaration in double quotes: the form every bank parser expects.
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+# How the pretty-printed document closes a batch (PmtInf sits two levels under the root).
+_PAYMENT_INFO_END = b"    </PmtInf>\n"
+_PAYMENT_INFO_START = b"    <PmtInf>\n"
+
+
+def _serialize(root):
+    return etree.tostring(root, encoding="UTF-8", pretty_print=True)
+
+
 def build_pain008(message, version=PAIN008_001_08):
     """Return the pain.008 file for ``message`` as UTF-8 bytes, validated against the ISO XSD.
 
@@ -547,11 +606,57 @@ def build_pain008(message, version=PAIN008_001_08):
     EndToEndId or PmtInfId and the field), and SepaSchemaError if the document still
     fails the schema, which points at a bug in this writer.
     """
-    root = _Pain008Writer(version).build_document(message)
-    # Double quotes in the declaration: the form every bank parser expects.
-    xml_bytes = b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(
-        root, encoding="UTF-8", pretty_print=True
+    xml_bytes = _DECLARATION + _serialize(_Pain008Writer(version).build_document(message))
+    validate_pain008(xml_bytes, version)
+    return xml_bytes
+
+
+def build_transactions(batch, version=PAIN008_001_08, seen_end_to_end_ids=None):
+    """Return the ``DrctDbtTxInf`` elements of ``batch.transactions`` as a fragment of bytes.
+
+    The fragment is what :func:`build_pain008` writes for these transactions inside their
+    ``PmtInf``, byte for byte (same indentation), so that :func:`assemble_pain008` can put a
+    file together from fragments built one part at a time. Each transaction gets the checks
+    of the whole-file writer; an EndToEndId already in ``seen_end_to_end_ids`` (the earlier
+    parts of the file) is refused, and the set is extended with this part's.
+    """
+    writer = _Pain008Writer(version)
+    checker = _Checker(payment_info_id=batch.pmt_inf_id)
+    collection_date = writer.collection_date(checker, batch.collection_date)
+    if not batch.transactions:
+        return b""
+    root = etree.Element(f"{{{writer.namespace}}}Document", nsmap={None: writer.namespace})
+    payment_info = writer.sub(writer.sub(root, writer.initiation_tag), "PmtInf")
+    writer.write_transactions(
+        payment_info,
+        batch.pmt_inf_id,
+        collection_date,
+        batch.transactions,
+        set() if seen_end_to_end_ids is None else seen_end_to_end_ids,
     )
+    xml_bytes = _serialize(root)
+    start = xml_bytes.index(_PAYMENT_INFO_START) + len(_PAYMENT_INFO_START)
+    return xml_bytes[start : xml_bytes.rindex(_PAYMENT_INFO_END)]
+
+
+def assemble_pain008(message, parts, version=PAIN008_001_08):
+    """Return the pain.008 file of ``message`` whose transactions were built in parts.
+
+    ``message.batches`` give the batches' headers (their ``transactions`` are not read);
+    ``parts`` holds one :class:`TransactionParts` per batch, in the same order. The result is
+    the file :func:`build_pain008` returns for the same message with the transactions,
+    validated against the ISO XSD the same way; the same errors are raised.
+    """
+    if len(parts) != len(message.batches):
+        raise ValueError(f"{len(message.batches)} batches but transactions for {len(parts)}")
+    root = _Pain008Writer(version).build_document(message, parts)
+    # Text never holds a raw "<": each closing tag of a batch is one of the batches'.
+    head, *tails = _serialize(root).split(_PAYMENT_INFO_END)
+    pieces = [_DECLARATION, head]
+    for batch_parts, tail in zip(parts, tails, strict=True):
+        pieces.extend(batch_parts.fragments)
+        pieces.extend((_PAYMENT_INFO_END, tail))
+    xml_bytes = b"".join(pieces)
     validate_pain008(xml_bytes, version)
     return xml_bytes
 
