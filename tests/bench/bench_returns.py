@@ -25,6 +25,9 @@ import time
 
 import bench_sepa
 import benchlib
+import benchlib_meter
+import benchlib_seed
+import benchlib_server
 import freezegun
 
 CHUNK = 1000
@@ -43,7 +46,7 @@ get_param, set_param = benchlib.config_params("bench_returns.")
 
 
 def chunks(items, size=CHUNK):
-    return benchlib.chunks(items, size)
+    return benchlib_seed.chunks(items, size)
 
 
 # ---------------------------------------------------------------------------- seeding
@@ -52,11 +55,11 @@ def chunks(items, size=CHUNK):
 def seed(odoo, registry, n, file_path):
     from odoo import Command, fields  # noqa: PLC0415
 
-    clock = benchlib.Clock(odoo.sql_db, cpu=True)
+    clock = benchlib_meter.Clock(odoo.sql_db, cpu=True)
     customers = bench_sepa.generate_customers(n)
     today = fields.Date.today()
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib.SEEDING_CONTEXT))
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib_seed.SEEDING_CONTEXT))
         with clock("company, chart of accounts, bank journal"):
             company, journal = _seed_company(env)
             env = env(context=dict(env.context, allowed_company_ids=[company.id]))
@@ -122,7 +125,7 @@ def seed(odoo, registry, n, file_path):
         by_ref = {partner.ref: partner for partner in partners}
         with clock(f"{n} invoices, posted by {CHUNK}"):
             pairs = [(by_ref[c["ref"]], c["amount"]) for c in customers]
-            benchlib.post_one_line_invoices(env, pairs, accounts, dates, Command, CHUNK)
+            benchlib_seed.post_one_line_invoices(env, pairs, accounts, dates, Command, CHUNK)
         Batch = env["billing.sepa.batch"]
         with clock(f"collection of {n} debits: gathered, file, sent"):
             cr.execute(
@@ -156,12 +159,12 @@ def seed(odoo, registry, n, file_path):
 
 
 def _seed_company(env):
-    company = benchlib.create_company(
+    company = benchlib_seed.create_company(
         env,
         {
             "name": COMPANY_NAME,
             "currency_id": env.ref("base.EUR").id,
-            **benchlib.berlin_address(env),
+            **benchlib_seed.berlin_address(env),
             "sepa_creditor_identifier": bench_sepa.CREDITOR_IDENTIFIER,
         },
     )
@@ -238,7 +241,7 @@ def _seed_check(env, company, batch, n):
             ]
         ),
     }
-    benchlib.print_check(eur := benchlib.check_eur_company(env, company))
+    benchlib.print_check(eur := benchlib_seed.check_eur_company(env, company))
     benchlib.print_check(counts)
     if counts["debits collected"] != n or counts["invoices paid"] != n or batch.state != "collected":
         sys.exit(f"bench_returns.py: the seed is incomplete, expected {n} collected debits")
@@ -291,7 +294,7 @@ class Ours(Contender):
         original = model_class._create_returns_chunk
 
         def measured(record, entries, *args, **kwargs):
-            meter = benchlib.Meter(odoo.sql_db)
+            meter = benchlib_meter.Meter(odoo.sql_db)
             with meter:
                 result = original(record, entries, *args, **kwargs)
             chunks_seen.append(
@@ -344,7 +347,7 @@ class Ours(Contender):
                 ("book", Import._cron_book_returns),
                 ("follow_up", Import._cron_follow_up_returns),
             ):
-                meter = benchlib.Meter(odoo.sql_db)
+                meter = benchlib_meter.Meter(odoo.sql_db)
                 with meter:
                     cron_method()
                     self.env.flush_all()
@@ -373,7 +376,7 @@ class Ours(Contender):
         Only the two returns actions stay active; the server idles until the import triggers them.
         """
         self.cron_log = log_path
-        self.cron_server, self.cron_server_cpu_start = benchlib.start_cron_server(
+        self.cron_server, self.cron_server_cpu_start = benchlib_server.start_cron_server(
             self.env,
             odoo_options,
             workers,
@@ -384,7 +387,7 @@ class Ours(Contender):
 
     def _wait_for_cron_server(self, record):
         """Poll the import until the cron workers have booked it."""
-        benchlib.wait_for_cron_server(
+        benchlib_server.wait_for_cron_server(
             self.env,
             self.cron_server,
             "billing_sepa_return_import",
@@ -393,13 +396,15 @@ class Ours(Contender):
             self.cron_log,
             self.stop_cron_server,
         )
-        self.server_cpu = benchlib.process_tree_cpu_seconds(self.cron_server.pid) - self.cron_server_cpu_start
+        self.server_cpu = (
+            benchlib_meter.process_tree_cpu_seconds(self.cron_server.pid) - self.cron_server_cpu_start
+        )
 
     def stop_cron_server(self):
         """Stop the server once the step is timed (its shutdown is not part of the booking)."""
         if not self.cron_server:
             return
-        benchlib.stop_odoo_server(self.cron_server)
+        benchlib_server.stop_odoo_server(self.cron_server)
         self.cron_server = None
         pattern = re.compile(
             r"SEPA bank report .*: (\d+) returns (booked and followed up|booked|followed up) in (\d+(?:\.\d+)?) s$"
@@ -608,10 +613,10 @@ class Floor(Contender):
                 all_ids = tuple(aml_id for ids in plan_ids for aml_id in ids)
                 Line._reconcile_plan([Line.browse(ids).with_prefetch(all_ids) for ids in plan_ids])
 
-            meter = benchlib.Meter(odoo.sql_db)
+            meter = benchlib_meter.Meter(odoo.sql_db)
             with meter:
                 for part, call in zip(FLOOR_PARTS, (unreconcile, create, post, reconcile), strict=True):
-                    part_meter = benchlib.Meter(odoo.sql_db)
+                    part_meter = benchlib_meter.Meter(odoo.sql_db)
                     with part_meter:
                         call()
                         self.env.flush_all()
@@ -655,9 +660,9 @@ def run(
     odoo, registry, contender_name, file_path, budget=None, chunk_size=None, profile_file=None, cron=None
 ):
     """Time one contender's steps; ``cron`` (odoo_options, workers, log) books ours in a server."""
-    clock = benchlib.Clock(odoo.sql_db, cpu=True)
+    clock = benchlib_meter.Clock(odoo.sql_db, cpu=True)
     profile_text = None
-    load_before = benchlib.load_average()
+    load_before = benchlib_meter.load_average()
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         company_id = int(get_param(env, "company_id"))
@@ -674,23 +679,23 @@ def run(
             contender.prepare()  # untimed
         steps = []
         # With a profile file, every step of the contender under one profiler.
-        profiler = benchlib.profiler_for(profile_file)
+        profiler = benchlib_meter.profiler_for(profile_file)
         for key, label, step in contender.steps():
             env.invalidate_all()
             with clock(label):
-                benchlib.request(env, step, profiler)
+                benchlib_meter.request(env, step, profiler)
             steps.append(dict(clock.phases[-1], key=key))
             if key == "book" and getattr(contender, "server_cpu", None) is not None:
                 # The booking ran in the server's cron workers: their CPU time, not this process's.
                 # Its queries are the server's, not counted here (this process only polled).
                 steps[-1].update(cpu=steps[-1]["cpu"] + contender.server_cpu, in_server=True, queries=None)
         if profiler:
-            profile_text = benchlib.profile_report(profiler, 40, profile_file)
+            profile_text = benchlib_meter.profile_report(profiler, 40, profile_file)
         env.invalidate_all()
         result = contender.result()
-    result["load_average"] = f"{load_before} -> {benchlib.load_average():.1f}"
+    result["load_average"] = f"{load_before} -> {benchlib_meter.load_average():.1f}"
     # This process's (the booking of ours with more than one cron worker ran in the server).
-    result["peak RSS MB"] = round(benchlib.peak_rss_mb())
+    result["peak RSS MB"] = round(benchlib_meter.peak_rss_mb())
     benchlib.print_result({key: value for key, value in result.items() if key not in ("chunks", "parts")})
     if profile_text:
         print(profile_text, flush=True)

@@ -20,6 +20,10 @@ import time
 from decimal import Decimal
 
 import benchlib
+import benchlib_fastseed
+import benchlib_meter
+import benchlib_seed
+import benchlib_server
 from stdnum import iban as stdnum_iban
 from stdnum.iso7064 import mod_97_10
 
@@ -105,7 +109,7 @@ def generate_customers(n):
 
 
 def chunks(items, size=CHUNK):
-    return benchlib.chunks(items, size)
+    return benchlib_seed.chunks(items, size)
 
 
 # ---------------------------------------------------------------------------- seeding
@@ -116,14 +120,14 @@ def seed(odoo, registry, stack, n, fast=False):
     FAST_SEED_CUSTOMERS of them through the ORM and the rest copied in PostgreSQL."""
     from odoo import Command, fields  # noqa: PLC0415
 
-    clock = benchlib.Clock(odoo.sql_db, cpu=True)
+    clock = benchlib_meter.Clock(odoo.sql_db, cpu=True)
     made = FAST_SEED_CUSTOMERS if fast else n
     if fast and (n % made or n == made):
         sys.exit(f"bench_sepa.py: --fast-seed takes a multiple of {made} above it")
     customers = generate_customers(made)
     today = fields.Date.today()
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib.SEEDING_CONTEXT))
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib_seed.SEEDING_CONTEXT))
         with clock("company, chart of accounts, bank journal"):
             company, journal = _seed_company(env)
             env = env(context=dict(env.context, allowed_company_ids=[company.id]))
@@ -229,14 +233,14 @@ def seed(odoo, registry, stack, n, fast=False):
 def _fast_seed(env, company, partners, banks, copies):
     """``copies`` more of each customer, bank account, mandate (both kinds) and invoice.
 
-    See benchlib.Multiplier. The copies get the next references (000201, ...), mandate
+    See benchlib_fastseed.Multiplier. The copies get the next references (000201, ...), mandate
     references (BM-000201, OCA-000201), invoice numbers and IBANs of their own: German ones of
     one bank code, with valid check digits. Returns the new partners' and invoices' ids.
     """
     from odoo.tools import SQL  # noqa: PLC0415
 
     made = len(partners)
-    multiplier = benchlib.Multiplier(env, copies)
+    multiplier = benchlib_fastseed.Multiplier(env, copies)
     number = SQL("(%s + m.n)", made)
     multiplier.clone("res_partner", partners.ids, {"ref": SQL("lpad(%s::text, 6, '0')", number)})
     ibans = [
@@ -259,7 +263,7 @@ def _fast_seed(env, company, partners, banks, copies):
     invoices = env["account.move"].search(
         [("company_id", "=", company.id), ("move_type", "=", "out_invoice")]
     )
-    benchlib.clone_invoices(multiplier, invoices.ids)
+    benchlib_fastseed.clone_invoices(multiplier, invoices.ids)
     made_ids = multiplier.new_ids("res_partner"), multiplier.new_ids("account_move")
     env.cr.commit()
     multiplier.analyze()
@@ -270,7 +274,7 @@ def _fast_seed(env, company, partners, banks, copies):
 
 def _check_fast_seed(env, company, partner_ids, move_ids):
     """Exit unless the ORM agrees with the copies: invoices (benchlib), mandates and IBANs."""
-    counts = benchlib.check_cloned_invoices(env, move_ids)
+    counts = benchlib_fastseed.check_cloned_invoices(env, move_ids)
     env.cr.execute(
         """SELECT count(*), count(DISTINCT sanitized_acc_number) FROM res_partner_bank
             WHERE partner_id IN (SELECT id FROM res_partner WHERE company_id IS NULL AND customer_rank > 0)"""
@@ -299,12 +303,12 @@ def _check_fast_seed(env, company, partner_ids, move_ids):
 
 
 def _seed_company(env):
-    company = benchlib.create_company(
+    company = benchlib_seed.create_company(
         env,
         {
             "name": COMPANY_NAME,
             "currency_id": env.ref("base.EUR").id,
-            **benchlib.berlin_address(env),
+            **benchlib_seed.berlin_address(env),
             "sepa_creditor_identifier": CREDITOR_IDENTIFIER,
         },
     )
@@ -410,7 +414,7 @@ def _seed_check(env, stack, company, n):
         "with OCA mandate": moves.search_count([*base, ("mandate_id", "!=", False)]),
         "with OCA payment mode": moves.search_count([*base, (oca_field, "!=", False)]),
     }
-    benchlib.print_check(eur := benchlib.check_eur_company(env, company))
+    benchlib.print_check(eur := benchlib_seed.check_eur_company(env, company))
     benchlib.print_check(counts)
     if any(value != n for value in counts.values()):
         sys.exit(f"bench_sepa.py: the seed is incomplete, expected {n} everywhere")
@@ -547,7 +551,7 @@ class Ours(Contender):
         Only the two booking actions stay active.
         """
         self.cron_log = log_path
-        self.cron_server, _cpu = benchlib.start_cron_server(
+        self.cron_server, _cpu = benchlib_server.start_cron_server(
             self.env,
             odoo_options,
             workers,
@@ -557,7 +561,7 @@ class Ours(Contender):
 
     def _wait_for_cron_server(self):
         """Poll the batch until the cron workers have booked it; keep their transaction times."""
-        benchlib.wait_for_cron_server(
+        benchlib_server.wait_for_cron_server(
             self.env,
             self.cron_server,
             "billing_sepa_batch",
@@ -571,10 +575,10 @@ class Ours(Contender):
         """Stop the server once the step is timed (its shutdown is not part of the booking)."""
         if self.cron_server:
             self.cron_server_peak_rss_mb = max(
-                benchlib.process_tree_peak_rss_mb(self.cron_server.pid).values(), default=0
+                benchlib_meter.process_tree_peak_rss_mb(self.cron_server.pid).values(), default=0
             )
-            benchlib.stop_odoo_server(self.cron_server)
-            self.transactions += benchlib.logged_seconds(self.cron_log, "odoo.addons.billing_sepa")
+            benchlib_server.stop_odoo_server(self.cron_server)
+            self.transactions += benchlib_server.logged_seconds(self.cron_log, "odoo.addons.billing_sepa")
             self.cron_server = None
 
     def _commit(self, start):
@@ -681,9 +685,9 @@ def run(odoo, registry, contender_name, profile_step=None, profile_file=None, cr
     """Time one contender's steps; ``cron`` (odoo_options, workers, log) books ours in a server."""
     from odoo import fields  # noqa: PLC0415
 
-    clock = benchlib.Clock(odoo.sql_db, cpu=True)
+    clock = benchlib_meter.Clock(odoo.sql_db, cpu=True)
     profile_text = None
-    load_before = benchlib.load_average()
+    load_before = benchlib_meter.load_average()
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         company_id = int(get_param(env, "company_id"))
@@ -702,16 +706,16 @@ def run(odoo, registry, contender_name, profile_step=None, profile_file=None, cr
             if only_steps and key not in only_steps:
                 continue
             env.invalidate_all()  # a new request starts with an empty cache
-            profiler = benchlib.profiler_for(key == profile_step)
+            profiler = benchlib_meter.profiler_for(key == profile_step)
             with clock(label):
-                benchlib.request(env, step, profiler)
-            steps.append(dict(clock.phases[-1], key=key, peak_rss_mb=benchlib.peak_rss_mb()))
+                benchlib_meter.request(env, step, profiler)
+            steps.append(dict(clock.phases[-1], key=key, peak_rss_mb=benchlib_meter.peak_rss_mb()))
             if profiler:
-                profile_text = benchlib.profile_report(profiler, 25, profile_file)
+                profile_text = benchlib_meter.profile_report(profiler, 25, profile_file)
         env.invalidate_all()
         result = contender.result()
-    result["load_average"] = f"{load_before} -> {benchlib.load_average():.1f}"
-    result["peak_rss_mb"] = round(benchlib.peak_rss_mb())
+    result["load_average"] = f"{load_before} -> {benchlib_meter.load_average():.1f}"
+    result["peak_rss_mb"] = round(benchlib_meter.peak_rss_mb())
     if getattr(contender, "cron_server_peak_rss_mb", None):
         result["cron_server_peak_rss_mb"] = round(contender.cron_server_peak_rss_mb)
     benchlib.print_result(result)
