@@ -20,6 +20,9 @@ import sys
 import time
 
 import benchlib
+import benchlib_fastseed
+import benchlib_meter
+import benchlib_seed
 
 SEED = 20261123
 CHUNK = 1000
@@ -67,7 +70,7 @@ get_param, set_param = benchlib.config_params("bench_dunning.")
 
 
 def chunks(items, size=CHUNK):
-    return benchlib.chunks(items, size)
+    return benchlib_seed.chunks(items, size)
 
 
 # ---------------------------------------------------------------------------- seeding
@@ -79,7 +82,7 @@ def seed(odoo, registry, n, count, fast=False):
     copied in PostgreSQL."""
     from odoo import Command, fields  # noqa: PLC0415
 
-    clock = benchlib.Clock(odoo.sql_db, cpu=True)
+    clock = benchlib_meter.Clock(odoo.sql_db, cpu=True)
     made_count, made_n = count, n
     if fast:
         made_count = FAST_SEED_CUSTOMERS
@@ -90,7 +93,7 @@ def seed(odoo, registry, n, count, fast=False):
     today = fields.Date.today()
     due = today - datetime.timedelta(days=DAYS_OVERDUE)
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib.SEEDING_CONTEXT))
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib_seed.SEEDING_CONTEXT))
         with clock("company, chart of accounts, policies"):
             company = _seed_company(env)
             env = env(context=dict(env.context, allowed_company_ids=[company.id]))
@@ -128,7 +131,7 @@ def seed(odoo, registry, n, count, fast=False):
         pairs = [(p, amount) for p, c in zip(partners, customers, strict=True) for amount in c["amounts"]]
         pairs.sort(key=lambda pair: pair[0].id)
         with clock(f"{made_n} invoices, created and posted by {CHUNK}"):
-            benchlib.post_one_line_invoices(env, pairs, accounts, dates, Command, CHUNK)
+            benchlib_seed.post_one_line_invoices(env, pairs, accounts, dates, Command, CHUNK)
         fast_counts = {}
         if fast:
             with clock(
@@ -136,7 +139,7 @@ def seed(odoo, registry, n, count, fast=False):
             ):
                 move_ids = _fast_seed(env, partners, count // made_count - 1)
             with clock("copies checked through the ORM"):
-                fast_counts = benchlib.check_cloned_invoices(env, move_ids)
+                fast_counts = benchlib_fastseed.check_cloned_invoices(env, move_ids)
                 benchlib.print_check(fast_counts)
         counts = dict(_seed_check(env, company, n, count, today), **fast_counts)
         set_param(env, "n", n)
@@ -147,12 +150,12 @@ def seed(odoo, registry, n, count, fast=False):
 
 
 def _fast_seed(env, partners, copies):
-    """``copies`` more of each customer and of its invoices (see benchlib.Multiplier), with the
+    """``copies`` more of each customer and of its invoices (see benchlib_fastseed.Multiplier), with the
     next references, names and e-mail addresses (D000201, ... 201, kunde201@example.com).
     Returns the new invoices' ids."""
     from odoo.tools import SQL  # noqa: PLC0415
 
-    multiplier = benchlib.Multiplier(env, copies)
+    multiplier = benchlib_fastseed.Multiplier(env, copies)
     number = SQL("(%s + m.n)", len(partners))
     multiplier.clone(
         "res_partner",
@@ -167,7 +170,7 @@ def _fast_seed(env, partners, copies):
     invoices = env["account.move"].search(
         [("partner_id", "in", partners.ids), ("move_type", "=", "out_invoice")]
     )
-    benchlib.clone_invoices(multiplier, invoices.ids)
+    benchlib_fastseed.clone_invoices(multiplier, invoices.ids)
     move_ids = multiplier.new_ids("account_move")
     env.cr.commit()
     multiplier.analyze()
@@ -177,12 +180,12 @@ def _fast_seed(env, partners, copies):
 
 
 def _seed_company(env):
-    company = benchlib.create_company(
+    company = benchlib_seed.create_company(
         env,
         {
             "name": COMPANY_NAME,
             "currency_id": env.ref("base.EUR").id,
-            **benchlib.berlin_address(env),
+            **benchlib_seed.berlin_address(env),
             "email": "mahnung@example.com",
         },
     )
@@ -270,7 +273,7 @@ def _seed_check(env, company, n, count, today):
         "open overdue invoices": moves.search_count(base),
         "customers with overdue invoices": len(moves.search(base).commercial_partner_id),
     }
-    benchlib.print_check(eur := benchlib.check_eur_company(env, company))
+    benchlib.print_check(eur := benchlib_seed.check_eur_company(env, company))
     benchlib.print_check(counts)
     if counts["open overdue invoices"] != n or counts["customers with overdue invoices"] != count:
         sys.exit(f"bench_dunning.py: the seed is incomplete, expected {n} invoices of {count} customers")
@@ -355,8 +358,8 @@ CONTENDERS = {"ours": Ours, "oca": Oca}
 def run(odoo, registry, contender_name, profile_file=None):
     from odoo import fields  # noqa: PLC0415
 
-    clock = benchlib.Clock(odoo.sql_db, cpu=True)
-    load_before = benchlib.load_average()
+    clock = benchlib_meter.Clock(odoo.sql_db, cpu=True)
+    load_before = benchlib_meter.load_average()
     profile_text = None
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
@@ -367,15 +370,15 @@ def run(odoo, registry, contender_name, profile_file=None):
             env, fields.Date.context_today(env["res.partner"]), odoo.sql_db
         )
         env.invalidate_all()  # a new request starts with an empty cache
-        profiler = benchlib.profiler_for(profile_file)
+        profiler = benchlib_meter.profiler_for(profile_file)
         with clock(contender.label):
-            benchlib.request(env, contender.step, profiler)
+            benchlib_meter.request(env, contender.step, profiler)
         if profiler:
-            profile_text = benchlib.profile_report(profiler, 30, profile_file)
+            profile_text = benchlib_meter.profile_report(profiler, 30, profile_file)
         env.invalidate_all()
         result = contender.result()
-    result["load_average"] = f"{load_before} -> {benchlib.load_average():.1f}"
-    result["peak_rss_mb"] = round(benchlib.peak_rss_mb())
+    result["load_average"] = f"{load_before} -> {benchlib_meter.load_average():.1f}"
+    result["peak_rss_mb"] = round(benchlib_meter.peak_rss_mb())
     benchlib.print_result({key: value for key, value in result.items() if key != "batches"})
     if profile_text:
         print(profile_text, flush=True)

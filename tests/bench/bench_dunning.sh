@@ -9,7 +9,7 @@
 #                                                20 000 customers (target under 15 s)
 #   options: --fast-seed (seed 200 customers with 1 000 invoices through the ORM and copy them in
 #            PostgreSQL up to N: minutes instead of hours at N = 100 000; always on from
-#            N = 50 000; see benchlib.Multiplier),
+#            N = 50 000; see benchlib_fastseed.Multiplier),
 #            --reuse-seed (keep the seed database of an earlier run with the same N),
 #            --profile (afterwards, cProfile billing_dunning's run in an extra copy),
 #            --keep (keep the per-contender copies), --only ours|oca (run one contender; the

@@ -26,6 +26,8 @@ import sys
 import time
 
 import benchlib
+import benchlib_meter
+import benchlib_seed
 
 SEED = 20261123
 CHUNK = 500
@@ -78,7 +80,7 @@ def seed(odoo, registry, n):
     started = time.perf_counter()
     customers = generate_customers(n)
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib.SEEDING_CONTEXT))
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib_seed.SEEDING_CONTEXT))
         finland, eur = env.ref("base.fi"), env.ref("base.EUR")
         eur.active = True
         # No automatic install of the Finnish localization (l10n_fi, account_peppol): the
@@ -130,7 +132,7 @@ def seed(odoo, registry, n):
         cr.commit()
         print(f"  company and chart: {time.perf_counter() - started:.1f} s", flush=True)
         invoice_date = datetime.date.today() - datetime.timedelta(days=3)
-        for batch in benchlib.chunks(customers, CHUNK):
+        for batch in benchlib_seed.chunks(customers, CHUNK):
             partners = env["res.partner"].create(
                 [
                     {
@@ -183,7 +185,7 @@ def seed(odoo, registry, n):
             cr.commit()
             env.invalidate_all()
         count = env["account.move"].search_count([("company_id", "=", company.id), ("state", "=", "posted")])
-        benchlib.print_check(benchlib.check_eur_company(env, company))
+        benchlib.print_check(benchlib_seed.check_eur_company(env, company))
         set_param(env, "n", count)
         cr.commit()
     seconds = time.perf_counter() - started
@@ -231,7 +233,7 @@ def run(odoo, registry):
 
         for label, function in (("ours", ours), ("ubl", ubl)):
             env.invalidate_all()
-            with benchlib.Meter(odoo.sql_db) as meter:
+            with benchlib_meter.Meter(odoo.sql_db) as meter:
                 size = function(env["account.move"].browse(ids))
             seconds = meter.seconds
             results[label] = {"seconds": seconds, "queries": meter.queries, "bytes": size}

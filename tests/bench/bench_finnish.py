@@ -28,6 +28,8 @@ import random
 import sys
 
 import benchlib
+import benchlib_meter
+import benchlib_seed
 
 SEED = 20261206
 COMPANY_NAME = "Bench Sähkö & Lämpö Oy"
@@ -75,11 +77,11 @@ def generate_customers(n):
 def seed(odoo, registry, n, chunk, out):
     from odoo import Command, fields  # noqa: PLC0415
 
-    clock = benchlib.Clock(odoo.sql_db, cpu=True)
+    clock = benchlib_meter.Clock(odoo.sql_db, cpu=True)
     customers = generate_customers(n)
     today = fields.Date.today()
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib.SEEDING_CONTEXT))
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib_seed.SEEDING_CONTEXT))
         with clock("company, chart, bank journal, billing subject"):
             company, subject, sale_journal = _seed_company(env)
             env = env(context=dict(env.context, allowed_company_ids=[company.id]))
@@ -88,7 +90,7 @@ def seed(odoo, registry, n, chunk, out):
             cr.commit()
         with clock(f"{n} consumers"):
             finland = env.ref("base.fi").id
-            for batch in benchlib.chunks(customers, 2000):
+            for batch in benchlib_seed.chunks(customers, 2000):
                 env["res.partner"].create(
                     [
                         {
@@ -116,7 +118,7 @@ def seed(odoo, registry, n, chunk, out):
         dates = {"invoice": invoice_date, "due": today + datetime.timedelta(days=5)}
         with clock(f"{n} invoices with RF references, posted by 1000"):
             pairs = [(by_ref[c["ref"]], c["amount"]) for c in customers]
-            benchlib.post_one_line_invoices(env, pairs, accounts, dates, Command, 1000)
+            benchlib_seed.post_one_line_invoices(env, pairs, accounts, dates, Command, 1000)
         invoices = env["account.move"].search(
             [("company_id", "=", company.id), ("move_type", "=", "out_invoice")]
         )
@@ -134,7 +136,7 @@ def seed(odoo, registry, n, chunk, out):
             "RI files": files,
             "camt.054 bytes": camt_size,
         }
-        counts.update(benchlib.check_eur_company(env, company))
+        counts.update(benchlib_seed.check_eur_company(env, company))
         benchlib.print_check(counts)
         if counts["posted invoices"] != n or counts["invoices with a reference"] != n:
             sys.exit(
@@ -147,7 +149,7 @@ def seed(odoo, registry, n, chunk, out):
 
 
 def _seed_company(env):
-    company = benchlib.create_company(
+    company = benchlib_seed.create_company(
         env,
         {
             "name": COMPANY_NAME,
@@ -251,7 +253,7 @@ eb:location="http://www.finvoice.info/finvoice.xsd" eb:version="2.0"/></eb:Refer
 def _write_ri_files(customers, reference_by_ref, subject, chunk, out):
     """The orders in files of ``chunk`` framed messages, UTF-8 and ISO-8859-15 in turn."""
     files = 0
-    for index, batch in enumerate(benchlib.chunks(customers, chunk)):
+    for index, batch in enumerate(benchlib_seed.chunks(customers, chunk)):
         encoding = "UTF-8" if index % 2 == 0 else "ISO-8859-15"
         parts = []
         for c in batch:
@@ -317,7 +319,7 @@ def _measured(model_class, method_name, chunks_seen, size_key, odoo):
     original = getattr(model_class, method_name)
 
     def measured(record, items, *args, **kwargs):
-        meter = benchlib.Meter(odoo.sql_db)
+        meter = benchlib_meter.Meter(odoo.sql_db)
         with meter:
             result = original(record, items, *args, **kwargs)
         chunks_seen.append(
@@ -335,8 +337,8 @@ def _measured(model_class, method_name, chunks_seen, size_key, odoo):
 
 
 def run(odoo, registry, out):
-    clock = benchlib.Clock(odoo.sql_db, cpu=True)
-    load_before = benchlib.load_average()
+    clock = benchlib_meter.Clock(odoo.sql_db, cpu=True)
+    load_before = benchlib_meter.load_average()
     files = sorted(glob.glob(os.path.join(out, "ri-*.xml")))
     with open(os.path.join(out, "camt054-payments.xml"), "rb") as file:
         camt = file.read()
@@ -353,7 +355,7 @@ def run(odoo, registry, out):
             for path in files:
                 with open(path, "rb") as file:
                     data = base64.b64encode(file.read()).decode()
-                meter = benchlib.Meter(odoo.sql_db)
+                meter = benchlib_meter.Meter(odoo.sql_db)
                 with meter:
                     ids = Order.import_file(data, os.path.basename(path))
                     env.flush_all()
@@ -370,7 +372,7 @@ def run(odoo, registry, out):
 
         env.invalidate_all()
         with clock(f"{len(files)} RI files: import_file, matched on import"):
-            benchlib.request(env, import_ri_files)
+            benchlib_meter.request(env, import_ri_files)
         ri_phase = clock.phases[-1]
 
         payment_chunks = []
@@ -382,7 +384,7 @@ def run(odoo, registry, out):
         try:
             env.invalidate_all()
             with clock("camt.054: import_file (parse, match, book, reconcile)"):
-                benchlib.request(
+                benchlib_meter.request(
                     env,
                     lambda: Import.import_file(
                         base64.b64encode(camt).decode(), "camt054-payments.xml", company.id
@@ -393,7 +395,7 @@ def run(odoo, registry, out):
         payment_phase = clock.phases[-1]
         env.invalidate_all()
         result = _result(env, company)
-    result["load_average"] = f"{load_before} -> {benchlib.load_average():.1f}"
+    result["load_average"] = f"{load_before} -> {benchlib_meter.load_average():.1f}"
     benchlib.print_result(result)
     _print_chunks("RI orders", ri_chunks, "orders")
     _print_chunks("payments by reference", payment_chunks, "payments")

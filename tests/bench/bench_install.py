@@ -27,6 +27,8 @@ import sys
 import time
 
 import benchlib
+import benchlib_meter
+import benchlib_seed
 
 SEED = 20261206
 CHUNK = 1000
@@ -89,15 +91,19 @@ def generate(count, n):
 def seed(odoo, registry, n, count):
     from odoo import Command, fields  # noqa: PLC0415
 
-    clock = benchlib.Clock(odoo.sql_db, cpu=True)
+    clock = benchlib_meter.Clock(odoo.sql_db, cpu=True)
     names, invoices = generate(count, n)
     today = fields.Date.today()
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib.SEEDING_CONTEXT))
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(benchlib_seed.SEEDING_CONTEXT))
         with clock("company, chart of accounts"):
-            company = benchlib.create_company(
+            company = benchlib_seed.create_company(
                 env,
-                {"name": COMPANY_NAME, "currency_id": env.ref("base.EUR").id, **benchlib.berlin_address(env)},
+                {
+                    "name": COMPANY_NAME,
+                    "currency_id": env.ref("base.EUR").id,
+                    **benchlib_seed.berlin_address(env),
+                },
             )
             env = env(context=dict(env.context, allowed_company_ids=[company.id]))
             company = company.with_env(env)
@@ -106,7 +112,7 @@ def seed(odoo, registry, n, count):
         with clock(f"{count} customers"):
             germany = env.ref("base.de").id
             partners = env["res.partner"]
-            for batch in benchlib.chunks(list(enumerate(names)), 5 * CHUNK):
+            for batch in benchlib_seed.chunks(list(enumerate(names)), 5 * CHUNK):
                 partners |= partners.create(
                     [
                         {
@@ -135,13 +141,15 @@ def seed(odoo, registry, n, count):
         }
         partner_ids = partners.ids
         with clock(f"{n} invoices, created and posted by {CHUNK}"):
-            for batch in benchlib.chunks(invoices, CHUNK):
+            for batch in benchlib_seed.chunks(invoices, CHUNK):
                 vals = []
                 for index, amount, days in batch:
                     invoice_date = today - datetime.timedelta(days=days)
                     dates = {"invoice": invoice_date, "due": invoice_date + datetime.timedelta(days=14)}
                     partner = env["res.partner"].browse(partner_ids[index])
-                    vals.append(benchlib.one_line_invoice_vals(partner, amount, accounts, dates, Command))
+                    vals.append(
+                        benchlib_seed.one_line_invoice_vals(partner, amount, accounts, dates, Command)
+                    )
                 env["account.move"].with_context(skip_invoice_sync=True).create(vals).action_post()
                 cr.commit()
                 env.invalidate_all()
@@ -165,7 +173,7 @@ def _seed_payments(env, company):
     full = invoices[::PAID_EVERY]
     half = (invoices - full)[::HALF_PAID_EVERY]
     count = 0
-    for batch in benchlib.chunks(full, CHUNK):
+    for batch in benchlib_seed.chunks(full, CHUNK):
         wizard = env["account.payment.register"].with_context(
             active_model="account.move", active_ids=batch.ids
         )
@@ -193,7 +201,7 @@ def _seed_check(env, company, n, count, payments):
         "paid": moves.search_count([*base, ("payment_state", "in", ("paid", "in_payment"))]),
         "partially paid": moves.search_count([*base, ("payment_state", "=", "partial")]),
     }
-    benchlib.print_check(eur := benchlib.check_eur_company(env, company))
+    benchlib.print_check(eur := benchlib_seed.check_eur_company(env, company))
     benchlib.print_check(counts)
     if counts["posted customer invoices"] != n or counts["customers"] != count:
         sys.exit(f"bench_install.py: the seed is incomplete, expected {n} invoices of {count} customers")
@@ -204,7 +212,7 @@ def _seed_check(env, company, n, count, payments):
 
 
 def snapshot(odoo, registry):
-    result = {"load": benchlib.load_average()}
+    result = {"load": benchlib_meter.load_average()}
     with registry.cursor() as cr:
         for label, query in SNAPSHOT_QUERIES.items():
             cr.execute(query)
@@ -234,7 +242,7 @@ def install(odoo_options, modules):
         "--without-demo=all",
         "--stop-after-init",
     ]
-    load = benchlib.load_average()
+    load = benchlib_meter.load_average()
     started = time.perf_counter()
     completed = subprocess.run(command, check=False)
     seconds = time.perf_counter() - started
@@ -265,14 +273,14 @@ def install(odoo_options, modules):
         "cpu": cpu,
         "peak_rss_mb": peak_mb,
         "load": load,
-        "load_after": benchlib.load_average(),
+        "load_after": benchlib_meter.load_average(),
         "computed": computed,
     }
 
 
 def uninstall(odoo, registry, modules):
     """Uninstall ``modules`` as the Apps menu's Uninstall button does, in this process."""
-    load = benchlib.load_average()
+    load = benchlib_meter.load_average()
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         records = env["ir.module.module"].search([("name", "in", modules.split(","))])

@@ -32,6 +32,8 @@ import sys
 import time
 
 import benchlib
+import benchlib_meter
+import benchlib_seed
 
 CHUNK = 200
 RUN_DATE = "2026-01-05"
@@ -49,8 +51,8 @@ TOTAL = round(sum(price for _name, price, _rule in LINES), 2)
 def setup_company(env):
     from odoo import Command  # noqa: PLC0415
 
-    env = env(context=dict(env.context, **benchlib.SEEDING_CONTEXT))
-    company = benchlib.create_company(env, {"name": COMPANY_NAME})
+    env = env(context=dict(env.context, **benchlib_seed.SEEDING_CONTEXT))
+    company = benchlib_seed.create_company(env, {"name": COMPANY_NAME})
     env = env(context=dict(env.context, allowed_company_ids=[company.id]))
     products = env["product.product"].create(
         [
@@ -74,7 +76,7 @@ def seed_customers(env, setup, n, label, billed_by_run):
 
     company = setup["company"]
     contracts = env["contract.contract"]
-    for numbers in benchlib.chunks(range(n), 500):
+    for numbers in benchlib_seed.chunks(range(n), 500):
         partners = env["res.partner"].create([{"name": f"{label} customer {number}"} for number in numbers])
         contracts |= env["contract.contract"].create(
             [
@@ -112,7 +114,7 @@ def progress(batches):
     batch = batches[-1]
     print(
         f"    batch {len(batches)}: {batch['seconds']:.2f} s, Odoo CPU {batch['cpu']:.2f} s, "
-        f"{batch['queries']} queries (load {benchlib.load_average()})",
+        f"{batch['queries']} queries (load {benchlib_meter.load_average()})",
         flush=True,
     )
 
@@ -129,7 +131,7 @@ def run_ours(odoo, env, setup, profiler=None):
     batches = []
     left = None
     while left != 0:
-        with benchlib.Meter(odoo.sql_db) as meter:
+        with benchlib_meter.Meter(odoo.sql_db) as meter:
             if profiler:
                 profiler.enable()
             left = run._process(limit=CHUNK)
@@ -146,8 +148,8 @@ def run_ours(odoo, env, setup, profiler=None):
 def run_contract(odoo, env, setup, contracts, profiler=None):
     """contract's scheduled action (draft invoices, one transaction), then ``action_post`` on the
     invoices it made (one call, one transaction): the figures of both steps."""
-    with benchlib.Meter(odoo.sql_db) as cron:
-        benchlib.request(
+    with benchlib_meter.Meter(odoo.sql_db) as cron:
+        benchlib_meter.request(
             env,
             lambda: (
                 env["contract.contract"]
@@ -158,8 +160,8 @@ def run_contract(odoo, env, setup, contracts, profiler=None):
         )
     env.invalidate_all()
     moves = contract_invoices(env, contracts)
-    with benchlib.Meter(odoo.sql_db) as post:
-        benchlib.request(env, lambda: moves.with_company(setup["company"]).action_post(), profiler)
+    with benchlib_meter.Meter(odoo.sql_db) as post:
+        benchlib_meter.request(env, lambda: moves.with_company(setup["company"]).action_post(), profiler)
     return [{"seconds": cron.seconds, "cpu": cron.cpu, "queries": cron.queries}], [
         {"seconds": post.seconds, "cpu": post.cpu, "queries": post.queries}
     ]
@@ -199,9 +201,9 @@ def run_floor(odoo, env, setup, partners, profiler=None):
     ``_post`` of them per transaction."""
     env = env(context=dict(env.context, allowed_company_ids=[setup["company"].id]))
     batches = []
-    for chunk in benchlib.chunks(partners, CHUNK):
-        with benchlib.Meter(odoo.sql_db) as meter:
-            benchlib.request(
+    for chunk in benchlib_seed.chunks(partners, CHUNK):
+        with benchlib_meter.Meter(odoo.sql_db) as meter:
+            benchlib_meter.request(
                 env,
                 lambda chunk=chunk: (
                     env["account.move"].create(floor_vals_list(setup, chunk))._post(soft=False)
@@ -244,21 +246,21 @@ CONTENDERS = ("contract", "floor", "ours")
 
 
 def run(odoo, registry, n, profile=None, profile_file=None, only=CONTENDERS):
-    results = {"n": n, "chunk": CHUNK, "load_before": benchlib.load_average(), "contenders": {}}
+    results = {"n": n, "chunk": CHUNK, "load_before": benchlib_meter.load_average(), "contenders": {}}
     contenders = results["contenders"]
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         started = time.perf_counter()
         seed_env, setup = setup_company(env)
         cr.commit()
-        results["company"] = benchlib.check_eur_company(seed_env, setup["company"])
+        results["company"] = benchlib_seed.check_eur_company(seed_env, setup["company"])
         contracts = {
             name: seed_customers(seed_env, setup, n, label, name == "ours")
             for name, label in (("ours", "Run"), ("contract", "Cron"))
             if name in only
         }
         floor_partners = seed_env["res.partner"]
-        for numbers in benchlib.chunks(range(n), 500):
+        for numbers in benchlib_seed.chunks(range(n), 500):
             floor_partners |= seed_env["res.partner"].create(
                 [{"name": f"Floor customer {number}"} for number in numbers]
             )
@@ -266,15 +268,15 @@ def run(odoo, registry, n, profile=None, profile_file=None, only=CONTENDERS):
         print(
             f"  set-up (company, products, {(len(contracts) + 1) * n} customers, "
             f"{len(contracts) * n} contracts): "
-            f"{time.perf_counter() - started:.1f} s (load {benchlib.load_average()})",
+            f"{time.perf_counter() - started:.1f} s (load {benchlib_meter.load_average()})",
             flush=True,
         )
         # The timed steps run as the scheduled actions do: no seeding context.
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         for name in (name for name in CONTENDERS if name in only):
             env.invalidate_all()
-            profiler = benchlib.profiler_for(profile == name)
-            load = benchlib.load_average()
+            profiler = benchlib_meter.profiler_for(profile == name)
+            load = benchlib_meter.load_average()
             if name == "ours":
                 _run, batches = run_ours(odoo, env, setup, profiler)
                 outcome = check(env, contract_invoices(env, contracts["ours"]))
@@ -288,7 +290,7 @@ def run(odoo, registry, n, profile=None, profile_file=None, only=CONTENDERS):
                 batches = run_floor(odoo, env, setup, floor_partners, profiler)
                 outcome = check(env, env["account.move"].search([("partner_id", "in", floor_partners.ids)]))
                 contenders["floor"] = figures(batches, outcome)
-            contenders[name]["load"] = [load, benchlib.load_average()]
+            contenders[name]["load"] = [load, benchlib_meter.load_average()]
             print(
                 f"  {name:<9} " + ", ".join(f"{key} {value}" for key, value in outcome.items()),
                 flush=True,
@@ -301,8 +303,8 @@ def run(odoo, registry, n, profile=None, profile_file=None, only=CONTENDERS):
             ):
                 sys.exit(f"bench_recurring.py: {name} did not invoice the N customers as expected: {outcome}")
             if profiler:
-                print(benchlib.profile_report(profiler, 40, profile_file), flush=True)
-    results["load_after"] = benchlib.load_average()
+                print(benchlib_meter.profile_report(profiler, 40, profile_file), flush=True)
+    results["load_after"] = benchlib_meter.load_average()
     return results
 
 

@@ -25,7 +25,7 @@
 # mandates, N posted invoices, one batch of the N debits generated, sent and booked, and the
 # bank's camt.054.001.02 returning all of them, written to the results folder). Then, in one
 # copy of the seed per contender, imports that file: billing_sepa as its users have it; the floor
-# (bench_returns.py's Floor: per chunk, the collection lines unreconciled, the same entries created
+# (bench_returns_contenders.py's Floor: per chunk, the collection lines unreconciled, the same entries created
 # with plain line values, posted with action_post, the same pairs reconciled in one plan, no
 # billing_sepa logic; what to book read from the file and the batch beforehand, untimed); and the
 # OCA modules (account_payment_return, its import and ISO 20022 import, which needs the OCA's

@@ -15,7 +15,7 @@
 #            scheduled actions run in the benchmark process, one after the other)
 #            --fast-seed (seed 200 customers with their invoices through the ORM and copy them in
 #            PostgreSQL up to N: minutes instead of hours at N = 100 000; always on from
-#            N = 50 000; see benchlib.Multiplier)
+#            N = 50 000; see benchlib_fastseed.Multiplier)
 #   tests/bench/bench_sepa.sh --sizes 10000,50000,100000
 #            billing_sepa alone at each size in turn (each a run of --n SIZE --only ours; the
 #            other options are passed on), then one table of time, queries, longest

@@ -36,6 +36,8 @@ import time
 
 import bench_webshop
 import benchlib
+import benchlib_meter
+import benchlib_server
 
 EMAIL_DOMAIN = "burst.example.nl"
 WARM_UP_ID = 999900000  # shop order ids of the untimed warm-up deliveries (the burst's: 100000 + i)
@@ -159,7 +161,7 @@ def count_queries(odoo_options, requests):
     logfile = logfile.removesuffix(".log") + "-queries.log"
     if os.path.exists(logfile):
         os.remove(logfile)
-    server = benchlib.start_odoo_server(
+    server = benchlib_server.start_odoo_server(
         odoo_options,
         [
             "--workers=0",
@@ -194,12 +196,12 @@ def count_queries(odoo_options, requests):
                 queries[label] = {"status": response.status, "answer": answer, "queries": records}
         connection.close()
     finally:
-        benchlib.stop_odoo_server(server)
+        benchlib_server.stop_odoo_server(server)
     return queries, logfile
 
 
 def run(odoo, registry, odoo_options, n, senders, workers, process):
-    results = {"n": n, "senders": senders, "workers": workers, "load_before": benchlib.load_average()}
+    results = {"n": n, "senders": senders, "workers": workers, "load_before": benchlib_meter.load_average()}
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         env, setup = bench_webshop.setup_company(env)
@@ -209,7 +211,7 @@ def run(odoo, registry, odoo_options, n, senders, workers, process):
         orders = bench_webshop.generate_orders(n, EMAIL_DOMAIN)
         deliveries = bench_webshop.signed_deliveries(orders)
 
-    server = benchlib.start_odoo_server(
+    server = benchlib_server.start_odoo_server(
         odoo_options,
         # -d alone (odoo_options) exposes this database only. A --db-filter would make Odoo list
         # the databases on every request: a new connection to "postgres" each time.
@@ -231,9 +233,9 @@ def run(odoo, registry, odoo_options, n, senders, workers, process):
         health = send_burst(port, "/web/health", [({}, None)] * n, senders, method="GET")
         db_floor = send_burst(port, db_floor_path(company_id), [({}, None)] * n, senders, method="GET")
         seconds, answers = send_burst(port, path, deliveries, senders)
-        peaks = benchlib.process_tree_peak_rss_mb(server.pid)
+        peaks = benchlib_meter.process_tree_peak_rss_mb(server.pid)
     finally:
-        benchlib.stop_odoo_server(server)
+        benchlib_server.stop_odoo_server(server)
 
     results.update(summarise(seconds, answers))
     results["health"] = summarise(*health)
@@ -281,13 +283,13 @@ def run(odoo, registry, odoo_options, n, senders, workers, process):
             "orders_missing": len({str(order["id"]) for order in orders} - external_ids),
         }
         if process:
-            with benchlib.Meter(odoo.sql_db) as meter:
+            with benchlib_meter.Meter(odoo.sql_db) as meter:
                 while Event.search_count([("state", "=", "queued"), ("backend_id", "=", backend_id)]):
                     Event._cron_process_events(batch_size=bench_webshop.CHUNK)
                     cr.commit()
             done = Event.search_count([*domain, ("state", "=", "done")])
             results["processed"] = {"seconds": meter.seconds, "queries": meter.queries, "done": done}
-    results["load_after"] = benchlib.load_average()
+    results["load_after"] = benchlib_meter.load_average()
     return results
 
 

@@ -38,6 +38,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import bench_webshop_shopify
 import benchlib
+import benchlib_meter
+import benchlib_seed
 
 SEED = 20261123
 CHUNK = 100
@@ -190,7 +192,7 @@ def generate_orders(n, email_domain):
 
 
 def chunks(items, size=CHUNK):
-    return benchlib.chunks(items, size)
+    return benchlib_seed.chunks(items, size)
 
 
 def setup_company(env):
@@ -198,7 +200,7 @@ def setup_company(env):
     from odoo import Command  # noqa: PLC0415
 
     eur = env.ref("base.EUR")
-    company = benchlib.create_company(
+    company = benchlib_seed.create_company(
         env, {"name": COMPANY_NAME, "currency_id": eur.id, "country_id": env.ref("base.nl").id}
     )
     env = env(context=dict(env.context, allowed_company_ids=[company.id]))
@@ -426,7 +428,7 @@ def run(odoo, registry, n, profile=None, profile_file=None, shop="woocommerce", 
         "n": n,
         "shop": shop,
         "interleave": interleave,
-        "load_before": benchlib.load_average(),
+        "load_before": benchlib_meter.load_average(),
         "contenders": {},
     }
     with registry.cursor() as cr:
@@ -434,7 +436,7 @@ def run(odoo, registry, n, profile=None, profile_file=None, shop="woocommerce", 
         started = time.perf_counter()
         env, setup = setup_company(env)
         cr.commit()
-        results["company"] = benchlib.check_eur_company(env, setup["company"])
+        results["company"] = benchlib_seed.check_eur_company(env, setup["company"])
         benchlib.print_check(results["company"])
         ours = (run_ours, generate_orders(n, "shop.example.nl"))
         if shop == "shopify":
@@ -460,9 +462,9 @@ def run(odoo, registry, n, profile=None, profile_file=None, shop="woocommerce", 
                 make_step, orders = contenders[name]
                 step = make_step(env, setup, orders[start : start + CHUNK] if interleave else orders)
                 env.invalidate_all()
-                profiler = profilers.setdefault(name, benchlib.profiler_for(profile == name))
-                with benchlib.Meter(odoo.sql_db) as meter:
-                    benchlib.request(env, step, profiler)
+                profiler = profilers.setdefault(name, benchlib_meter.profiler_for(profile == name))
+                with benchlib_meter.Meter(odoo.sql_db) as meter:
+                    benchlib_meter.request(env, step, profiler)
                 totals[name]["seconds"] += meter.seconds
                 totals[name]["queries"] += meter.queries
             if interleave:
@@ -470,7 +472,7 @@ def run(odoo, registry, n, profile=None, profile_file=None, shop="woocommerce", 
                 ours_s, direct_s = totals["ours"]["seconds"], totals["direct"]["seconds"]
                 print(
                     f"  {done:5d} orders each: ours {ours_s:8.2f} s, direct {direct_s:8.2f} s, "
-                    f"ratio {ours_s / direct_s:.2f} (load {benchlib.load_average()}, {time.strftime('%H:%M:%S')})",
+                    f"ratio {ours_s / direct_s:.2f} (load {benchlib_meter.load_average()}, {time.strftime('%H:%M:%S')})",
                     flush=True,
                 )
         for name, (_make_step, orders) in contenders.items():
@@ -484,7 +486,7 @@ def run(odoo, registry, n, profile=None, profile_file=None, shop="woocommerce", 
                 flush=True,
             )
             if profilers.get(name):
-                print(benchlib.profile_report(profilers[name], 30, profile_file), flush=True)
+                print(benchlib_meter.profile_report(profilers[name], 30, profile_file), flush=True)
             bad = [key for key in ("confirmed", "posted", "paid") if outcome[key] != n] + (
                 ["wrong_totals"] if outcome["wrong_totals"] else []
             )
@@ -492,7 +494,7 @@ def run(odoo, registry, n, profile=None, profile_file=None, shop="woocommerce", 
                 sys.exit(f"bench_webshop.py: {name} did not produce N complete orders: {', '.join(bad)}")
         if shop == "shopify":
             setup["shop"].stop()
-    results["load_after"] = benchlib.load_average()
+    results["load_after"] = benchlib_meter.load_average()
     return results
 
 

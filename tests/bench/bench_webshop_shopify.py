@@ -15,7 +15,7 @@ process: a real shop adds a network round trip per order.
 
 from decimal import Decimal
 
-import benchlib
+import benchlib_seed
 
 CLIENT_ID = "bench-shopify-client"
 CLIENT_SECRET = "bench-shopify-secret"
@@ -128,7 +128,7 @@ def run_ours(env, setup, orders):
 
     def step():
         Event = env["billing.webshop.event"]
-        for batch in benchlib.chunks(deliveries, 100):
+        for batch in benchlib_seed.chunks(deliveries, 100):
             for headers, body in batch:
                 # What controllers/main.py does once the request is read.
                 adapter = backend._get_adapter()
