@@ -6,7 +6,7 @@ class BillingSepaBatchFilePart(models.Model):
 
     The scheduled action that builds a file of more transactions than
     ``billing_sepa.file_chunk_size`` writes their ``DrctDbtTxInf`` elements a part per
-    transaction; the call that writes the last part puts the file together and drops the parts.
+    transaction; the call after the last part puts the file together and drops the parts.
     """
 
     _name = "billing.sepa.batch.file.part"
