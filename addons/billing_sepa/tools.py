@@ -14,3 +14,12 @@ def run_booking_step(record, step, *args):
         record._record_booking_error(error)
         return False
     return True
+
+
+def get_chunk_size(env, key, default):
+    """The chunk size in the system parameter ``key``: a whole number of at least 1, ``default``
+    when the parameter is unset or not a number."""
+    try:
+        return max(int(env["ir.config_parameter"].sudo().get_param(key, default)), 1)
+    except ValueError:
+        return default

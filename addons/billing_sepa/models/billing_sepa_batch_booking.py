@@ -9,7 +9,7 @@ from odoo.addons.billing_base.tools import ensure_records
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools import run_booking_step
+from ..tools import get_chunk_size, run_booking_step
 
 # Above this many debits a batch is booked in the background, this many per transaction
 # (ir.config_parameter billing_sepa.booking_chunk_size; the return imports share it). A
@@ -204,15 +204,7 @@ class BillingSepaBatch(models.Model):
 
     @api.model
     def _get_booking_chunk_size(self):
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("billing_sepa.booking_chunk_size", DEFAULT_BOOKING_CHUNK_SIZE)
-        )
-        try:
-            return max(int(value), 1)
-        except ValueError:
-            return DEFAULT_BOOKING_CHUNK_SIZE
+        return get_chunk_size(self.env, "billing_sepa.booking_chunk_size", DEFAULT_BOOKING_CHUNK_SIZE)
 
     def _book_collection_chunk(self):
         """Do the next step of booking this batch in this transaction; return debits done and left.

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..sepa import pain008
+from ..tools import get_chunk_size
 
 # A planned file of more direct debits than this is built in the background in parts of this
 # many debits, one part per transaction (ir.config_parameter billing_sepa.file_chunk_size); the
@@ -43,15 +44,7 @@ class BillingSepaBatch(models.Model):
 
     @api.model
     def _get_file_chunk_size(self):
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("billing_sepa.file_chunk_size", DEFAULT_FILE_CHUNK_SIZE)
-        )
-        try:
-            return max(int(value), 1)
-        except ValueError:
-            return DEFAULT_FILE_CHUNK_SIZE
+        return get_chunk_size(self.env, "billing_sepa.file_chunk_size", DEFAULT_FILE_CHUNK_SIZE)
 
     def _get_largest_planned_file(self):
         """The number of debits of the batch's largest file, without planning them if possible."""

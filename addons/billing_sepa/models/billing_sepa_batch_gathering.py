@@ -4,6 +4,8 @@ import time
 from odoo import api, models
 from odoo.tools import SQL
 
+from ..tools import get_chunk_size
+
 # Above this many due invoices a collection is gathered in the background, this many invoices
 # per transaction (ir.config_parameter billing_sepa.collection_chunk_size). A chunk's time grows
 # with the chunk, not with the collection; see tests/bench/README.md for the figures behind it.
@@ -20,15 +22,7 @@ class BillingSepaBatch(models.Model):
 
     @api.model
     def _get_collection_chunk_size(self):
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("billing_sepa.collection_chunk_size", DEFAULT_COLLECTION_CHUNK_SIZE)
-        )
-        try:
-            return max(int(value), 1)
-        except ValueError:
-            return DEFAULT_COLLECTION_CHUNK_SIZE
+        return get_chunk_size(self.env, "billing_sepa.collection_chunk_size", DEFAULT_COLLECTION_CHUNK_SIZE)
 
     @api.model
     def _start_gathering(self, batch_vals, due_count, chunk_size):
