@@ -83,6 +83,15 @@ class BillingSepaBatch(models.Model):
         self.file_attachment_ids.unlink()
         self._finish_generation(self.env["ir.attachment"].create(attachments_vals), generation)
 
+    def _prepare_file_message(self, message_identifier, blocks):
+        """The pain.008 message of one file of this batch, created now, of the payment ``blocks``."""
+        return pain008.Message(
+            msg_id=message_identifier,
+            creation_datetime=fields.Datetime.now(),
+            initiating_party_name=self._get_initiating_party_name(),
+            batches=blocks,
+        )
+
     def _build_planned_file(self, files, index, generation, block_info):
         """Build file ``index`` of the plan ``files``, record its identifiers on its lines.
 
@@ -93,11 +102,9 @@ class BillingSepaBatch(models.Model):
         message_identifier = self._get_message_identifier(len(files), index, generation)
         all_lines = self.env["billing.sepa.batch.line"].concat(*(lines for *_block, lines in file_blocks))
         all_lines._prefetch_direct_debits()
-        message = pain008.Message(
-            msg_id=message_identifier,
-            creation_datetime=fields.Datetime.now(),
-            initiating_party_name=self._get_initiating_party_name(),
-            batches=[
+        message = self._prepare_file_message(
+            message_identifier,
+            [
                 block_info(identifier, scheme, sequence_type, lines)
                 for identifier, scheme, sequence_type, lines in file_blocks
             ],

@@ -165,11 +165,9 @@ class BillingSepaBatch(models.Model):
         for part in parts:
             fragments[part.payment_info_identifier].append(part.fragment.encode())
         empty = self.env["billing.sepa.batch.line"]
-        message = pain008.Message(
-            msg_id=message_identifier,
-            creation_datetime=fields.Datetime.now(),
-            initiating_party_name=self._get_initiating_party_name(),
-            batches=[
+        message = self._prepare_file_message(
+            message_identifier,
+            [
                 block_info(identifier, scheme, sequence_type, empty)
                 for identifier, scheme, sequence_type, _lines in file_blocks
             ],
