@@ -41,6 +41,7 @@
     ],
     "assets": {
         "web.assets_backend": ["billing_sepa/static/src/js/tours/*.js"],
+        "web.assets_tests": ["billing_sepa/static/tests/tours/*.js"],
     },
     "pre_init_hook": "pre_init_hook",
     "installable": True,

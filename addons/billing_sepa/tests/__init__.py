@@ -10,6 +10,7 @@ from . import test_batch
 from . import test_batch_booking
 from . import test_batch_chunks
 from . import test_batch_file_parts
+from . import test_batch_file_parts_tour
 from . import test_translations
 from . import test_ui
 from . import test_overview
