@@ -301,13 +301,13 @@ class BillingWebshopBackend(models.Model):
         # In the backend's company: creating then needs no read of the (public) user's company.
         Event = self.env["billing.webshop.event"].with_company(self.company_id)
         # The unique index on (backend, key) stores a delivery once: the insert does nothing for
-        # a delivery stored before, which is then read. A concurrent delivery of the same content
+        # a delivery stored before, which the same statement reads. A concurrent delivery of the same content
         # that commits first is not visible to this transaction's snapshot; the insert waits for
         # it and fails (a serialisation failure under Odoo's isolation), and that one is the
         # delivery stored.
         try:
             with self.env.cr.savepoint():
-                event = Event._insert_delivery(
+                event, created = Event._insert_delivery(
                     self._prepare_webhook_event_vals(adapter, headers, raw_body, key)
                 )
         except (pg_errors.UniqueViolation, pg_errors.SerializationFailure):
@@ -326,12 +326,10 @@ class BillingWebshopBackend(models.Model):
                 error=storable_text(f"{type(error).__name__}: {error}")[:500],
             )
             with self.env.cr.savepoint():
-                event = Event._insert_delivery(self._prepare_webhook_raw_vals(headers, raw_body, key, reason))
-        if event is None:  # stored before: the insert did nothing
-            return Event.search_fetch(
-                [("backend_id", "=", self.id), ("delivery_key", "=", key)], ["state"], limit=1
-            )
-        if event.state == "queued":
+                event, created = Event._insert_delivery(
+                    self._prepare_webhook_raw_vals(headers, raw_body, key, reason)
+                )
+        if created and event.state == "queued":
             Event._trigger_processing_unless_due()
         return event
 

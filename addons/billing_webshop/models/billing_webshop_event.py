@@ -129,15 +129,16 @@ class BillingWebshopEvent(models.Model):
 
     @api.model
     def _insert_delivery(self, vals):
-        """Store one delivery unless its (backend, delivery key) is stored: the new event, or
-        None when the same delivery is stored already.
+        """Store one delivery unless its (backend, delivery key) is stored: ``(event, True)`` for
+        the new event, ``(event, False)`` for the one stored before.
 
         The webhook's path, taken by every delivery of a burst (issue 19): one ``INSERT ... ON
-        CONFLICT DO NOTHING`` instead of a search then ``create()``, whose Python took more time
-        than the whole rest of a request. The values go through the fields' own conversion to
-        columns, and the company is the backend's, as the related field would compute it. Values
-        an INSERT cannot take as they are (a raw body, kept as an attachment) go through
-        ``create()`` after a search for the same delivery.
+        CONFLICT DO NOTHING`` that also reads the delivery stored before, instead of a search
+        then ``create()``, whose Python took more time than the whole rest of a request. The
+        values go through the fields' own conversion to columns, and the company is the
+        backend's, as the related field would compute it. Values an INSERT cannot take as they
+        are (a raw body, kept as an attachment) go through ``create()`` after a search for the
+        same delivery.
         """
         fields_ = [self._fields[name] for name in vals]
         if not self._insertable_as_is(fields_):
@@ -146,35 +147,51 @@ class BillingWebshopEvent(models.Model):
                 ["state"],
                 limit=1,
             )
-            return None if existing else self.create(vals)
+            return (existing, False) if existing else (self.create(vals), True)
         backend = self.env["billing.webshop.backend"].browse(vals["backend_id"])
         event = self.browse()
         columns = [field.name for field in fields_]
         values = [field.convert_to_column_insert(vals[field.name], event) for field in fields_]
+        # The outer SELECT reads the row the insert ran into; under Odoo's REPEATABLE READ a row
+        # committed after this transaction's snapshot makes the insert fail instead (the caller
+        # answers "duplicate").
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO billing_webshop_event (%s, company_id, create_uid, write_uid, create_date, write_date)
-                VALUES (%s, %s, %s, %s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
-                ON CONFLICT (backend_id, delivery_key) DO NOTHING
-                RETURNING id
+                WITH inserted AS (
+                    INSERT INTO billing_webshop_event
+                           (%s, company_id, create_uid, write_uid, create_date, write_date)
+                    VALUES (%s, %s, %s, %s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+                    ON CONFLICT (backend_id, delivery_key) DO NOTHING
+                    RETURNING id, state
+                )
+                SELECT id, state, TRUE FROM inserted
+                 UNION ALL
+                SELECT id, state, FALSE FROM billing_webshop_event
+                 WHERE backend_id = %s AND delivery_key = %s AND NOT EXISTS (SELECT FROM inserted)
                 """,
                 SQL(", ").join(SQL.identifier(column) for column in columns),
                 SQL(", ").join(values),
                 backend.sudo().company_id.id,
                 self.env.uid,
                 self.env.uid,
+                backend.id,
+                vals["delivery_key"],
             )
         )
         row = self.env.cr.fetchone()
-        if not row:
-            return None
-        event = self.browse(row[0])
+        if not row:  # the row the insert ran into was deleted meanwhile
+            return self.browse(), False
+        event_id, state, created = row
+        event = self.browse(event_id)
         # What create() would leave in the cache: answering with the state reads nothing.
-        for field in fields_:
-            self.env.cache.set(event, field, field.convert_to_cache(vals[field.name], event))
-        backend.invalidate_recordset(["event_ids"])
-        return event
+        if created:
+            for field in fields_:
+                self.env.cache.set(event, field, field.convert_to_cache(vals[field.name], event))
+            backend.invalidate_recordset(["event_ids"])
+        else:
+            self.env.cache.set(event, self._fields["state"], state)
+        return event, created
 
     @api.model
     def _lock_key(self, kind, backend_id, key):
