@@ -1,322 +1,49 @@
 """pain.008 writer: SEPA direct debit collection files (ISO 20022 CustomerDirectDebitInitiation).
 
-The input is plain data (the dataclasses below); the output is the UTF-8 XML file as
-bytes. pain.008.001.08 (EPC rulebooks since March 2024) is the default; pain.008.001.02
+The input is plain data (the dataclasses of pain008_data.py); the output is the UTF-8 XML
+file as bytes. pain.008.001.08 (EPC rulebooks since March 2024) is the default; pain.008.001.02
 is kept as a fallback for banks that still accept it.
 
-The EPC rules that the ISO schema cannot express are checked here in Python first
-(character set, EPC field lengths, identifiers, amounts, at most two address lines,
-no unstructured address); the document is then validated against the official ISO
-XSD shipped in the ``sepaxml`` package before it is returned.
+The EPC rules that the ISO schema cannot express are checked in Python first
+(pain008_checks.py: character set, EPC field lengths, identifiers, amounts, at most two
+address lines, no unstructured address); the document is then validated against the
+official ISO XSD shipped in the ``sepaxml`` package before it is returned (pain008_schema.py).
 """
 
-import dataclasses
 import datetime
-import functools
-import importlib.resources
-import re
-import threading
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
-from . import xml_reader
 from .charset import to_sepa_text
-from .identifiers import identifier_errors
+from .pain008_checks import _EEA_COUNTRIES, _Checker, _format_amount
 
-PAIN008_001_08 = "pain.008.001.08"
-PAIN008_001_02 = "pain.008.001.02"
-SUPPORTED_VERSIONS = (PAIN008_001_08, PAIN008_001_02)
-SCHEMES = ("CORE", "B2B")
-SEQUENCE_TYPES = ("FRST", "RCUR", "OOFF", "FNAL")
-
-# EPC implementation-guideline limits (ISO allows 140 characters for names).
-NAME_MAX_LENGTH = 70
-REMITTANCE_TEXT_MAX_LENGTH = 140
-ADDRESS_LINE_MAX_LENGTH = 70
-ADDRESS_LINES_MAX_COUNT = 2
-STREET_NAME_MAX_LENGTH = 70
-BUILDING_NUMBER_MAX_LENGTH = 16
-POSTAL_CODE_MAX_LENGTH = 16
-TOWN_NAME_MAX_LENGTH = 35
-COUNTRY_SUBDIVISION_MAX_LENGTH = 35
-# EPC SDD rulebook, AT-06: the amount of a collection is at most 999 999 999.99 EUR.
-MAX_AMOUNT = Decimal("999999999.99")
-
-_CENT = Decimal("0.01")
-# A debtor whose bank sits outside the EEA must have a postal address (EU 27 plus
-# Iceland, Liechtenstein and Norway, by IBAN country code; verify against the rulebook).
-_EEA_COUNTRIES = frozenset(
-    {
-        *("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"),
-        *("IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"),
-        *("IS", "LI", "NO"),
-    }
+# The whole pain.008 API stays importable from here (pain001.py reuses the checker, the
+# writer and the schema helpers).
+from .pain008_data import (  # noqa: F401
+    NAME_MAX_LENGTH,
+    PAIN008_001_02,
+    PAIN008_001_08,
+    REMITTANCE_TEXT_MAX_LENGTH,
+    SCHEMES,
+    SEQUENCE_TYPES,
+    SUPPORTED_VERSIONS,
+    Address,
+    DirectDebit,
+    MandateAmendment,
+    Message,
+    PaymentInfo,
+    SepaDataError,
+    SepaSchemaError,
+    TransactionParts,
 )
-_COUNTRY_RE = re.compile(r"[A-Z]{2}")
-_IBAN_RE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}")
-_BIC_RE = re.compile(r"[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?")
-# Creditor identifier: country, check digits, 3-character business code, national id.
-_CREDITOR_IDENTIFIER_RE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{3}[A-Z0-9]{1,28}")
-_CREDITOR_REFERENCE_RE = re.compile(r"RF[0-9]{2}[A-Z0-9]{1,21}")
-
-
-class SepaDataError(ValueError):
-    """The input data breaks a SEPA rule; the message names the transaction and field."""
-
-    def __init__(self, message, *, field, end_to_end_id=None, payment_info_id=None):
-        super().__init__(message)
-        self.field = field
-        self.end_to_end_id = end_to_end_id
-        self.payment_info_id = payment_info_id
-
-
-class SepaSchemaError(ValueError):
-    """The generated document does not validate against the ISO XSD."""
-
-
-@dataclasses.dataclass(kw_only=True)
-class Address:
-    """A postal address, written in the structured or hybrid form of pain.008.001.08.
-
-    ``town_name`` and ``country`` (ISO 3166 alpha-2) are mandatory for the address to
-    be sent at all; ``address_lines`` holds at most two lines for what does not fit
-    the structured fields (e.g. Odoo's ``street`` and ``street2``).
-    """
-
-    street_name: str = ""
-    building_number: str = ""
-    postal_code: str = ""
-    town_name: str = ""
-    country_subdivision: str = ""
-    country: str = ""
-    address_lines: list[str] = dataclasses.field(default_factory=list)
-
-
-@dataclasses.dataclass(kw_only=True)
-class MandateAmendment:
-    """What changed on the mandate since the last collection (``AmdmntInfDtls``).
-
-    Fill only the values that changed. ``same_mandate_new_debtor_account`` writes
-    ``OrgnlDbtrAcct/Id/Othr/Id`` = ``SMNDA`` (same mandate, new debtor account) when
-    the old IBAN is not to be sent; it excludes ``original_debtor_iban``.
-    """
-
-    original_mandate_id: str = ""
-    original_creditor_name: str = ""
-    original_creditor_identifier: str = ""
-    original_debtor_iban: str = ""
-    same_mandate_new_debtor_account: bool = False
-
-
-@dataclasses.dataclass(kw_only=True)
-class DirectDebit:
-    """One collection (``DrctDbtTxInf``).
-
-    ``remittance_text`` (unstructured, cut to 140 characters) and
-    ``creditor_reference`` (an ISO 11649 ``RF`` reference) exclude each other.
-    """
-
-    end_to_end_id: str
-    amount: Decimal
-    mandate_id: str
-    mandate_signature_date: datetime.date | None
-    debtor_name: str
-    debtor_iban: str
-    instruction_id: str = ""
-    currency: str = "EUR"
-    debtor_bic: str = ""
-    debtor_address: Address | None = None
-    amendment: MandateAmendment | None = None
-    remittance_text: str = ""
-    creditor_reference: str = ""
-
-
-@dataclasses.dataclass(kw_only=True)
-class PaymentInfo:
-    """One batch (``PmtInf``): a collection date, scheme, sequence type and creditor account."""
-
-    pmt_inf_id: str
-    collection_date: datetime.date
-    creditor_name: str
-    creditor_iban: str
-    creditor_identifier: str
-    transactions: list[DirectDebit]
-    scheme: str = "CORE"
-    sequence_type: str = "RCUR"
-    creditor_address: Address | None = None
-    creditor_bic: str = ""
-    batch_booking: bool = True
-
-
-@dataclasses.dataclass(kw_only=True)
-class Message:
-    """A whole pain.008 file: the group header and its batches."""
-
-    msg_id: str
-    creation_datetime: datetime.datetime
-    initiating_party_name: str
-    batches: list[PaymentInfo]
-
-
-@dataclasses.dataclass(kw_only=True)
-class TransactionParts:
-    """The transactions of one batch written apart, in parts (see :func:`build_transactions`).
-
-    ``fragments`` are the parts in their order; ``count`` and ``control_sum`` are the
-    batch's ``NbOfTxs`` and ``CtrlSum``, known to the caller without the transactions.
-    """
-
-    count: int
-    control_sum: Decimal
-    fragments: list[bytes]
-
-
-def _format_amount(amount):
-    return f"{amount.quantize(_CENT):f}"
-
-
-def _mod97(text):
-    """ISO 7064 MOD 97-10 remainder of ``text`` with letters counted as 10..35."""
-    return int("".join(str(int(character, 36)) for character in text)) % 97
-
-
-def _compact(value):
-    return "".join((value or "").split()).upper()
-
-
-class _Checker:
-    """Turns plain input into checked SEPA values, raising SepaDataError on the way.
-
-    Each instance knows where it is (batch, transaction) so every error names them.
-    """
-
-    def __init__(self, *, end_to_end_id=None, payment_info_id=None):
-        self.end_to_end_id = end_to_end_id
-        self.payment_info_id = payment_info_id
-
-    def fail(self, field, problem):
-        if self.end_to_end_id:
-            where = f"EndToEndId {self.end_to_end_id!r}"
-        elif self.payment_info_id:
-            where = f"PmtInfId {self.payment_info_id!r}"
-        else:
-            where = "GrpHdr"
-        raise SepaDataError(
-            f"{where}: {field} {problem}",
-            field=field,
-            end_to_end_id=self.end_to_end_id,
-            payment_info_id=self.payment_info_id,
-        )
-
-    def identifier(self, field, value, required=True):
-        if not value and not required:
-            return ""
-        errors = identifier_errors(value)
-        if errors:
-            self.fail(field, f"is not a valid SEPA identifier ({', '.join(errors)}): {value!r}")
-        return value
-
-    def text(self, field, value, max_length):
-        text = to_sepa_text(value, max_length)
-        if not text:
-            self.fail(field, "is empty once written in the SEPA character set")
-        return text
-
-    def iban(self, field, value):
-        iban = _compact(value)
-        # The IBAN goes into error messages only as its country code: it is personal data.
-        if not _IBAN_RE.fullmatch(iban) or _mod97(iban[4:] + iban[:4]) != 1:
-            self.fail(field, f"is not a valid IBAN (country {iban[:2]!r})")
-        return iban
-
-    def bic(self, field, value):
-        bic = _compact(value)
-        if bic and not _BIC_RE.fullmatch(bic):
-            self.fail(field, f"is not a valid BIC: {bic!r}")
-        return bic
-
-    def creditor_identifier(self, field, value):
-        identifier = self.identifier(field, _compact(value))
-        # The check digits ignore the business code (characters 5 to 7).
-        if not _CREDITOR_IDENTIFIER_RE.fullmatch(identifier) or _mod97(identifier[7:] + identifier[:4]) != 1:
-            self.fail(field, f"is not a valid SEPA creditor identifier: {identifier!r}")
-        return identifier
-
-    def creditor_reference(self, field, value):
-        reference = _compact(value)
-        if not _CREDITOR_REFERENCE_RE.fullmatch(reference) or _mod97(reference[4:] + reference[:4]) != 1:
-            self.fail(field, f"is not a valid ISO 11649 creditor reference: {reference!r}")
-        return reference
-
-    def amount(self, field, value):
-        if isinstance(value, float):
-            self.fail(field, "must be a Decimal, not a float (floats are not exact to the cent)")
-        try:
-            amount = Decimal(value)
-        except (InvalidOperation, TypeError, ValueError):
-            self.fail(field, f"is not a number: {value!r}")
-        if not amount.is_finite() or amount <= 0:
-            self.fail(field, f"must be greater than zero, got {value}")
-        if amount > MAX_AMOUNT:
-            self.fail(field, f"exceeds the SEPA maximum of {MAX_AMOUNT}: {value}")
-        if amount != amount.quantize(_CENT):
-            self.fail(field, f"has more than 2 decimals: {value}")
-        return amount
-
-    def choice(self, field, value, allowed):
-        if value not in allowed:
-            self.fail(field, f"must be one of {', '.join(allowed)}, got {value!r}")
-        return value
-
-    def address(self, field, address, version, required):
-        """Return the checked address fields, or None when no address is to be sent.
-
-        An address without town or country, or with a town longer than 35 characters
-        (never cut silently), is left out where it is optional and refused where it is
-        mandatory. pain.008.001.02 cannot carry a compliant address: it gets none.
-        """
-        if version == PAIN008_001_02:
-            if required:
-                self.fail(
-                    field, "is mandatory for a bank outside the EEA, which pain.008.001.02 cannot carry"
-                )
-            return None
-        if address is None:
-            if required:
-                self.fail(field, "is mandatory for a bank outside the EEA")
-            return None
-        town_name = to_sepa_text(address.town_name)
-        country = _compact(address.country)
-        if country and not _COUNTRY_RE.fullmatch(country):
-            self.fail(f"{field}/Ctry", f"is not an ISO 3166 alpha-2 country code: {country!r}")
-        if not town_name or not country or len(town_name) > TOWN_NAME_MAX_LENGTH:
-            if required:
-                self.fail(
-                    field,
-                    f"needs a town (at most {TOWN_NAME_MAX_LENGTH} characters) and a country "
-                    "for a bank outside the EEA",
-                )
-            return None
-        address_lines = [
-            line
-            for line in (to_sepa_text(line, ADDRESS_LINE_MAX_LENGTH) for line in address.address_lines or ())
-            if line
-        ]
-        if len(address_lines) > ADDRESS_LINES_MAX_COUNT:
-            self.fail(
-                f"{field}/AdrLine",
-                f"has {len(address_lines)} lines, at most {ADDRESS_LINES_MAX_COUNT} allowed",
-            )
-        return [
-            ("StrtNm", to_sepa_text(address.street_name, STREET_NAME_MAX_LENGTH)),
-            ("BldgNb", to_sepa_text(address.building_number, BUILDING_NUMBER_MAX_LENGTH)),
-            ("PstCd", to_sepa_text(address.postal_code, POSTAL_CODE_MAX_LENGTH)),
-            ("TwnNm", town_name),
-            ("CtrySubDvsn", to_sepa_text(address.country_subdivision, COUNTRY_SUBDIVISION_MAX_LENGTH)),
-            ("Ctry", country),
-            *(("AdrLine", line) for line in address_lines),
-        ]
+from .pain008_schema import (  # noqa: F401
+    _MAX_REPORTED_ERRORS,
+    _redacted,
+    _safe_parser,
+    _schema,
+    validate_pain008,
+)
 
 
 class _Pain008Writer:
@@ -659,87 +386,3 @@ def assemble_pain008(message, parts, version=PAIN008_001_08):
     xml_bytes = b"".join(pieces)
     validate_pain008(xml_bytes, version)
     return xml_bytes
-
-
-@functools.cache
-def _schema(version):
-    schema_file = importlib.resources.files("sepaxml") / "schemas" / f"{version}.xsd"
-    schema_document = etree.fromstring(schema_file.read_bytes(), _safe_parser())
-    # A compiled schema keeps its error log on the instance: validations that share it
-    # must not interleave (lxml releases the GIL while validating).
-    return etree.XMLSchema(schema_document), threading.Lock()
-
-
-def _safe_parser():
-    # The addon's one hardened parser (sepa/xml_reader.py): no entities, DTD, network or huge trees.
-    return xml_reader.safe_parser()
-
-
-# libxml2 quotes offending values in its messages ("The value 'DE89...' is not
-# accepted..."): they may be IBANs or names, so they never reach the exception text.
-_QUOTED_VALUE_RES = (
-    (re.compile(r"The value '[^']*'"), "The value"),
-    (re.compile(r"(': )'[^']*'( is not a valid value)"), r"\1the value\2"),
-)
-_NAMESPACE_RE = re.compile(r"\{urn:[^}]*\}")
-_MAX_REPORTED_ERRORS = 5
-
-
-def _redacted(message):
-    message = _NAMESPACE_RE.sub("", message)
-    for pattern, replacement in _QUOTED_VALUE_RES:
-        message = pattern.sub(replacement, message)
-    return message
-
-
-def _end_to_end_ids_by_transaction_lines(root, namespace):
-    """Return ``(first line, last line, EndToEndId)`` for each transaction of the document."""
-    spans = []
-    for transaction in root.iter(f"{{{namespace}}}DrctDbtTxInf"):
-        end_to_end_id = transaction.findtext(f"{{{namespace}}}PmtId/{{{namespace}}}EndToEndId")
-        last_line = max(element.sourceline or 0 for element in transaction.iter())
-        spans.append((transaction.sourceline, last_line, end_to_end_id))
-    return spans
-
-
-def validate_pain008(xml_bytes, version=PAIN008_001_08):
-    """Validate a pain.008 document against the official ISO XSD of ``version``.
-
-    Raises SepaSchemaError naming the line of each of the first errors and, where the
-    error lies inside a transaction, its EndToEndId. Offending values are left out of
-    the message because they may be IBANs or names.
-    """
-    if version not in SUPPORTED_VERSIONS:
-        raise ValueError(
-            f"Unsupported pain.008 version {version!r}: use one of {', '.join(SUPPORTED_VERSIONS)}"
-        )
-    try:
-        root = etree.fromstring(xml_bytes, _safe_parser())
-    except etree.XMLSyntaxError as error:
-        raise SepaSchemaError(
-            f"{version}: line {error.lineno}: not well-formed XML: {_redacted(error.msg)}"
-        ) from None
-    if root.getroottree().docinfo.doctype:
-        # pain.008 has no DTD; a DOCTYPE can only smuggle in entities, which stay unresolved.
-        raise SepaSchemaError(f"{version}: a pain.008 document must not declare a DOCTYPE")
-    schema, lock = _schema(version)
-    with lock:
-        valid = schema.validate(root)
-        errors = [(error.line, error.message) for error in schema.error_log]
-    if valid:
-        return
-    namespace = f"urn:iso:std:iso:20022:tech:xsd:{version}"
-    spans = (
-        _end_to_end_ids_by_transaction_lines(root, namespace)
-        if root.tag.startswith(f"{{{namespace}}}")
-        else []
-    )
-    problems = []
-    for line, text in errors[:_MAX_REPORTED_ERRORS]:
-        end_to_end_ids = {e2e for first, last, e2e in spans if first <= line <= last}
-        # On a one-line document every transaction shares the line: name none of them.
-        where = f" (EndToEndId {next(iter(end_to_end_ids))!r})" if len(end_to_end_ids) == 1 else ""
-        problems.append(f"line {line}{where}: {_redacted(text)}")
-    if len(errors) > _MAX_REPORTED_ERRORS:
-        problems.append(f"and {len(errors) - _MAX_REPORTED_ERRORS} more errors")
-    raise SepaSchemaError(f"The document does not match the {version} schema: " + "; ".join(problems))
