@@ -69,16 +69,7 @@ def seed(odoo, registry, n, file_path):
                 )
                 env["billing.sepa.mandate"].create(
                     [
-                        {
-                            "name": f"BM-{c['ref']}",
-                            "company_id": company.id,
-                            "partner_id": p.id,
-                            "partner_bank_id": b.id,
-                            "scheme": "CORE",
-                            "mandate_type": "recurrent",
-                            "signature_date": today - datetime.timedelta(days=c["signed_days_ago"]),
-                            "state": "active",
-                        }
+                        bench_sepa_seed.mandate_vals(company, p, b, c, today)
                         for p, b, c in zip(partners, banks, batch, strict=True)
                     ]
                 )

@@ -26,6 +26,20 @@ def chunks(items, size=CHUNK):
     return benchlib_seed.chunks(items, size)
 
 
+def mandate_vals(company, partner, bank, customer, today):
+    """The values of an active billing_sepa mandate of a generated customer (BM-<ref>)."""
+    return {
+        "name": f"BM-{customer['ref']}",
+        "company_id": company.id,
+        "partner_id": partner.id,
+        "partner_bank_id": bank.id,
+        "scheme": "CORE",
+        "mandate_type": "recurrent",
+        "signature_date": today - datetime.timedelta(days=customer["signed_days_ago"]),
+        "state": "active",
+    }
+
+
 def seed(odoo, registry, stack, n, fast=False):
     """Seed N customers with their mandates and invoices: through the ORM, or with ``fast``
     FAST_SEED_CUSTOMERS of them through the ORM and the rest copied in PostgreSQL."""
@@ -62,19 +76,7 @@ def seed(odoo, registry, stack, n, fast=False):
         with clock(f"{made} billing_sepa mandates (active)"):
             for batch in chunks(records, 2000):
                 env["billing.sepa.mandate"].create(
-                    [
-                        {
-                            "name": f"BM-{c['ref']}",
-                            "company_id": company.id,
-                            "partner_id": p.id,
-                            "partner_bank_id": b.id,
-                            "scheme": "CORE",
-                            "mandate_type": "recurrent",
-                            "signature_date": today - datetime.timedelta(days=c["signed_days_ago"]),
-                            "state": "active",
-                        }
-                        for p, b, c in batch
-                    ]
+                    [mandate_vals(company, p, b, c, today) for p, b, c in batch]
                 )
                 cr.commit()
         with clock(f"{made} OCA mandates (recurrent, signed, valid)"):
